@@ -1,0 +1,110 @@
+package life.catalog;
+
+import com.univocity.parsers.common.record.Record;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import life.spec.ModelSpec;
+
+/**
+ * Built-in models: {@code catalog/models.csv} indexes the Hugging Face {@code config.json} files shipped under
+ * {@code catalog/models/}, each with the URL it was taken from and the published parameter count. A user passes
+ * either a built-in id or the path of any {@code config.json}.
+ */
+public final class ModelCatalog {
+  /** One index row. */
+  public record Entry(String id, String name, String hfRepo, String configSource, OptionalDouble publishedParams,
+      String paramsSource, String notes) {}
+
+  private static final ModelCatalog BUILT_IN = load();
+  private final Map<String, Entry> entries;
+  private final Map<String, ModelSpec> cache = new ConcurrentHashMap<>();
+
+  private ModelCatalog(Map<String, Entry> entries) {
+    this.entries = Collections.unmodifiableMap(entries);
+  }
+
+  public static ModelCatalog builtIn() {
+    return BUILT_IN;
+  }
+
+  public Map<String, Entry> entries() {
+    return entries;
+  }
+
+  /** A built-in model by id, or the model described by the {@code config.json} at a path. */
+  public ModelSpec resolve(String idOrPath) {
+    if (entries.containsKey(idOrPath)) {
+      return cache.computeIfAbsent(idOrPath, this::loadBuiltIn);
+    }
+    Path p = Path.of(idOrPath);
+    if (idOrPath.endsWith(".json") || Files.isRegularFile(p)) {
+      if (!Files.isRegularFile(p)) {
+        throw new CatalogException("model config " + idOrPath + " does not exist");
+      }
+      try {
+        String id = p.getFileName().toString().replaceFirst("\\.json$", "");
+        if (id.equals("config") && p.getParent() != null) {
+          id = p.getParent().getFileName().toString();
+        }
+        return HfConfigReader.read(id, idOrPath, Files.readString(p, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new CatalogException("model config " + idOrPath + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    throw new CatalogException(Suggest.unknown("model id", idOrPath, entries.keySet()));
+  }
+
+  private ModelSpec loadBuiltIn(String id) {
+    String res = "/catalog/models/" + id + ".json";
+    try (InputStream in = ModelCatalog.class.getResourceAsStream(res)) {
+      if (in == null) {
+        throw new CatalogException("built-in model " + id + ": resource " + res + " is missing");
+      }
+      return HfConfigReader.read(id, "models/" + id + ".json", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ModelCatalog load() {
+    try (InputStream in = ModelCatalog.class.getResourceAsStream("/catalog/models.csv")) {
+      if (in == null) {
+        throw new CatalogException("built-in model index catalog/models.csv is missing from the jar");
+      }
+      CsvParserSettings s = new CsvParserSettings();
+      s.setHeaderExtractionEnabled(true);
+      s.setMaxCharsPerColumn(100_000);
+      s.setSkipEmptyLines(true);
+      Map<String, Entry> m = new LinkedHashMap<>();
+      for (Record r : new CsvParser(s).parseAllRecords(
+          new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)))) {
+        String pp = r.getString("published_params");
+        OptionalDouble params = pp == null || pp.isBlank()
+            ? OptionalDouble.empty()
+            : OptionalDouble.of(Double.parseDouble(pp.trim()));
+        Entry e = new Entry(r.getString("id").trim(), nz(r.getString("name")), nz(r.getString("hf_repo")),
+            nz(r.getString("config_source")), params, nz(r.getString("params_source")), nz(r.getString("notes")));
+        m.put(e.id(), e);
+      }
+      return new ModelCatalog(m);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s.trim();
+  }
+}

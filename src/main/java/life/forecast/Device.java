@@ -1,0 +1,47 @@
+package life.forecast;
+
+import life.ops.Operator;
+import life.spec.DType;
+import life.spec.HardwareSpec;
+
+/**
+ * A device's effective rates: the only place hardware meets the operator counts.
+ *
+ * <p>Matrix operators (GEMM, BMM, LM head) run at {@code compute_eff ×} the dense peak of their data type; vector
+ * operators (norms, softmax, element-wise) at {@code compute_eff ×} the fp32 peak where the catalog has one (vector
+ * units, not tensor cores), else at their own type's peak. fp16 and bf16 stand in for each other when the catalog
+ * publishes only one 16-bit figure (same width, same units on every listed device). Bandwidth is
+ * {@code mem_eff × mem_bw}.
+ */
+public record Device(HardwareSpec spec) {
+
+  /** Effective ops/s of {@code op} on this device. */
+  public double opsPerSecond(Operator op) {
+    DType t = op.computeType();
+    if (!op.matrix() && spec.peak(DType.FP32).isPresent()) {
+      return spec.computeEff() * spec.peak(DType.FP32).getAsDouble();
+    }
+    var p = spec.peak(t);
+    if (p.isEmpty() && (t == DType.FP16 || t == DType.BF16)) {
+      p = spec.peak(t == DType.FP16 ? DType.BF16 : DType.FP16);
+    }
+    if (p.isEmpty()) {
+      throw new IllegalArgumentException("hardware " + spec.id() + " has no " + t.peakColumn()
+          + (t == DType.FP16 || t == DType.BF16 ? " or " + (t == DType.FP16 ? "bf16_tflops" : "fp16_tflops") : "")
+          + " figure: cannot forecast " + op.name() + " in " + t.id());
+    }
+    return spec.computeEff() * p.getAsDouble();
+  }
+
+  /** Effective bytes/s. */
+  public double bytesPerSecond() {
+    if (spec.memBytesPerSecond() > 0) {
+      return spec.memEff() * spec.memBytesPerSecond();
+    }
+    throw new IllegalArgumentException("hardware " + spec.id() + " has no mem_bw_gbps figure: cannot forecast");
+  }
+
+  public double dispatchSeconds() {
+    return spec.dispatchSeconds();
+  }
+}

@@ -1,0 +1,38 @@
+package life.forecast;
+
+/**
+ * The forecast of one request on one device. Times in milliseconds, rates in tokens per second, memory in GiB,
+ * work in 10⁹ ops and 10⁹ bytes.
+ *
+ * @param ttftMs time to first token: the prefill of the whole batch, including the first token's LM head
+ * @param tpotMs mean time per output token over the {@code output − 1} decode steps as the KV cache grows (for a
+ *     single output token, the cost of the next step)
+ * @param tps output tokens per second of one sequence, {@code 1000 / tpot_ms}
+ * @param throughputTps output tokens per second of the whole batch, {@code batch · output / e2e}
+ * @param e2eMs end-to-end latency, TTFT plus every decode step
+ * @param memoryGib peak memory: weights + KV cache at the final context for the whole batch + transient activations
+ * @param fits {@code memory_gib} is within the device's capacity
+ */
+public record Forecast(
+    String model,
+    String hardware,
+    long promptLen,
+    long outputLen,
+    int batch,
+    double ttftMs,
+    double tpotMs,
+    double tps,
+    double throughputTps,
+    double e2eMs,
+    double memoryGib,
+    double weightsGib,
+    double kvCacheGib,
+    double activationGib,
+    boolean fits,
+    Bound prefillBound,
+    Bound decodeBound,
+    double prefillGops,
+    double prefillGb,
+    double decodeGopsPerToken,
+    double decodeGbPerToken,
+    double dispatchesPerStep) {}

@@ -1,0 +1,39 @@
+package life.forecast;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The one column schema of a forecast: names (with units) and accessors, shared by the JSON, CSV and table outputs of
+ * {@code life forecast} and, later, by sweep result tables, so names never drift apart.
+ */
+public final class ForecastColumns {
+  private ForecastColumns() {}
+
+  /** A named output column. */
+  public record Column(String name, Function<Forecast, Object> get) {}
+
+  public static final List<Column> ALL = List.of(
+      new Column("model", Forecast::model),
+      new Column("hardware", Forecast::hardware),
+      new Column("prompt_len", Forecast::promptLen),
+      new Column("output_len", Forecast::outputLen),
+      new Column("batch", Forecast::batch),
+      new Column("ttft_ms", Forecast::ttftMs),
+      new Column("tpot_ms", Forecast::tpotMs),
+      new Column("tps", Forecast::tps),
+      new Column("throughput_tps", Forecast::throughputTps),
+      new Column("e2e_ms", Forecast::e2eMs),
+      new Column("memory_gib", Forecast::memoryGib),
+      new Column("weights_gib", Forecast::weightsGib),
+      new Column("kv_cache_gib", Forecast::kvCacheGib),
+      new Column("activation_gib", Forecast::activationGib),
+      new Column("fits", Forecast::fits),
+      new Column("prefill_bound", f -> f.prefillBound().id()),
+      new Column("decode_bound", f -> f.decodeBound().id()),
+      new Column("prefill_gops", Forecast::prefillGops),
+      new Column("prefill_gb", Forecast::prefillGb),
+      new Column("decode_gops_per_token", Forecast::decodeGopsPerToken),
+      new Column("decode_gb_per_token", Forecast::decodeGbPerToken),
+      new Column("dispatches_per_step", Forecast::dispatchesPerStep));
+}

@@ -1,0 +1,91 @@
+package life.ops;
+
+import java.util.List;
+import life.spec.ModelSpec;
+
+/**
+ * A model as operator lists: the operators run once per call before the decoder layers ({@code head}), the distinct
+ * decoder-layer kinds with how many layers share each ({@code groups}), and those after ({@code tail}).
+ */
+public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> head, List<LayerGroup> groups,
+    List<Operator> tail) {
+
+  public ModelGraph {
+    head = List.copyOf(head);
+    groups = List.copyOf(groups);
+    tail = List.copyOf(tail);
+  }
+
+  /**
+   * {@code count} identical decoder layers.
+   *
+   * @param window sliding window of these layers (0 = global), the breakpoint of their decode cost in the context
+   * @param kvBytesPerToken KV-cache bytes one layer stores per token of one sequence
+   */
+  public record LayerGroup(int count, int window, double kvBytesPerToken, List<Operator> ops) {
+    public LayerGroup {
+      ops = List.copyOf(ops);
+    }
+  }
+
+  /** Parameters held in memory. */
+  public double parameters() {
+    double p = 0;
+    for (Operator o : head) {
+      p += o.residentParams();
+    }
+    for (LayerGroup g : groups) {
+      for (Operator o : g.ops()) {
+        p += g.count() * o.residentParams();
+      }
+    }
+    for (Operator o : tail) {
+      p += o.residentParams();
+    }
+    return p;
+  }
+
+  /** Bytes of the parameters held in memory. */
+  public double weightBytes() {
+    double b = 0;
+    for (Operator o : head) {
+      b += o.residentBytes();
+    }
+    for (LayerGroup g : groups) {
+      for (Operator o : g.ops()) {
+        b += g.count() * o.residentBytes();
+      }
+    }
+    for (Operator o : tail) {
+      b += o.residentBytes();
+    }
+    return b;
+  }
+
+  /** KV-cache bytes of one sequence holding {@code tokens} tokens (sliding-window layers keep only the window). */
+  public double kvCacheBytes(long tokens) {
+    double b = 0;
+    for (LayerGroup g : groups) {
+      long kept = g.window() > 0 ? Math.min(tokens, g.window()) : tokens;
+      b += g.count() * g.kvBytesPerToken() * kept;
+    }
+    return b;
+  }
+
+  /** Kernel dispatches of one call (prefill or one decode step). */
+  public double dispatchesPerCall() {
+    double d = 0;
+    for (Operator o : head) {
+      d += o.cost(0, 1, 1).dispatches();
+    }
+    for (LayerGroup g : groups) {
+      for (Operator o : g.ops()) {
+        d += g.count() * o.cost(0, 1, 1).dispatches();
+      }
+    }
+    for (Operator o : tail) {
+      d += o.cost(0, 1, 1).dispatches();
+    }
+    return d;
+  }
+}

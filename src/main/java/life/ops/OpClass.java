@@ -1,0 +1,21 @@
+package life.ops;
+
+import java.util.Locale;
+
+/** Operator family, the grouping of the paper's compute mix (Table 4: GEMM vs BMM share) and of breakdowns. */
+public enum OpClass {
+  GEMM,
+  BMM,
+  ELEMENTWISE,
+  NONLINEAR,
+  NORM,
+  ROPE,
+  SOFTMAX,
+  EMBEDDING,
+  LM_HEAD,
+  KV_CACHE;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

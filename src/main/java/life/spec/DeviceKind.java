@@ -1,0 +1,62 @@
+package life.spec;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Family of a device. Each kind carries the default efficiencies and dispatch overhead used when a catalog row
+ * leaves them empty.
+ *
+ * <p>Defaults (fractions of peak, microseconds per kernel): the paper validates its client devices at assumed
+ * efficiencies of 10 % (CPU decode), 50 % (CPU prefill, iGPU, V100) and reports measured 48-70 % for prefill (digest
+ * sections 6.3 and 6.7); discrete GPUs sustain 60-80 % of peak bandwidth in decode. Dispatch: a CUDA/HIP kernel launch
+ * costs a few microseconds; CPU operator calls in eager frameworks cost tens. These are starting points that
+ * {@code life calibrate} replaces with fitted values.
+ */
+public enum DeviceKind {
+  CPU(0.5, 0.5, 10.0),
+  GPU(0.6, 0.75, 4.0),
+  NPU(0.4, 0.6, 10.0),
+  IGPU(0.5, 0.6, 6.0),
+  SOC(0.5, 0.7, 6.0);
+
+  private final double computeEff;
+  private final double memEff;
+  private final double dispatchUs;
+
+  DeviceKind(double computeEff, double memEff, double dispatchUs) {
+    this.computeEff = computeEff;
+    this.memEff = memEff;
+    this.dispatchUs = dispatchUs;
+  }
+
+  public double defaultComputeEff() {
+    return computeEff;
+  }
+
+  public double defaultMemEff() {
+    return memEff;
+  }
+
+  public double defaultDispatchUs() {
+    return dispatchUs;
+  }
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static DeviceKind parse(String s) {
+    for (DeviceKind k : values()) {
+      if (k.id().equalsIgnoreCase(s.trim())) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown kind '" + s + "' (allowed: " + allowed() + ")");
+  }
+
+  public static String allowed() {
+    return Arrays.stream(values()).map(DeviceKind::id).collect(Collectors.joining(", "));
+  }
+}

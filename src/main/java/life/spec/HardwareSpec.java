@@ -1,0 +1,71 @@
+package life.spec;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * One device of the hardware catalog, in SI units.
+ *
+ * @param peakOpsPerSecond dense peak per data type in ops/s (1 multiply or 1 add = 1 op); absent = not supported
+ * @param memBytesPerSecond memory bandwidth in B/s (decimal: 1 GB/s = 10⁹ B/s)
+ * @param memBytes memory capacity in bytes (binary GiB × 2³⁰), or 0 when unknown
+ * @param computeEff fraction of peak compute reached (catalog value, else the kind's default)
+ * @param memEff fraction of peak bandwidth reached
+ * @param dispatchSeconds fixed cost per kernel dispatch
+ */
+public record HardwareSpec(
+    String id,
+    String name,
+    DeviceKind kind,
+    Map<DType, Double> peakOpsPerSecond,
+    double memBytesPerSecond,
+    double memBytes,
+    double computeEff,
+    double memEff,
+    double dispatchSeconds,
+    OptionalDouble tdpW,
+    OptionalDouble priceUsd,
+    String source) {
+
+  public static final double GIB = 1024.0 * 1024.0 * 1024.0;
+
+  public HardwareSpec {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(kind, "kind");
+    peakOpsPerSecond = Map.copyOf(peakOpsPerSecond);
+    peakOpsPerSecond.forEach((d, v) -> Check.positive(d.peakColumn(), v));
+    Check.nonNegative("mem_bw_gbps", memBytesPerSecond);
+    Check.nonNegative("mem_gib", memBytes);
+    Check.fraction("compute_eff", computeEff);
+    Check.fraction("mem_eff", memEff);
+    Check.nonNegative("dispatch_us", dispatchSeconds);
+  }
+
+  /** Dense peak of {@code d} in ops/s, if the device has a figure for it. */
+  public OptionalDouble peak(DType d) {
+    Double v = peakOpsPerSecond.get(d);
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+  }
+
+  public Optional<Double> memBandwidth() {
+    return memBytesPerSecond > 0 ? Optional.of(memBytesPerSecond) : Optional.empty();
+  }
+
+  /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
+  public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        dispatchSeconds, tdpW, priceUsd, source);
+  }
+
+  /** A copy with {@code d}'s peak set (ops/s). */
+  public HardwareSpec withPeak(DType d, double opsPerSecond) {
+    Map<DType, Double> m = new EnumMap<>(DType.class);
+    m.putAll(peakOpsPerSecond);
+    m.put(d, opsPerSecond);
+    return new HardwareSpec(id, name, kind, m, memBytesPerSecond, memBytes, computeEff, memEff, dispatchSeconds,
+        tdpW, priceUsd, source);
+  }
+}
