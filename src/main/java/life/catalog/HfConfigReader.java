@@ -71,6 +71,7 @@ public final class HfConfigReader {
     if (type.equals("gemma3")) {
       type = "gemma3_text";
     }
+    applyFamilyDefaults(type);
     int hidden = requireInt("hidden_size", "n_embd", "d_model", "n_embed");
     int layers = requireInt("num_hidden_layers", "n_layer", "num_layers");
     int heads = requireInt("num_attention_heads", "n_head", "num_heads");
@@ -118,6 +119,22 @@ public final class HfConfigReader {
         plain ? Mlp.PLAIN : Mlp.GATED, activation(type), LAYER_NORM.contains(type) ? NormKind.LAYER : NormKind.RMS,
         parallel, norms, QK_NORM.contains(type), bias, tied, position, rotary, learned, type.equals("bloom"), maxPos,
         moe, mla, dtype());
+  }
+
+  /**
+   * Fields a family's config class defaults and its published files therefore omit: Gemma3TextConfig's defaults
+   * (transformers {@code configuration_gemma3.py}), which gemma-3 multimodal configs rely on.
+   */
+  private void applyFamilyDefaults(String type) {
+    if (type.equals("gemma3_text") && c instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      o.putIfAbsent("num_attention_heads", o.numberNode(8));
+      o.putIfAbsent("num_key_value_heads", o.numberNode(4));
+      o.putIfAbsent("head_dim", o.numberNode(256));
+      o.putIfAbsent("vocab_size", o.numberNode(262208));
+      o.putIfAbsent("hidden_activation", o.textNode("gelu_pytorch_tanh"));
+      o.putIfAbsent("max_position_embeddings", o.numberNode(131072));
+      o.putIfAbsent("sliding_window", o.numberNode(4096));
+    }
   }
 
   private boolean newFalcon() {
