@@ -33,6 +33,6 @@ public record Forecast(
     Bound decodeBound,
     double prefillGops,
     double prefillGb,
-    double decodeGopsPerToken,
-    double decodeGbPerToken,
+    double decodeGopsPerStep,
+    double decodeGbPerStep,
     double dispatchesPerStep) {}

@@ -33,7 +33,7 @@ public final class ForecastColumns {
       new Column("decode_bound", f -> f.decodeBound().id()),
       new Column("prefill_gops", Forecast::prefillGops),
       new Column("prefill_gb", Forecast::prefillGb),
-      new Column("decode_gops_per_token", Forecast::decodeGopsPerToken),
-      new Column("decode_gb_per_token", Forecast::decodeGbPerToken),
+      new Column("decode_gops_per_step", Forecast::decodeGopsPerStep),
+      new Column("decode_gb_per_step", Forecast::decodeGbPerStep),
       new Column("dispatches_per_step", Forecast::dispatchesPerStep));
 }

@@ -1,0 +1,198 @@
+package life.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The command line as a user meets it: exit codes, outputs and one-line errors. */
+final class CliTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String[] forecast(String... extra) {
+    List<String> a = new ArrayList<>(List.of("forecast", "--model", "llama-2-7b", "--hardware", "nvidia-v100-sxm2"));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  /** A one-line message, no stack trace, non-zero exit. */
+  static void assertOneLineError(Run r, String... fragments) {
+    assertTrue(r.code() != 0, "exit code");
+    String first = r.err().lines().findFirst().orElse("");
+    assertTrue(first.startsWith("life: error: "), r.err());
+    for (String f : fragments) {
+      assertTrue(first.contains(f), "'" + f + "' not in: " + first);
+    }
+    assertFalse(r.err().contains("\tat "), "stack trace: " + r.err());
+  }
+
+  @Test
+  void help_listsEveryCommand() {
+    Run r = run("--help");
+    assertEquals(0, r.code());
+    for (String c : List.of("forecast", "catalog", "bench")) {
+      assertTrue(r.out().contains(c), r.out());
+    }
+  }
+
+  @Test
+  void forecastJson_hasMetricsAtTopLevel() throws IOException {
+    Run r = run(forecast("--prompt", "512", "--output", "64", "--format", "json"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    for (String k : List.of("ttft_ms", "tpot_ms", "tps", "throughput_tps", "e2e_ms", "memory_gib", "fits",
+        "prefill_bound", "decode_bound")) {
+      assertTrue(j.has(k), k);
+    }
+    assertEquals(1000 / j.get("tpot_ms").asDouble(), j.get("tps").asDouble(), 1e-9);
+    assertEquals(64 / (j.get("e2e_ms").asDouble() / 1000), j.get("throughput_tps").asDouble(), 1e-9);
+    assertEquals("memory", j.get("decode_bound").asText());
+    assertTrue(j.get("fits").asBoolean());
+  }
+
+  @Test
+  void forecastCsv_headerMatchesJsonKeys() throws IOException {
+    Run csv = run(forecast("--format", "csv"));
+    Run json = run(forecast("--format", "json"));
+    List<String> keys = new ArrayList<>();
+    new ObjectMapper().readTree(json.out()).fieldNames().forEachRemaining(keys::add);
+    assertEquals(String.join(",", keys), csv.out().lines().findFirst().orElseThrow());
+    assertEquals(2, csv.out().lines().count());
+  }
+
+  @Test
+  void breakdown_rowsSumToPhaseTime() throws IOException {
+    Run r = run(forecast("--breakdown", "--format", "json", "--prompt", "300", "--output", "40"));
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    double prefill = 0;
+    double decode = 0;
+    for (JsonNode row : j.get("breakdown")) {
+      if (row.get("phase").asText().equals("prefill")) {
+        prefill += row.get("time_ms").asDouble();
+      } else {
+        decode += row.get("time_ms").asDouble();
+      }
+    }
+    assertEquals(j.get("ttft_ms").asDouble(), prefill, 1e-9 * prefill);
+    assertEquals(j.get("tpot_ms").asDouble(), decode, 1e-9 * decode);
+  }
+
+  @Test
+  void effOverrides_changeTheForecast() throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    double base = m.readTree(run(forecast("--format", "json", "--dispatch-us", "0")).out()).get("tpot_ms").asDouble();
+    double half = m.readTree(run(forecast("--format", "json", "--dispatch-us", "0", "--mem-eff", "0.375")).out())
+        .get("tpot_ms").asDouble();
+    assertTrue(half > 1.9 * base, half + " vs " + base);
+  }
+
+  @Test
+  void catalog_listsModelsAndHardware() {
+    Run m = run("catalog", "models");
+    assertEquals(0, m.code());
+    assertTrue(m.out().contains("llama-2-7b") && m.out().contains("falcon-180b"));
+    Run h = run("catalog", "hardware");
+    assertEquals(0, h.code());
+    assertTrue(h.out().contains("nvidia-v100-sxm2") && h.out().contains("apple-m4-max-40c"));
+  }
+
+  @Test
+  void unknownModel_listsNearMatches() {
+    assertOneLineError(run("forecast", "--model", "llama2-7b", "--hardware", "nvidia-v100-sxm2"), "llama2-7b",
+        "near matches", "llama-2-7b");
+  }
+
+  @Test
+  void unknownHardware_listsNearMatches() {
+    assertOneLineError(run("forecast", "--model", "llama-2-7b", "--hardware", "v100"), "v100", "nvidia-v100-sxm2");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"--prompt,0", "--output,0", "--batch,0", "--prompt,-5", "--batch,-1"})
+  void nonPositiveLengths_areRejected(String option, String value) {
+    assertOneLineError(run(forecast(option, value)), option, value);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"--compute-eff,1.5", "--mem-eff,0", "--dispatch-us,-1", "--overlap,both", "--counting,noncausal",
+      "--dtype,int3", "--format,xml"})
+  void badOptionValues_areRejectedWithAllowedValues(String option, String value) {
+    assertOneLineError(run(forecast(option, value)), value);
+  }
+
+  @Test
+  void malformedConfigJson_isReported(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "{\"hidden_size\": 4096,");
+    assertOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString(),
+        "not valid JSON");
+  }
+
+  @Test
+  void incompleteConfigJson_namesTheField(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "{\"model_type\": \"llama\", \"hidden_size\": 4096, \"num_attention_heads\": 32,"
+        + " \"intermediate_size\": 11008, \"vocab_size\": 32000}");
+    assertOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"),
+        "num_hidden_layers");
+  }
+
+  @Test
+  void userConfigJson_isForecast(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "{\"model_type\": \"llama\", \"hidden_size\": 1024, \"num_hidden_layers\": 4,"
+        + " \"num_attention_heads\": 8, \"intermediate_size\": 2816, \"vocab_size\": 32000}");
+    Run r = run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+  }
+
+  @Test
+  void badUserHardwareFile_namesFileRowAndColumn(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("mine.csv");
+    Files.writeString(f, "id,name,kind,fp32_tflops,fp16_tflops,bf16_tflops,fp8_tflops,int8_tops,int4_tops,"
+        + "mem_bw_gbps,mem_gib,compute_eff,mem_eff,dispatch_us,tdp_w,price_usd,source\n"
+        + "my-gpu,Mine,gpu,,-3,,,,,900,32,,,,,,lab\n");
+    assertOneLineError(run(forecast("--hardware-file", f.toString())), f.toString(), "row 2", "fp16_tflops", "-3");
+  }
+
+  @Test
+  void deviceWithoutA16BitPeak_failsNamingTheColumn(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("int8only.csv");
+    Files.writeString(f, "id,name,kind,fp32_tflops,fp16_tflops,bf16_tflops,fp8_tflops,int8_tops,int4_tops,"
+        + "mem_bw_gbps,mem_gib,compute_eff,mem_eff,dispatch_us,tdp_w,price_usd,source\n"
+        + "int8-npu,NPU,npu,,,,,50,,100,16,,,,,,lab\n");
+    assertOneLineError(run("forecast", "--model", "llama-2-7b", "--hardware", f.toString()), "int8-npu",
+        "fp16_tflops");
+  }
+
+  @Test
+  void missingRequiredOption_isAUsageError() {
+    Run r = run("forecast", "--model", "llama-2-7b");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--hardware"), r.err());
+  }
+}

@@ -1,0 +1,168 @@
+package life.forecast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import life.catalog.HardwareCatalog;
+import life.catalog.ModelCatalog;
+import life.ops.Counting;
+import life.ops.GraphBuilder;
+import life.ops.GraphOptions;
+import life.ops.ModelGraph;
+import life.ops.Precision;
+import life.spec.DType;
+import life.spec.HardwareSpec;
+import life.spec.ModelSpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Properties that need no oracle, over model families, devices, overlap and counting modes. */
+final class ForecastInvariantsTest {
+  private static final List<String> MODELS = List.of("llama-2-7b", "mistral-7b", "gemma-2-2b", "gemma-3-4b",
+      "mixtral-8x7b", "qwen3-30b-a3b", "deepseek-v2-lite", "gpt-j-6b", "bloom-7b1", "opt-6.7b", "falcon-7b",
+      "decilm-7b", "phi-3-mini", "qwen2.5-7b");
+  private static final List<String> DEVICES = List.of("nvidia-v100-sxm2", "nvidia-rtx-4090", "amd-ryzen-ai-9-hx-370-cpu",
+      "apple-m2-max-38c", "nvidia-h100-sxm5-80gb");
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    int k = 0;
+    for (String m : MODELS) {
+      for (Overlap o : Overlap.values()) {
+        for (Counting c : Counting.values()) {
+          out.add(Arguments.of(m, DEVICES.get(k++ % DEVICES.size()), o, c));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  private static Forecaster forecaster(String model, HardwareSpec h, Overlap o, Counting c) {
+    ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(model),
+        new GraphOptions(Precision.uniform(DType.FP16), c));
+    return new Forecaster(g, h, o);
+  }
+
+  private static HardwareSpec device(String id) {
+    return HardwareCatalog.builtIn().resolve(id);
+  }
+
+  private static HardwareSpec scaled(HardwareSpec h, double computeScale, double bandwidthScale) {
+    Map<DType, Double> peaks = new EnumMap<>(DType.class);
+    h.peakOpsPerSecond().forEach((d, v) -> peaks.put(d, v * computeScale));
+    return new HardwareSpec(h.id(), h.name(), h.kind(), peaks, h.memBytesPerSecond() * bandwidthScale, h.memBytes(),
+        h.computeEff(), h.memEff(), h.dispatchSeconds(), h.tdpW(), h.priceUsd(), h.source());
+  }
+
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void moreBandwidth_neverSlowsDecode(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Request r = new Request(1000, 200, 4);
+    double base = forecaster(model, h, o, c).forecast(r).tpotMs();
+    for (double s : new double[] {1.5, 2, 10}) {
+      double faster = forecaster(model, scaled(h, 1, s), o, c).forecast(r).tpotMs();
+      assertTrue(faster <= base * (1 + 1e-12), model + ": " + faster + " > " + base);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void moreCompute_neverSlowsPrefill(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Request r = new Request(2048, 1, 2);
+    double base = forecaster(model, h, o, c).forecast(r).ttftMs();
+    for (double s : new double[] {1.5, 2, 10}) {
+      double faster = forecaster(model, scaled(h, s, 1), o, c).forecast(r).ttftMs();
+      assertTrue(faster <= base * (1 + 1e-12), model + ": " + faster + " > " + base);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void ttftAndE2e_neverDecreaseWithPromptLength(String model, String dev, Overlap o, Counting c) {
+    Forecaster f = forecaster(model, device(dev), o, c);
+    double ttft = 0;
+    double e2e = 0;
+    for (long p : new long[] {1, 2, 16, 100, 511, 512, 1023, 2048, 4095, 4096, 4097, 8000, 16384}) {
+      Forecast x = f.forecast(new Request(p, 64, 2));
+      assertTrue(x.ttftMs() >= ttft, model + " TTFT at prompt " + p);
+      assertTrue(x.e2eMs() >= e2e, model + " E2E at prompt " + p);
+      ttft = x.ttftMs();
+      e2e = x.e2eMs();
+    }
+  }
+
+  /** The closed-form decode equals the explicit loop over tokens, across sliding-window breakpoints. */
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void closedFormDecode_equalsTokenLoop(String model, String dev, Overlap o, Counting c) {
+    Forecaster f = forecaster(model, device(dev), o, c);
+    for (long[] shape : new long[][] {{1, 2, 1}, {7, 33, 3}, {1000, 100, 1}, {4000, 300, 2}, {1020, 10, 1},
+        {4090, 20, 8}}) {
+      Request r = new Request(shape[0], shape[1], (int) shape[2]);
+      Forecast x = f.forecast(r);
+      double loop = 0;
+      for (long j = 1; j < r.output(); j++) {
+        loop += f.callSeconds(r.prompt() + j - 1, 1, r.batch());
+      }
+      double closed = (x.e2eMs() - x.ttftMs()) / 1e3;
+      assertEquals(loop, closed, 1e-9 * loop, model + " " + r);
+      assertEquals(loop / (r.output() - 1) * 1e3, x.tpotMs(), 1e-9 * x.tpotMs(), model + " TPOT " + r);
+      assertEquals(f.callSeconds(0, r.prompt(), r.batch()) * 1e3, x.ttftMs(), 1e-9 * x.ttftMs());
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void phaseOverlap_neverSlowerThanOperatorRoofline(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Request r = new Request(777, 50, 3);
+    Forecast op = forecaster(model, h, Overlap.OPERATOR, c).forecast(r);
+    Forecast ph = forecaster(model, h, Overlap.PHASE, c).forecast(r);
+    assertTrue(ph.ttftMs() <= op.ttftMs() * (1 + 1e-12));
+    assertTrue(ph.e2eMs() <= op.e2eMs() * (1 + 1e-12));
+  }
+
+  @ParameterizedTest(name = "kv heads {0}")
+  @ValueSource(ints = {1, 2, 4, 8, 16, 32})
+  void gqaKvBytes_scaleWithKvHeads(int kvHeads) {
+    ModelSpec base = ModelCatalog.builtIn().resolve("llama-2-7b");
+    ModelSpec gqa = withKvHeads(base, kvHeads);
+    ModelGraph g = GraphBuilder.build(gqa, GraphOptions.defaults(DType.FP16));
+    // 2 (K and V) × layers × kv heads × head_dim × 2 bytes per token.
+    assertEquals(2.0 * 32 * kvHeads * 128 * 2, g.kvCacheBytes(1), 0);
+    ModelGraph mha = GraphBuilder.build(base, GraphOptions.defaults(DType.FP16));
+    assertEquals((double) kvHeads / 32, g.kvCacheBytes(5000) / mha.kvCacheBytes(5000), 1e-12);
+    // The attention products' KV reads in decode follow the same ratio.
+    assertEquals((double) kvHeads / 32, kvRead(g, 4096) / kvRead(mha, 4096), 1e-12);
+  }
+
+  private static double kvRead(ModelGraph g, long past) {
+    double b = 0;
+    for (ModelGraph.LayerGroup grp : g.groups()) {
+      for (var op : grp.ops()) {
+        if (op instanceof life.ops.Operator.AttentionBmm) {
+          b += grp.count() * (op.cost(past, 1, 1).bytes() - op.transientBytes(past, 1, 1));
+        }
+      }
+    }
+    return b;
+  }
+
+  private static ModelSpec withKvHeads(ModelSpec m, int kv) {
+    List<ModelSpec.LayerSpec> layers = m.layers().stream()
+        .map(l -> new ModelSpec.LayerSpec(kv, l.window(), l.moe())).toList();
+    return new ModelSpec(m.id(), m.modelType(), m.hidden(), m.heads(), m.headDim(), m.intermediate(), m.vocab(),
+        layers, m.mlp(), m.activation(), m.norm(), m.parallelBlock(), m.normsPerLayer(), m.qkNorm(), m.bias(),
+        m.tieEmbeddings(), m.position(), m.rotaryDim(), m.learnedPositions(), m.embeddingNorm(), m.maxPosition(),
+        m.moe(), m.mla(), m.dtype());
+  }
+}
