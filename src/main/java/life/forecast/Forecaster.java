@@ -31,6 +31,10 @@ public final class Forecaster {
   private final double secPerByte;
   private final long[] cuts;
   private final double weightBytes;
+  private final java.util.concurrent.ConcurrentHashMap<Integer, DecodeTable> tables =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.function.Function<Integer, DecodeTable> tableMaker = this::table;
+  private volatile DecodeTable lastTable;
 
   public Forecaster(ModelGraph graph, HardwareSpec hw, Overlap overlap) {
     this.graph = graph;
@@ -136,7 +140,7 @@ public final class Forecaster {
       disp += mult[i] * c.dispatches() * dispatchSec[i];
       pOps += mult[i] * c.ops();
       pBytes += mult[i] * c.bytes();
-      act = Math.max(act, ops[i].transientBytes(0, l, b));
+      act = Math.max(act, ops[i].transientBytes(c, 0, l, b));
     }
     double ttft = (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp;
     Bound prefillBound = tc > tm ? Bound.COMPUTE : Bound.MEMORY;
@@ -221,17 +225,108 @@ public final class Forecaster {
   }
 
   private Sums decode(long p0, long p1, int b) {
-    Sums s = new Sums();
-    for (long[] seg : segments(p0, p1)) {
+    DecodeTable t = lastTable;
+    if (t == null || t.batch != b) {
+      t = tables.computeIfAbsent(b, tableMaker);
+      lastTable = t;
+    }
+    Sums acc = new Sums();
+    for (int r = 0; r < t.lo.length; r++) {
+      long s = Math.max(p0, t.lo[r]);
+      long e = Math.min(p1, t.hi[r]);
+      if (s > e) {
+        continue;
+      }
+      long n = e - s + 1;
+      double off = s - t.lo[r];
+      double[] o0 = t.ops0[r];
+      double[] od = t.opsSlope[r];
+      double[] b0 = t.bytes0[r];
+      double[] bd = t.bytesSlope[r];
       if (overlap == Overlap.OPERATOR) {
         for (int i = 0; i < ops.length; i++) {
-          accumulate(s, i, seg[0], seg[1], b);
+          double ops = o0[i] + od[i] * off;
+          double bytes = b0[i] + bd[i] * off;
+          double a = ops * secPerOp[i];
+          double da = od[i] * secPerOp[i];
+          double m = bytes * secPerByte;
+          double dm = bd[i] * secPerByte;
+          double k = mult[i];
+          acc.time += k * (sumMax(a, da, m, dm, n) + n * t.dispatches[i] * dispatchSec[i]);
+          acc.compute += k * linear(a, da, n);
+          acc.memory += k * linear(m, dm, n);
+          acc.ops += k * linear(ops, od[i], n);
+          acc.bytes += k * linear(bytes, bd[i], n);
+          acc.dispatches += k * n * t.dispatches[i];
         }
       } else {
-        phaseSegment(s, seg[0], seg[1], b);
+        double a = 0;
+        double da = 0;
+        double m = 0;
+        double dm = 0;
+        double disp = 0;
+        for (int i = 0; i < ops.length; i++) {
+          double k = mult[i];
+          double ops = o0[i] + od[i] * off;
+          double bytes = b0[i] + bd[i] * off;
+          a += k * ops * secPerOp[i];
+          da += k * od[i] * secPerOp[i];
+          m += k * bytes * secPerByte;
+          dm += k * bd[i] * secPerByte;
+          disp += k * t.dispatches[i] * dispatchSec[i];
+          acc.ops += k * linear(ops, od[i], n);
+          acc.bytes += k * linear(bytes, bd[i], n);
+          acc.dispatches += k * n * t.dispatches[i];
+        }
+        acc.time += sumMax(a, da, m, dm, n) + n * disp;
+        acc.compute += linear(a, da, n);
+        acc.memory += linear(m, dm, n);
       }
     }
-    return s;
+    return acc;
+  }
+
+  /**
+   * Decode costs of one batch size as affine functions of the past length, one piece per region between
+   * sliding-window breakpoints: {@code x(p) = x0 + slope·(p − lo)} for p in [lo, hi]. Built once per batch size
+   * from two evaluations per operator and region, then shared by every forecast of this forecaster.
+   */
+  private static final class DecodeTable {
+    int batch;
+    long[] lo;
+    long[] hi;
+    double[][] ops0;
+    double[][] opsSlope;
+    double[][] bytes0;
+    double[][] bytesSlope;
+    double[] dispatches;
+  }
+
+  private DecodeTable table(int b) {
+    int regions = cuts.length + 1;
+    DecodeTable t = new DecodeTable();
+    t.batch = b;
+    t.lo = new long[regions];
+    t.hi = new long[regions];
+    t.ops0 = new double[regions][ops.length];
+    t.opsSlope = new double[regions][ops.length];
+    t.bytes0 = new double[regions][ops.length];
+    t.bytesSlope = new double[regions][ops.length];
+    t.dispatches = new double[ops.length];
+    for (int r = 0; r < regions; r++) {
+      t.lo[r] = r == 0 ? 0 : cuts[r - 1];
+      t.hi[r] = r < cuts.length ? cuts[r] - 1 : Long.MAX_VALUE;
+      for (int i = 0; i < ops.length; i++) {
+        OpCost c0 = ops[i].cost(t.lo[r], 1, b);
+        OpCost c1 = t.hi[r] > t.lo[r] ? ops[i].cost(t.lo[r] + 1, 1, b) : c0;
+        t.ops0[r][i] = c0.ops();
+        t.opsSlope[r][i] = c1.ops() - c0.ops();
+        t.bytes0[r][i] = c0.bytes();
+        t.bytesSlope[r][i] = c1.bytes() - c0.bytes();
+        t.dispatches[i] = c0.dispatches();
+      }
+    }
+    return t;
   }
 
   /** Adds operator i's closed-form sums over decode steps with past in [s, e]. */
@@ -250,31 +345,6 @@ public final class Forecaster {
     acc.ops += k * linear(c0.ops(), c1.ops() - c0.ops(), n);
     acc.bytes += k * linear(c0.bytes(), c1.bytes() - c0.bytes(), n);
     acc.dispatches += k * n * c0.dispatches();
-  }
-
-  private void phaseSegment(Sums acc, long s, long e, int b) {
-    long n = e - s + 1;
-    double a = 0;
-    double da = 0;
-    double m = 0;
-    double dm = 0;
-    double disp = 0;
-    for (int i = 0; i < ops.length; i++) {
-      OpCost c0 = ops[i].cost(s, 1, b);
-      OpCost c1 = n > 1 ? ops[i].cost(s + 1, 1, b) : c0;
-      double k = mult[i];
-      a += k * c0.ops() * secPerOp[i];
-      da += k * (c1.ops() - c0.ops()) * secPerOp[i];
-      m += k * c0.bytes() * secPerByte;
-      dm += k * (c1.bytes() - c0.bytes()) * secPerByte;
-      disp += k * c0.dispatches() * dispatchSec[i];
-      acc.ops += k * linear(c0.ops(), c1.ops() - c0.ops(), n);
-      acc.bytes += k * linear(c0.bytes(), c1.bytes() - c0.bytes(), n);
-      acc.dispatches += k * n * c0.dispatches();
-    }
-    acc.time += sumMax(a, da, m, dm, n) + n * disp;
-    acc.compute += linear(a, da, n);
-    acc.memory += linear(m, dm, n);
   }
 
   /** Σ_{q=0}^{n−1} (x + y·q). */

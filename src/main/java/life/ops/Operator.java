@@ -47,11 +47,11 @@ public sealed interface Operator
   OpCost cost(long past, long present, int batch);
 
   /**
-   * Bytes of activations this call reads and writes: its traffic less weights and KV cache. The largest value over a
-   * prefill call bounds the transient memory the call needs.
+   * Bytes of activations a call reads and writes: its traffic {@code c} less weights and KV cache. The largest value
+   * over a prefill call bounds the transient memory the call needs.
    */
-  default double transientBytes(long past, long present, int batch) {
-    return cost(past, present, batch).bytes() - residentBytes();
+  default double transientBytes(OpCost c, long past, long present, int batch) {
+    return c.bytes() - residentBytes();
   }
 
   /**
@@ -162,7 +162,7 @@ public sealed interface Operator
     }
 
     @Override
-    public double transientBytes(long past, long present, int batch) {
+    public double transientBytes(OpCost c, long past, long present, int batch) {
       return (double) batch * present * active * (in + out) * act.bytes();
     }
   }
@@ -213,7 +213,7 @@ public sealed interface Operator
     }
 
     @Override
-    public double transientBytes(long past, long present, int batch) {
+    public double transientBytes(OpCost c, long past, long present, int batch) {
       double t = allTokens ? (double) batch * present : batch;
       return t * (hidden + vocab) * act.bytes();
     }
@@ -266,7 +266,7 @@ public sealed interface Operator
     }
 
     @Override
-    public double transientBytes(long past, long present, int batch) {
+    public double transientBytes(OpCost c, long past, long present, int batch) {
       return (double) batch * present * hidden * act.bytes();
     }
   }
@@ -332,9 +332,8 @@ public sealed interface Operator
     }
 
     @Override
-    public double transientBytes(long past, long present, int batch) {
-      return cost(past, present, batch).bytes()
-          - batch * Attn.keyTokens(past, present, window) * kvHeads * dim * kvBytes;
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return c.bytes() - batch * Attn.keyTokens(past, present, window) * kvHeads * dim * kvBytes;
     }
   }
 
@@ -572,7 +571,7 @@ public sealed interface Operator
     }
 
     @Override
-    public double transientBytes(long past, long present, int batch) {
+    public double transientBytes(OpCost c, long past, long present, int batch) {
       return 0;
     }
   }

@@ -150,7 +150,8 @@ final class ForecastInvariantsTest {
     for (ModelGraph.LayerGroup grp : g.groups()) {
       for (var op : grp.ops()) {
         if (op instanceof life.ops.Operator.AttentionBmm) {
-          b += grp.count() * (op.cost(past, 1, 1).bytes() - op.transientBytes(past, 1, 1));
+          var c = op.cost(past, 1, 1);
+          b += grp.count() * (c.bytes() - op.transientBytes(c, past, 1, 1));
         }
       }
     }
