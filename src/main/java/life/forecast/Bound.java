@@ -1,13 +1,11 @@
 package life.forecast;
 
-import java.util.Locale;
-
 /** Which roofline term dominates a phase's time. */
 public enum Bound {
   COMPUTE,
   MEMORY;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return life.spec.Names.id(this);
   }
 }

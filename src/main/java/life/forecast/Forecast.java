@@ -12,6 +12,13 @@ package life.forecast;
  * @param e2eMs end-to-end latency, TTFT plus every decode step
  * @param memoryGib peak memory: weights + KV cache at the final context for the whole batch + transient activations
  * @param fits {@code memory_gib} is within the device's capacity
+ * @param prefillBound the larger of the prefill's summed compute and memory times
+ * @param decodeBound the same over all decode steps
+ * @param prefillGops ops of the prefill in 10⁹
+ * @param prefillGb bytes read and written by the prefill in 10⁹
+ * @param decodeGopsPerStep mean ops of one decode step (whole batch) in 10⁹
+ * @param decodeGbPerStep mean bytes of one decode step in 10⁹
+ * @param dispatchesPerStep kernel dispatches of one decode step
  */
 public record Forecast(
     String model,

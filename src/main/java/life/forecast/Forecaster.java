@@ -102,48 +102,47 @@ public final class Forecaster {
 
   /** Seconds of one call (a prefill, or one decode step). */
   public double callSeconds(long past, long present, int batch) {
-    double tc = 0;
-    double tm = 0;
+    return call(past, present, batch).time;
+  }
+
+  /** Time, work and transient memory of one call. */
+  private static final class Call {
+    double time;
+    double compute;
+    double memory;
+    double ops;
+    double bytes;
+    double transientBytes;
+  }
+
+  private Call call(long past, long present, int b) {
+    Call k = new Call();
     double t = 0;
     double disp = 0;
     for (int i = 0; i < ops.length; i++) {
-      OpCost c = ops[i].cost(past, present, batch);
+      OpCost c = ops[i].cost(past, present, b);
       double ci = c.ops() * secPerOp[i];
       double mi = c.bytes() * secPerByte;
-      tc += mult[i] * ci;
-      tm += mult[i] * mi;
+      k.compute += mult[i] * ci;
+      k.memory += mult[i] * mi;
       t += mult[i] * Math.max(ci, mi);
       disp += mult[i] * c.dispatches() * dispatchSec[i];
+      k.ops += mult[i] * c.ops();
+      k.bytes += mult[i] * c.bytes();
+      k.transientBytes = Math.max(k.transientBytes, ops[i].transientBytes(c, past, present, b));
     }
-    return (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp;
+    k.time = (overlap == Overlap.PHASE ? Math.max(k.compute, k.memory) : t) + disp;
+    return k;
   }
 
   /** The forecast of {@code r}. */
   public Forecast forecast(Request r) {
     long l = r.prompt();
     int b = r.batch();
-    // Prefill: one call, plus its compute and memory shares for the bound.
-    double tc = 0;
-    double tm = 0;
-    double t = 0;
-    double disp = 0;
-    double pOps = 0;
-    double pBytes = 0;
-    double act = 0;
-    for (int i = 0; i < ops.length; i++) {
-      OpCost c = ops[i].cost(0, l, b);
-      double ci = c.ops() * secPerOp[i];
-      double mi = c.bytes() * secPerByte;
-      tc += mult[i] * ci;
-      tm += mult[i] * mi;
-      t += mult[i] * Math.max(ci, mi);
-      disp += mult[i] * c.dispatches() * dispatchSec[i];
-      pOps += mult[i] * c.ops();
-      pBytes += mult[i] * c.bytes();
-      act = Math.max(act, ops[i].transientBytes(c, 0, l, b));
-    }
-    double ttft = (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp;
-    Bound prefillBound = tc > tm ? Bound.COMPUTE : Bound.MEMORY;
+    Call prefill = call(0, l, b);
+    double ttft = prefill.time;
+    double act = prefill.transientBytes;
+    Bound prefillBound = prefill.compute > prefill.memory ? Bound.COMPUTE : Bound.MEMORY;
 
     long steps = r.output() - 1;
     Sums s = steps > 0 ? decode(l, l + steps - 1, b) : decode(l, l, b);
@@ -156,7 +155,7 @@ public final class Forecaster {
     return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, ttft * 1e3, tpot * 1e3, 1.0 / tpot,
         (double) b * r.output() / e2e, e2e * 1e3, mem / g, weightBytes / g, kv / g, act / g,
         hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound, s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY,
-        pOps / 1e9, pBytes / 1e9, s.ops / n / 1e9, s.bytes / n / 1e9, s.dispatches / n);
+        prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9, s.bytes / n / 1e9, s.dispatches / n);
   }
 
   /** Per-operator rows of the prefill and of the mean decode step of {@code r}. */

@@ -1,6 +1,6 @@
 package life.forecast;
 
-import java.util.Locale;
+import life.spec.Names;
 
 /**
  * How compute and memory time combine.
@@ -18,15 +18,10 @@ public enum Overlap {
   PHASE;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return Names.id(this);
   }
 
   public static Overlap parse(String s) {
-    for (Overlap o : values()) {
-      if (o.id().equalsIgnoreCase(s.trim())) {
-        return o;
-      }
-    }
-    throw new IllegalArgumentException("unknown overlap '" + s + "' (allowed: operator, phase)");
+    return Names.parse(Overlap.class, s, "overlap");
   }
 }

@@ -1,6 +1,6 @@
 package life.ops;
 
-import java.util.Locale;
+import life.spec.Names;
 
 /**
  * Counting conventions.
@@ -19,15 +19,10 @@ public enum Counting {
   PAPER;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return Names.id(this);
   }
 
   public static Counting parse(String s) {
-    for (Counting c : values()) {
-      if (c.id().equalsIgnoreCase(s.trim())) {
-        return c;
-      }
-    }
-    throw new IllegalArgumentException("unknown counting '" + s + "' (allowed: causal, paper)");
+    return Names.parse(Counting.class, s, "counting");
   }
 }

@@ -30,36 +30,28 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
 
   /** Parameters held in memory. */
   public double parameters() {
-    double p = 0;
-    for (Operator o : head) {
-      p += o.residentParams();
-    }
-    for (LayerGroup g : groups) {
-      for (Operator o : g.ops()) {
-        p += g.count() * o.residentParams();
-      }
-    }
-    for (Operator o : tail) {
-      p += o.residentParams();
-    }
-    return p;
+    return sum(Operator::residentParams);
   }
 
   /** Bytes of the parameters held in memory. */
   public double weightBytes() {
-    double b = 0;
+    return sum(Operator::residentBytes);
+  }
+
+  private double sum(java.util.function.ToDoubleFunction<Operator> f) {
+    double s = 0;
     for (Operator o : head) {
-      b += o.residentBytes();
+      s += f.applyAsDouble(o);
     }
     for (LayerGroup g : groups) {
       for (Operator o : g.ops()) {
-        b += g.count() * o.residentBytes();
+        s += g.count() * f.applyAsDouble(o);
       }
     }
     for (Operator o : tail) {
-      b += o.residentBytes();
+      s += f.applyAsDouble(o);
     }
-    return b;
+    return s;
   }
 
   /** KV-cache bytes of one sequence holding {@code tokens} tokens (sliding-window layers keep only the window). */
@@ -70,22 +62,5 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
       b += g.count() * g.kvBytesPerToken() * kept;
     }
     return b;
-  }
-
-  /** Kernel dispatches of one call (prefill or one decode step). */
-  public double dispatchesPerCall() {
-    double d = 0;
-    for (Operator o : head) {
-      d += o.cost(0, 1, 1).dispatches();
-    }
-    for (LayerGroup g : groups) {
-      for (Operator o : g.ops()) {
-        d += g.count() * o.cost(0, 1, 1).dispatches();
-      }
-    }
-    for (Operator o : tail) {
-      d += o.cost(0, 1, 1).dispatches();
-    }
-    return d;
   }
 }

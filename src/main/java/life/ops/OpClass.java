@@ -1,7 +1,5 @@
 package life.ops;
 
-import java.util.Locale;
-
 /** Operator family, the grouping of the paper's compute mix (Table 4: GEMM vs BMM share) and of breakdowns. */
 public enum OpClass {
   GEMM,
@@ -16,6 +14,6 @@ public enum OpClass {
   KV_CACHE;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return life.spec.Names.id(this);
   }
 }

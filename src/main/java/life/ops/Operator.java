@@ -31,17 +31,28 @@ public sealed interface Operator
 
   OpClass opClass();
 
-  /** Data type the operator computes in; its dense peak bounds the compute time. */
-  DType computeType();
+  /** Data type of the activations, which the operator computes in. */
+  DType act();
+
+  /** Data type whose dense peak bounds the compute time. */
+  default DType computeType() {
+    return act();
+  }
 
   /** True when the operator runs on matrix units (tensor cores, AMX, NPU arrays); false for vector work. */
-  boolean matrix();
+  default boolean matrix() {
+    return false;
+  }
 
   /** Parameters held in memory (all experts for MoE; zero for a tied LM head). */
-  double residentParams();
+  default double residentParams() {
+    return 0;
+  }
 
   /** Bytes of those parameters. */
-  double residentBytes();
+  default double residentBytes() {
+    return 0;
+  }
 
   /** Work of one call. */
   OpCost cost(long past, long present, int batch);
@@ -76,11 +87,6 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.GEMM;
-    }
-
-    @Override
-    public DType computeType() {
-      return act;
     }
 
     @Override
@@ -133,11 +139,6 @@ public sealed interface Operator
     }
 
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
     public boolean matrix() {
       return true;
     }
@@ -185,11 +186,6 @@ public sealed interface Operator
     }
 
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
     public boolean matrix() {
       return true;
     }
@@ -234,16 +230,6 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.EMBEDDING;
-    }
-
-    @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
     }
 
     @Override
@@ -300,23 +286,8 @@ public sealed interface Operator
     }
 
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
     public boolean matrix() {
       return true;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
     }
 
     @Override
@@ -345,26 +316,6 @@ public sealed interface Operator
   record ScoreOp(String name, OpClass opClass, int heads, int opsPerElement, boolean readsMask, int window,
       boolean causal, DType act) implements Operator {
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
-    }
-
-    @Override
     public OpCost cost(long past, long present, int batch) {
       double perHead = batch * Attn.scoreElements(past, present, window, causal);
       double s = perHead * heads;
@@ -383,16 +334,6 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.NORM;
-    }
-
-    @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
     }
 
     @Override
@@ -429,26 +370,6 @@ public sealed interface Operator
     }
 
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
-    }
-
-    @Override
     public OpCost cost(long past, long present, int batch) {
       double t = (double) batch * present;
       double e = t * rotatedPerToken;
@@ -467,26 +388,6 @@ public sealed interface Operator
     }
 
     @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
-    }
-
-    @Override
     public OpCost cost(long past, long present, int batch) {
       double e = (double) batch * present * width;
       return new OpCost(opsPerElement * e, inputs * e * act.bytes(), e * act.bytes(), 1);
@@ -498,26 +399,6 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.NONLINEAR;
-    }
-
-    @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
     }
 
     @Override
@@ -541,26 +422,6 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.KV_CACHE;
-    }
-
-    @Override
-    public DType computeType() {
-      return act;
-    }
-
-    @Override
-    public boolean matrix() {
-      return false;
-    }
-
-    @Override
-    public double residentParams() {
-      return 0;
-    }
-
-    @Override
-    public double residentBytes() {
-      return 0;
     }
 
     @Override

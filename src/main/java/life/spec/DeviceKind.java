@@ -1,9 +1,5 @@
 package life.spec;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /**
  * Family of a device. Each kind carries the default efficiencies and dispatch overhead used when a catalog row
  * leaves them empty.
@@ -44,19 +40,14 @@ public enum DeviceKind {
   }
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return Names.id(this);
   }
 
   public static DeviceKind parse(String s) {
-    for (DeviceKind k : values()) {
-      if (k.id().equalsIgnoreCase(s.trim())) {
-        return k;
-      }
-    }
-    throw new IllegalArgumentException("unknown kind '" + s + "' (allowed: " + allowed() + ")");
+    return Names.parse(DeviceKind.class, s, "kind");
   }
 
   public static String allowed() {
-    return Arrays.stream(values()).map(DeviceKind::id).collect(Collectors.joining(", "));
+    return Names.allowed(DeviceKind.class);
   }
 }

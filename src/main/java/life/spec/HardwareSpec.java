@@ -1,9 +1,7 @@
 package life.spec;
 
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -50,22 +48,9 @@ public record HardwareSpec(
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
-  public Optional<Double> memBandwidth() {
-    return memBytesPerSecond > 0 ? Optional.of(memBytesPerSecond) : Optional.empty();
-  }
-
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
         dispatchSeconds, tdpW, priceUsd, source);
-  }
-
-  /** A copy with {@code d}'s peak set (ops/s). */
-  public HardwareSpec withPeak(DType d, double opsPerSecond) {
-    Map<DType, Double> m = new EnumMap<>(DType.class);
-    m.putAll(peakOpsPerSecond);
-    m.put(d, opsPerSecond);
-    return new HardwareSpec(id, name, kind, m, memBytesPerSecond, memBytes, computeEff, memEff, dispatchSeconds,
-        tdpW, priceUsd, source);
   }
 }
