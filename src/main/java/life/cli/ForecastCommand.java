@@ -19,8 +19,6 @@ import life.ops.Counting;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
 import life.ops.ModelGraph;
-import life.ops.Precision;
-import life.spec.DType;
 import life.spec.HardwareSpec;
 import life.spec.ModelSpec;
 import picocli.CommandLine.Command;
@@ -53,9 +51,7 @@ final class ForecastCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "1", description = "Sequences processed together (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--dtype", defaultValue = "fp16",
-      description = "Weights, activations and KV cache data type: fp32, fp16, bf16 (default ${DEFAULT-VALUE}).")
-  String dtype;
+  @Mixin OptimizationOptions opt = new OptimizationOptions();
 
   @Option(names = "--overlap", defaultValue = "operator",
       description = "operator: per-operator roofline; phase: the paper's sum-then-max per phase (default ${DEFAULT-VALUE}).")
@@ -90,15 +86,12 @@ final class ForecastCommand implements Callable<Integer> {
     if (!List.of("table", "csv", "json").contains(format)) {
       throw new IllegalArgumentException("--format must be one of table, csv, json; got '" + format + "'");
     }
-    DType d = DType.parse(dtype);
-    if (d != DType.FP32 && d != DType.FP16 && d != DType.BF16) {
-      throw new IllegalArgumentException("--dtype must be one of fp32, fp16, bf16; got '" + dtype + "'");
-    }
+    GraphOptions options = opt.graphOptions(Counting.parse(counting));
     ModelSpec m = ModelCatalog.builtIn().resolve(model);
     HardwareSpec h = withOverrides(hw.catalog().resolve(hardware), computeEff, memEff, dispatchUs);
-    ModelGraph g = GraphBuilder.build(m, new GraphOptions(Precision.uniform(d), Counting.parse(counting)));
+    ModelGraph g = GraphBuilder.build(m, options);
     Forecaster f = new Forecaster(g, h, Overlap.parse(overlap));
-    Request r = new Request(prompt, output, batch);
+    Request r = new Request(prompt, output, batch, opt.chunk);
     Forecast fc = f.forecast(r);
     List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
     print(spec.commandLine().getOut(), fc, rows);

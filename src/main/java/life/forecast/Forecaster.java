@@ -3,20 +3,25 @@ package life.forecast;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import life.ops.ModelGraph;
 import life.ops.OpCost;
 import life.ops.Operator;
+import life.ops.Span;
 import life.spec.HardwareSpec;
 
 /**
- * Turns a model graph into times on one device: the roofline combine of {@link Overlap}, the prefill as one call and
- * the decode in closed form.
+ * Turns a model graph into times on one device: the roofline combine of {@link Overlap}, and sums over a request's
+ * calls in closed form.
  *
- * <p>Closed-form decode (our derivation, see DESIGN.md): decode step j ∈ [1, output − 1] is a call with past
- * {@code prompt + j − 1} and present 1. Every operator's ops and bytes are affine in the past length between the
- * sliding-window breakpoints, so its roofline time is the max of two affine functions, whose sum over a range of
- * integers has a closed form split at the crossing point. The cost of a forecast is therefore O(operators), whatever
- * the output length.
+ * <p>Closed-form sums (our derivation, see DESIGN.md): decode step j ∈ [1, output − 1] is a call with past
+ * {@code prompt + j − 1} and present 1; chunk j of a chunked prefill is a call with past {@code j·c} and present c.
+ * For a fixed present length every operator's ops and bytes are affine in the past length between breakpoints (the
+ * sliding windows, scaled by the KV keep ratio, and past 0, where the inline LoRA merge runs). Each roofline term is
+ * then the max of two affine functions of the call index, whose sum has a closed form split at the crossing. The few
+ * calls inside a window's transition zone (at most one per chunk) are evaluated directly. The cost of a forecast is
+ * O(operators), whatever the output length and the number of chunks.
  *
  * <p>A forecaster is immutable and thread-safe; build one per (model graph, device, overlap) and reuse it.
  */
@@ -27,52 +32,43 @@ public final class Forecaster {
   private final Operator[] ops;
   private final double[] mult;
   private final double[] secPerOp;
-  private final double[] dispatchSec;
   private final double secPerByte;
-  private final long[] cuts;
+  private final double dispatchSec;
+  private final List<Span> spans;
   private final double weightBytes;
-  private final java.util.concurrent.ConcurrentHashMap<Integer, DecodeTable> tables =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.function.Function<Integer, DecodeTable> tableMaker = this::table;
-  private volatile DecodeTable lastTable;
+  private final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
+  private final Function<Long, Table> tableMaker = this::table;
+  private volatile Table lastTable;
 
   public Forecaster(ModelGraph graph, HardwareSpec hw, Overlap overlap) {
     this.graph = graph;
     this.hw = hw;
     this.overlap = overlap;
     Device d = new Device(hw);
-    List<Operator> list = new ArrayList<>();
+    List<Operator> list = new ArrayList<>(graph.head());
     List<Double> m = new ArrayList<>();
-    graph.head().forEach(o -> {
-      list.add(o);
-      m.add(1.0);
-    });
-    TreeSet<Long> windows = new TreeSet<>();
+    graph.head().forEach(o -> m.add(1.0));
+    List<Span> s = new ArrayList<>();
     for (ModelGraph.LayerGroup g : graph.groups()) {
       for (Operator o : g.ops()) {
         list.add(o);
         m.add((double) g.count());
       }
-      if (g.window() > 0) {
-        windows.add((long) g.window());
-      }
+      s.add(g.span());
     }
-    graph.tail().forEach(o -> {
-      list.add(o);
-      m.add(1.0);
-    });
+    list.addAll(graph.tail());
+    graph.tail().forEach(o -> m.add(1.0));
+    spans = List.copyOf(s);
     int n = list.size();
     ops = list.toArray(new Operator[0]);
     mult = new double[n];
     secPerOp = new double[n];
-    dispatchSec = new double[n];
     secPerByte = 1.0 / d.bytesPerSecond();
+    dispatchSec = d.dispatchSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
-      dispatchSec[i] = d.dispatchSeconds();
     }
-    cuts = windows.stream().mapToLong(Long::longValue).toArray();
     weightBytes = graph.weightBytes();
   }
 
@@ -100,86 +96,128 @@ public final class Forecaster {
     return new OpCost(o, r, w, disp);
   }
 
-  /** Seconds of one call (a prefill, or one decode step). */
+  /** Seconds of one call (a prefill chunk, or one decode step). */
   public double callSeconds(long past, long present, int batch) {
-    return call(past, present, batch).time;
+    Sums s = new Sums();
+    direct(s, past, present, batch);
+    return s.time;
   }
 
-  /** Time, work and transient memory of one call. */
-  private static final class Call {
+  /** Time, work and transient memory summed over calls. */
+  private static final class Sums {
     double time;
     double compute;
     double memory;
     double ops;
     double bytes;
+    double dispatches;
     double transientBytes;
   }
 
-  private Call call(long past, long present, int b) {
-    Call k = new Call();
+  /** Adds one call, evaluated operator by operator. */
+  private void direct(Sums k, long past, long present, int b) {
     double t = 0;
+    double tc = 0;
+    double tm = 0;
     double disp = 0;
     for (int i = 0; i < ops.length; i++) {
       OpCost c = ops[i].cost(past, present, b);
       double ci = c.ops() * secPerOp[i];
       double mi = c.bytes() * secPerByte;
-      k.compute += mult[i] * ci;
-      k.memory += mult[i] * mi;
+      tc += mult[i] * ci;
+      tm += mult[i] * mi;
       t += mult[i] * Math.max(ci, mi);
-      disp += mult[i] * c.dispatches() * dispatchSec[i];
+      disp += mult[i] * c.dispatches();
       k.ops += mult[i] * c.ops();
       k.bytes += mult[i] * c.bytes();
       k.transientBytes = Math.max(k.transientBytes, ops[i].transientBytes(c, past, present, b));
     }
-    k.time = (overlap == Overlap.PHASE ? Math.max(k.compute, k.memory) : t) + disp;
-    return k;
+    k.compute += tc;
+    k.memory += tm;
+    k.dispatches += disp;
+    k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec;
   }
 
   /** The forecast of {@code r}. */
   public Forecast forecast(Request r) {
     long l = r.prompt();
     int b = r.batch();
-    Call prefill = call(0, l, b);
+    long c = r.chunkSize();
+    Sums prefill = new Sums();
+    long full = l / c;
+    long rest = l - full * c;
+    if (full == 1 && rest == 0) {
+      direct(prefill, 0, l, b);
+    } else {
+      direct(prefill, (full - 1) * c, c, b); // the largest transient memory is in the last full chunk
+      double transientBytes = prefill.transientBytes;
+      prefill = new Sums();
+      progression(prefill, 0, c, full, c, b);
+      if (rest > 0) {
+        direct(prefill, full * c, rest, b);
+      }
+      prefill.transientBytes = Math.max(prefill.transientBytes, transientBytes);
+    }
     double ttft = prefill.time;
-    double act = prefill.transientBytes;
     Bound prefillBound = prefill.compute > prefill.memory ? Bound.COMPUTE : Bound.MEMORY;
 
     long steps = r.output() - 1;
-    Sums s = steps > 0 ? decode(l, l + steps - 1, b) : decode(l, l, b);
+    Sums s = new Sums();
+    progression(s, l, 1, Math.max(steps, 1), 1, b);
     long n = Math.max(steps, 1);
     double tpot = s.time / n;
     double e2e = ttft + (steps > 0 ? s.time : 0);
     double kv = graph.kvCacheBytes(l + r.output()) * b;
-    double mem = weightBytes + kv + act;
+    double mem = weightBytes + kv + prefill.transientBytes;
     double g = HardwareSpec.GIB;
     return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, ttft * 1e3, tpot * 1e3, 1.0 / tpot,
-        (double) b * r.output() / e2e, e2e * 1e3, mem / g, weightBytes / g, kv / g, act / g,
+        (double) b * r.output() / e2e, e2e * 1e3, mem / g, weightBytes / g, kv / g, prefill.transientBytes / g,
         hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound, s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY,
         prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9, s.bytes / n / 1e9, s.dispatches / n);
   }
 
-  /** Per-operator rows of the prefill and of the mean decode step of {@code r}. */
+  /**
+   * Per-operator rows of the prefill (all chunks) and of the mean decode step of {@code r}, from the explicit calls;
+   * each row's time is its own roofline, so with {@link Overlap#OPERATOR} the rows add up to TTFT and TPOT.
+   */
   public List<OpTiming> breakdown(Request r) {
     List<OpTiming> rows = new ArrayList<>();
-    long l = r.prompt();
-    int b = r.batch();
-    long steps = Math.max(r.output() - 1, 1);
-    long p1 = l + steps - 1;
-    for (int i = 0; i < ops.length; i++) {
-      OpCost c = ops[i].cost(0, l, b);
-      double ci = c.ops() * secPerOp[i];
-      double mi = c.bytes() * secPerByte;
-      double time = mult[i] * (Math.max(ci, mi) + c.dispatches() * dispatchSec[i]);
-      rows.add(new OpTiming("prefill", layersOf(i), ops[i].name(), ops[i].opClass(), (int) mult[i],
-          mult[i] * c.ops() / 1e9, mult[i] * c.bytes() / 1e9, time * 1e3, ci > mi ? Bound.COMPUTE : Bound.MEMORY));
+    long c = r.chunkSize();
+    List<long[]> prefillCalls = new ArrayList<>();
+    for (long p = 0; p < r.prompt(); p += c) {
+      prefillCalls.add(new long[] {p, Math.min(c, r.prompt() - p)});
     }
+    List<long[]> decodeCalls = new ArrayList<>();
+    long steps = Math.max(r.output() - 1, 1);
+    for (long j = 0; j < steps; j++) {
+      decodeCalls.add(new long[] {r.prompt() + j, 1});
+    }
+    rows.addAll(rows("prefill", prefillCalls, 1, r.batch()));
+    rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
+    return rows;
+  }
+
+  private List<OpTiming> rows(String phase, List<long[]> calls, long per, int b) {
+    List<OpTiming> rows = new ArrayList<>();
     for (int i = 0; i < ops.length; i++) {
-      Sums s = new Sums();
-      for (long[] seg : segments(l, p1)) {
-        accumulate(s, i, seg[0], seg[1], b);
+      double o = 0;
+      double by = 0;
+      double time = 0;
+      double tc = 0;
+      double tm = 0;
+      for (long[] call : calls) {
+        OpCost c = ops[i].cost(call[0], call[1], b);
+        double ci = c.ops() * secPerOp[i];
+        double mi = c.bytes() * secPerByte;
+        o += c.ops();
+        by += c.bytes();
+        tc += ci;
+        tm += mi;
+        time += Math.max(ci, mi) + c.dispatches() * dispatchSec;
       }
-      rows.add(new OpTiming("decode", layersOf(i), ops[i].name(), ops[i].opClass(), (int) mult[i], s.ops / steps / 1e9,
-          s.bytes / steps / 1e9, s.time / steps * 1e3, s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY));
+      double k = mult[i] / per;
+      rows.add(new OpTiming(phase, layersOf(i), ops[i].name(), ops[i].opClass(), (int) mult[i], k * o / 1e9,
+          k * by / 1e9, k * time * 1e3, tc > tm ? Bound.COMPUTE : Bound.MEMORY));
     }
     return rows;
   }
@@ -200,100 +238,18 @@ public final class Forecaster {
     return "model";
   }
 
-  /** Totals over decode steps with past in [p0, p1], present 1. */
-  private static final class Sums {
-    double time;
-    double compute;
-    double memory;
-    double ops;
-    double bytes;
-    double dispatches;
-  }
-
-  private List<long[]> segments(long p0, long p1) {
-    List<long[]> out = new ArrayList<>(cuts.length + 1);
-    long s = p0;
-    for (long c : cuts) {
-      if (c > s && c <= p1) {
-        out.add(new long[] {s, c - 1});
-        s = c;
-      }
-    }
-    out.add(new long[] {s, p1});
-    return out;
-  }
-
-  private Sums decode(long p0, long p1, int b) {
-    DecodeTable t = lastTable;
-    if (t == null || t.batch != b) {
-      t = tables.computeIfAbsent(b, tableMaker);
-      lastTable = t;
-    }
-    Sums acc = new Sums();
-    for (int r = 0; r < t.lo.length; r++) {
-      long s = Math.max(p0, t.lo[r]);
-      long e = Math.min(p1, t.hi[r]);
-      if (s > e) {
-        continue;
-      }
-      long n = e - s + 1;
-      double off = s - t.lo[r];
-      double[] o0 = t.ops0[r];
-      double[] od = t.opsSlope[r];
-      double[] b0 = t.bytes0[r];
-      double[] bd = t.bytesSlope[r];
-      if (overlap == Overlap.OPERATOR) {
-        for (int i = 0; i < ops.length; i++) {
-          double ops = o0[i] + od[i] * off;
-          double bytes = b0[i] + bd[i] * off;
-          double a = ops * secPerOp[i];
-          double da = od[i] * secPerOp[i];
-          double m = bytes * secPerByte;
-          double dm = bd[i] * secPerByte;
-          double k = mult[i];
-          acc.time += k * (sumMax(a, da, m, dm, n) + n * t.dispatches[i] * dispatchSec[i]);
-          acc.compute += k * linear(a, da, n);
-          acc.memory += k * linear(m, dm, n);
-          acc.ops += k * linear(ops, od[i], n);
-          acc.bytes += k * linear(bytes, bd[i], n);
-          acc.dispatches += k * n * t.dispatches[i];
-        }
-      } else {
-        double a = 0;
-        double da = 0;
-        double m = 0;
-        double dm = 0;
-        double disp = 0;
-        for (int i = 0; i < ops.length; i++) {
-          double k = mult[i];
-          double ops = o0[i] + od[i] * off;
-          double bytes = b0[i] + bd[i] * off;
-          a += k * ops * secPerOp[i];
-          da += k * od[i] * secPerOp[i];
-          m += k * bytes * secPerByte;
-          dm += k * bd[i] * secPerByte;
-          disp += k * t.dispatches[i] * dispatchSec[i];
-          acc.ops += k * linear(ops, od[i], n);
-          acc.bytes += k * linear(bytes, bd[i], n);
-          acc.dispatches += k * n * t.dispatches[i];
-        }
-        acc.time += sumMax(a, da, m, dm, n) + n * disp;
-        acc.compute += linear(a, da, n);
-        acc.memory += linear(m, dm, n);
-      }
-    }
-    return acc;
-  }
-
   /**
-   * Decode costs of one batch size as affine functions of the past length, one piece per region between
-   * sliding-window breakpoints: {@code x(p) = x0 + slope·(p − lo)} for p in [lo, hi]. Built once per batch size
-   * from two evaluations per operator and region, then shared by every forecast of this forecaster.
+   * Costs of calls with one present length and batch as affine functions of the past length, one piece per interval
+   * between breakpoints: {@code x(p) = x0 + slope·(p − lo)} on [lo, hi], or evaluated call by call ({@code direct})
+   * where a window's transition makes them non-affine. Built from two evaluations per operator and piece, once per
+   * (present, batch), and shared by every forecast of this forecaster.
    */
-  private static final class DecodeTable {
+  private static final class Table {
+    long present;
     int batch;
     long[] lo;
     long[] hi;
+    boolean[] direct;
     double[][] ops0;
     double[][] opsSlope;
     double[][] bytes0;
@@ -301,49 +257,131 @@ public final class Forecaster {
     double[] dispatches;
   }
 
-  private DecodeTable table(int b) {
-    int regions = cuts.length + 1;
-    DecodeTable t = new DecodeTable();
+  private Table table(long key) {
+    long present = key >>> 20;
+    int b = (int) (key & 0xFFFFF);
+    // Piece starts: past 0 alone, then each window's affine ranges p ≤ (W − n)/keep and p ≥ W/keep.
+    TreeSet<Long> starts = new TreeSet<>(List.of(0L, 1L));
+    List<long[]> zones = new ArrayList<>();
+    for (Span s : spans) {
+      if (s.window() > 0) {
+        long lastA = (long) Math.floor((s.window() - present) / s.keep());
+        long firstC = (long) Math.ceil(s.window() / s.keep());
+        if (lastA + 1 >= 1) {
+          starts.add(lastA + 1);
+        }
+        starts.add(firstC);
+        if (lastA + 1 <= firstC - 1) {
+          zones.add(new long[] {Math.max(lastA + 1, 0), firstC - 1});
+        }
+      }
+    }
+    int n = starts.size();
+    Table t = new Table();
+    t.present = present;
     t.batch = b;
-    t.lo = new long[regions];
-    t.hi = new long[regions];
-    t.ops0 = new double[regions][ops.length];
-    t.opsSlope = new double[regions][ops.length];
-    t.bytes0 = new double[regions][ops.length];
-    t.bytesSlope = new double[regions][ops.length];
+    t.lo = new long[n];
+    t.hi = new long[n];
+    t.direct = new boolean[n];
+    t.ops0 = new double[n][ops.length];
+    t.opsSlope = new double[n][ops.length];
+    t.bytes0 = new double[n][ops.length];
+    t.bytesSlope = new double[n][ops.length];
     t.dispatches = new double[ops.length];
-    for (int r = 0; r < regions; r++) {
-      t.lo[r] = r == 0 ? 0 : cuts[r - 1];
-      t.hi[r] = r < cuts.length ? cuts[r] - 1 : Long.MAX_VALUE;
-      for (int i = 0; i < ops.length; i++) {
-        OpCost c0 = ops[i].cost(t.lo[r], 1, b);
-        OpCost c1 = t.hi[r] > t.lo[r] ? ops[i].cost(t.lo[r] + 1, 1, b) : c0;
+    int r = 0;
+    Long[] st = starts.toArray(new Long[0]);
+    for (int k = 0; k < n; k++) {
+      t.lo[r] = st[k];
+      t.hi[r] = k + 1 < n ? st[k + 1] - 1 : Long.MAX_VALUE;
+      for (long[] z : zones) {
+        t.direct[r] |= t.lo[r] >= z[0] && t.lo[r] <= z[1];
+      }
+      for (int i = 0; i < ops.length && !t.direct[r]; i++) {
+        OpCost c0 = ops[i].cost(t.lo[r], present, b);
+        OpCost c1 = t.hi[r] > t.lo[r] ? ops[i].cost(t.lo[r] + 1, present, b) : c0;
         t.ops0[r][i] = c0.ops();
         t.opsSlope[r][i] = c1.ops() - c0.ops();
         t.bytes0[r][i] = c0.bytes();
         t.bytesSlope[r][i] = c1.bytes() - c0.bytes();
-        t.dispatches[i] = c0.dispatches();
+        if (t.lo[r] > 0) {
+          t.dispatches[i] = c0.dispatches();
+        }
       }
+      r++;
     }
     return t;
   }
 
-  /** Adds operator i's closed-form sums over decode steps with past in [s, e]. */
-  private void accumulate(Sums acc, int i, long s, long e, int b) {
-    long n = e - s + 1;
-    OpCost c0 = ops[i].cost(s, 1, b);
-    OpCost c1 = n > 1 ? ops[i].cost(s + 1, 1, b) : c0;
-    double a = c0.ops() * secPerOp[i];
-    double da = (c1.ops() - c0.ops()) * secPerOp[i];
-    double m = c0.bytes() * secPerByte;
-    double dm = (c1.bytes() - c0.bytes()) * secPerByte;
-    double k = mult[i];
-    acc.time += k * (sumMax(a, da, m, dm, n) + n * c0.dispatches() * dispatchSec[i]);
-    acc.compute += k * linear(a, da, n);
-    acc.memory += k * linear(m, dm, n);
-    acc.ops += k * linear(c0.ops(), c1.ops() - c0.ops(), n);
-    acc.bytes += k * linear(c0.bytes(), c1.bytes() - c0.bytes(), n);
-    acc.dispatches += k * n * c0.dispatches();
+  /**
+   * Adds the calls with past {@code p0 + j·stride} (j = 0 … count − 1), present {@code present}, batch {@code b}.
+   */
+  private void progression(Sums acc, long p0, long stride, long count, long present, int b) {
+    Table t = lastTable;
+    if (t == null || t.present != present || t.batch != b) {
+      if (present >= (1L << 43) || b >= (1 << 20)) {
+        throw new IllegalArgumentException("present length or batch too large: " + present + ", " + b);
+      }
+      t = tables.computeIfAbsent((present << 20) | b, tableMaker);
+      lastTable = t;
+    }
+    long pEnd = p0 + (count - 1) * stride;
+    for (int r = 0; r < t.lo.length; r++) {
+      if (t.hi[r] < p0 || t.lo[r] > pEnd) {
+        continue;
+      }
+      long j0 = t.lo[r] <= p0 ? 0 : ceilDiv(t.lo[r] - p0, stride);
+      long j1 = t.hi[r] >= pEnd ? count - 1 : Math.floorDiv(t.hi[r] - p0, stride);
+      if (j0 > j1) {
+        continue;
+      }
+      if (t.direct[r] || t.lo[r] == 0) {
+        for (long j = j0; j <= j1; j++) {
+          direct(acc, p0 + j * stride, present, b);
+        }
+        continue;
+      }
+      long n = j1 - j0 + 1;
+      double off = p0 + j0 * stride - t.lo[r];
+      double[] o0 = t.ops0[r];
+      double[] od = t.opsSlope[r];
+      double[] b0 = t.bytes0[r];
+      double[] bd = t.bytesSlope[r];
+      double a = 0;
+      double da = 0;
+      double m = 0;
+      double dm = 0;
+      double disp = 0;
+      for (int i = 0; i < ops.length; i++) {
+        double k = mult[i];
+        double opsI = o0[i] + od[i] * off;
+        double bytesI = b0[i] + bd[i] * off;
+        double ai = opsI * secPerOp[i];
+        double dai = od[i] * stride * secPerOp[i];
+        double mi = bytesI * secPerByte;
+        double dmi = bd[i] * stride * secPerByte;
+        if (overlap == Overlap.OPERATOR) {
+          acc.time += k * sumMax(ai, dai, mi, dmi, n);
+        }
+        a += k * ai;
+        da += k * dai;
+        m += k * mi;
+        dm += k * dmi;
+        disp += k * t.dispatches[i];
+        acc.ops += k * linear(opsI, od[i] * stride, n);
+        acc.bytes += k * linear(bytesI, bd[i] * stride, n);
+      }
+      if (overlap == Overlap.PHASE) {
+        acc.time += sumMax(a, da, m, dm, n);
+      }
+      acc.time += n * disp * dispatchSec;
+      acc.compute += linear(a, da, n);
+      acc.memory += linear(m, dm, n);
+      acc.dispatches += n * disp;
+    }
+  }
+
+  private static long ceilDiv(long x, long y) {
+    return -Math.floorDiv(-x, y);
   }
 
   /** Σ_{q=0}^{n−1} (x + y·q). */

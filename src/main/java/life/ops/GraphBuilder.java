@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import life.ops.Operator.AttentionBmm;
 import life.ops.Operator.BmmKind;
 import life.ops.Operator.Elementwise;
 import life.ops.Operator.Embedding;
 import life.ops.Operator.ExpertLinear;
+import life.ops.Operator.FlashAttention;
 import life.ops.Operator.KvAppend;
 import life.ops.Operator.Linear;
 import life.ops.Operator.LmHead;
+import life.ops.Operator.LoraMerge;
 import life.ops.Operator.Nonlinear;
 import life.ops.Operator.Norm;
 import life.ops.Operator.Rope;
@@ -23,47 +26,106 @@ import life.spec.ModelSpec.MlaSpec;
 import life.spec.ModelSpec.MoeSpec;
 
 /**
- * Builds the operator lists of a model from its {@link ModelSpec}: the unfused, eager execution of a Hugging Face
- * implementation, one kernel per operator. A Llama-style layer is 19 dispatches (norm, q, k, v, rope, KV append,
- * QKᵀ, scale+mask, softmax, PV, o, add, norm, gate, up, act, mul, down, add) and the model adds 3 (embedding, final
- * norm, LM head): the {@code 19·layers + 3} of the paper's Table 8 (digest section 9.8).
+ * Builds the operator lists of a model from its {@link ModelSpec} and {@link GraphOptions}. Without fusion this is
+ * the unfused, eager execution of a Hugging Face implementation, one kernel per operator: a Llama-style layer is 19
+ * dispatches (norm, q, k, v, rope, KV append, QKᵀ, scale+mask, softmax, PV, o, add, norm, gate, up, act, mul, down,
+ * add) and the model adds 3 (embedding, final norm, LM head): the {@code 19·layers + 3} of the paper's Table 8
+ * (digest section 9.8). Every optimization changes which operators there are or their counts, never the timing.
  */
 public final class GraphBuilder {
-  private GraphBuilder() {}
+  private final ModelSpec m;
+  private final GraphOptions o;
+  private final DType a;
+  private final boolean paper;
+  private final Set<Fusion> fusion;
+
+  private GraphBuilder(ModelSpec m, GraphOptions o) {
+    this.m = m;
+    this.o = o;
+    this.a = o.act();
+    this.paper = o.counting() == Counting.PAPER;
+    this.fusion = o.fusion();
+  }
 
   public static ModelGraph build(ModelSpec m, GraphOptions o) {
-    Precision p = o.precision();
-    DType a = p.act();
-    boolean paper = o.counting() == Counting.PAPER;
+    return new GraphBuilder(m, o).graph();
+  }
 
-    List<Operator> head = new ArrayList<>();
-    head.add(new Embedding(m.vocab(), m.hidden(), m.learnedPositions(), paper, p.weightBytes(), a));
-    if (m.embeddingNorm()) {
-      head.add(new Norm("embed_norm", m.norm(), m.hidden(), m.hidden(), a));
-    }
-
+  private ModelGraph graph() {
+    List<LayerSpec> layers = variant();
     Map<LayerSpec, Integer> kinds = new LinkedHashMap<>();
-    for (LayerSpec l : m.layers()) {
+    for (LayerSpec l : layers) {
       kinds.merge(l, 1, Integer::sum);
     }
     List<ModelGraph.LayerGroup> groups = new ArrayList<>();
     for (Map.Entry<LayerSpec, Integer> e : kinds.entrySet()) {
-      groups.add(layer(m, e.getKey(), e.getValue(), p, paper));
+      groups.add(layer(e.getKey(), e.getValue()));
     }
 
+    List<Operator> head = new ArrayList<>();
+    head.add(new Embedding(m.vocab(), m.hidden(), m.learnedPositions(), paper, o.edgeWeightBytes(), a));
+    if (m.embeddingNorm()) {
+      head.add(Norm.of("embed_norm", m.norm(), m.hidden(), m.hidden(), a));
+    }
+    if (o.lora().active() && o.lora().mode() == Lora.Mode.INLINE) {
+      head.add(loraMerge(groups));
+    }
     List<Operator> tail = new ArrayList<>();
-    tail.add(new Norm("final_norm", m.norm(), m.hidden(), m.hidden(), a));
-    tail.add(new LmHead(m.hidden(), m.vocab(), m.bias().lmHead(), m.tieEmbeddings(), paper, p.weightBytes(), a));
+    tail.add(new Norm("final_norm", m.norm(), m.hidden(), m.hidden(), fusion.contains(Fusion.NORM), a));
+    tail.add(new LmHead(m.hidden(), m.vocab(), m.bias().lmHead(), m.tieEmbeddings(), paper, o.edgeWeightBytes(),
+        o.weights().allWeights() && o.dequantize(), a));
     return new ModelGraph(m, o, head, groups, tail);
   }
 
-  private static ModelGraph.LayerGroup layer(ModelSpec m, LayerSpec l, int count, Precision p, boolean paper) {
-    DType a = p.act();
+  /** The layers under the requested attention variant and window. */
+  private List<LayerSpec> variant() {
+    AttentionVariant v = o.attention();
+    boolean mla = m.mla().isPresent();
+    if (v.kind() == AttentionVariant.Kind.MLA && !mla) {
+      throw new IllegalArgumentException("attention mla needs a config with MLA fields (kv_lora_rank, "
+          + "qk_rope_head_dim, qk_nope_head_dim, v_head_dim); model " + m.id() + " has none");
+    }
+    boolean regroup = v.kind() == AttentionVariant.Kind.MHA || v.kind() == AttentionVariant.Kind.GQA
+        || v.kind() == AttentionVariant.Kind.MQA;
+    if (regroup && mla) {
+      throw new IllegalArgumentException("model " + m.id() + " uses MLA; --attention must be native or mla");
+    }
+    int kv = switch (v.kind()) {
+      case MHA -> m.heads();
+      case MQA -> 1;
+      case GQA -> v.groups() > 0 ? v.groups() : nativeGqaHeads();
+      default -> 0;
+    };
+    if (kv > 0 && m.heads() % kv != 0) {
+      throw new IllegalArgumentException("gqa:" + kv + " does not divide the " + m.heads() + " query heads of "
+          + m.id());
+    }
+    List<LayerSpec> out = new ArrayList<>(m.layers().size());
+    for (LayerSpec l : m.layers()) {
+      int window = o.window() < 0 ? l.window() : o.window();
+      out.add(new LayerSpec(kv > 0 ? kv : l.kvHeads(), window, l.moe()));
+    }
+    return out;
+  }
+
+  private int nativeGqaHeads() {
+    int kv = m.layers().get(0).kvHeads();
+    if (kv == m.heads() || kv == 1) {
+      throw new IllegalArgumentException("model " + m.id() + " has " + (kv == 1 ? "MQA" : "MHA")
+          + " attention; give the KV head count as gqa:N");
+    }
+    return kv;
+  }
+
+  private ModelGraph.LayerGroup layer(LayerSpec l, int count) {
     long h = m.hidden();
     int heads = m.heads();
-    boolean causal = !paper;
+    Span span = new Span(l.window(), !paper, o.kvKeep());
+    boolean fuseNorm = fusion.contains(Fusion.NORM);
+    boolean flash = fusion.contains(Fusion.FLASH);
+    boolean ropeKv = fusion.contains(Fusion.ELEMENTWISE);
     List<Operator> ops = new ArrayList<>();
-    ops.add(new Norm("attn_norm", m.norm(), h, h, a));
+    ops.add(new Norm("attn_norm", m.norm(), h, h, fuseNorm, a));
 
     double kvTokenBytes;
     if (m.mla().isPresent()) {
@@ -71,125 +133,160 @@ public final class GraphBuilder {
       int qk = mla.qkNopeHeadDim() + mla.qkRopeHeadDim();
       int latent = mla.kvLoraRank() + mla.qkRopeHeadDim();
       if (mla.qLoraRank() > 0) {
-        ops.add(Linear.of("q_a_proj", h, mla.qLoraRank(), false, p));
-        ops.add(new Norm("q_a_norm", m.norm(), mla.qLoraRank(), mla.qLoraRank(), a));
-        ops.add(Linear.of("q_b_proj", mla.qLoraRank(), (long) heads * qk, false, p));
+        ops.add(Linear.of("q_a_proj", h, mla.qLoraRank(), false, o));
+        ops.add(Norm.of("q_a_norm", m.norm(), mla.qLoraRank(), mla.qLoraRank(), a));
+        ops.add(Linear.of("q_b_proj", mla.qLoraRank(), (long) heads * qk, false, o));
       } else {
-        ops.add(Linear.of("q_proj", h, (long) heads * qk, false, p));
+        ops.add(Linear.of("q_proj", h, (long) heads * qk, false, o));
       }
-      ops.add(Linear.of("kv_a_proj", h, latent, false, p));
-      ops.add(new Norm("kv_a_norm", m.norm(), mla.kvLoraRank(), mla.kvLoraRank(), a));
+      ops.add(Linear.of("kv_a_proj", h, latent, false, o));
+      ops.add(Norm.of("kv_a_norm", m.norm(), mla.kvLoraRank(), mla.kvLoraRank(), a));
       ops.add(new Rope((long) (heads + 1) * mla.qkRopeHeadDim(), mla.qkRopeHeadDim(), a));
-      kvTokenBytes = latent * p.kvBytes();
-      ops.add(new KvAppend(kvTokenBytes, paper, l.window(), a));
+      kvTokenBytes = latent * o.kvBytes();
+      ops.add(new KvAppend(kvTokenBytes, paper, ropeKv, span, a));
       // Absorbed form (DeepSeek-V2 paper, section 2.1.3): W_uk folds into the query, W_uv into the output.
-      ops.add(new Linear("q_absorb", mla.qkNopeHeadDim(), mla.kvLoraRank(), heads, false, p.weightBytes(), a));
-      ops.add(new AttentionBmm("qk", BmmKind.QK, heads, 1, latent, l.window(), causal, a, p.kvBytes()));
-      ops.add(new ScoreOp("scale_mask", life.ops.OpClass.ELEMENTWISE, heads, 2, true, l.window(), causal, a));
-      ops.add(new ScoreOp("softmax", life.ops.OpClass.SOFTMAX, heads, 5, false, l.window(), causal, a));
-      ops.add(new AttentionBmm("pv", BmmKind.PV, heads, 1, mla.kvLoraRank(), l.window(), causal, a, p.kvBytes()));
-      ops.add(new Linear("v_up", mla.kvLoraRank(), mla.vHeadDim(), heads, false, p.weightBytes(), a));
-      ops.add(Linear.of("o_proj", (long) heads * mla.vHeadDim(), h, m.bias().attnOut(), p));
+      ops.add(Linear.grouped("q_absorb", mla.qkNopeHeadDim(), mla.kvLoraRank(), heads, false, o));
+      attention(ops, heads, 1, latent, mla.kvLoraRank(), true, span);
+      ops.add(Linear.grouped("v_up", mla.kvLoraRank(), mla.vHeadDim(), heads, false, o));
+      ops.add(Linear.of("o_proj", (long) heads * mla.vHeadDim(), h, m.bias().attnOut(), o));
     } else {
       int hd = m.headDim();
       int kv = l.kvHeads();
-      if (fusedQkv(m)) {
-        ops.add(Linear.of("qkv_proj", h, (long) (heads + 2 * kv) * hd, m.bias().qkv(), p));
+      if (fusion.contains(Fusion.QKV) || nativelyFused(m, "qkv")) {
+        ops.add(Linear.of("qkv_proj", h, (long) (heads + 2 * kv) * hd, m.bias().qkv(), o));
       } else {
-        ops.add(Linear.of("q_proj", h, (long) heads * hd, m.bias().qkv(), p));
-        ops.add(Linear.of("k_proj", h, (long) kv * hd, m.bias().qkv(), p));
-        ops.add(Linear.of("v_proj", h, (long) kv * hd, m.bias().qkv(), p));
+        ops.add(Linear.of("q_proj", h, (long) heads * hd, m.bias().qkv(), o));
+        ops.add(Linear.of("k_proj", h, (long) kv * hd, m.bias().qkv(), o));
+        ops.add(Linear.of("v_proj", h, (long) kv * hd, m.bias().qkv(), o));
       }
       if (m.qkNorm()) {
-        ops.add(new Norm("q_norm", m.norm(), (long) heads * hd, hd, a));
-        ops.add(new Norm("k_norm", m.norm(), (long) kv * hd, hd, a));
+        ops.add(Norm.of("q_norm", m.norm(), (long) heads * hd, hd, a));
+        ops.add(Norm.of("k_norm", m.norm(), (long) kv * hd, hd, a));
       }
-      if (m.position() == ModelSpec.Position.ROPE) {
+      boolean rope = m.position() == ModelSpec.Position.ROPE;
+      if (rope) {
         ops.add(new Rope((long) (heads + kv) * m.rotaryDim(), m.rotaryDim(), a));
       }
-      kvTokenBytes = 2.0 * kv * hd * p.kvBytes();
-      ops.add(new KvAppend(kvTokenBytes, paper, l.window(), a));
-      ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, hd, l.window(), causal, a, p.kvBytes()));
-      ops.add(new ScoreOp("scale_mask", life.ops.OpClass.ELEMENTWISE, heads, 2, true, l.window(), causal, a));
-      ops.add(new ScoreOp("softmax", life.ops.OpClass.SOFTMAX, heads, 5, false, l.window(), causal, a));
-      ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, hd, l.window(), causal, a, p.kvBytes()));
-      ops.add(Linear.of("o_proj", (long) heads * hd, h, m.bias().attnOut(), p));
+      kvTokenBytes = 2.0 * kv * hd * o.kvBytes();
+      ops.add(new KvAppend(kvTokenBytes, paper, ropeKv && rope, span, a));
+      attention(ops, heads, kv, hd, hd, false, span);
+      ops.add(Linear.of("o_proj", (long) heads * hd, h, m.bias().attnOut(), o));
     }
     boolean sandwich = m.normsPerLayer() >= 4;
     if (sandwich) {
-      ops.add(new Norm("post_attn_norm", m.norm(), h, h, a));
+      ops.add(Norm.of("post_attn_norm", m.norm(), h, h, a));
     }
-    if (!m.parallelBlock()) {
+    if (!m.parallelBlock() && !fuseNorm) {
       ops.add(new Elementwise("attn_residual", h, 2, 1, a));
     }
     if (!m.parallelBlock() || m.normsPerLayer() >= 2) {
-      ops.add(new Norm("ffn_norm", m.norm(), h, h, a));
+      ops.add(new Norm("ffn_norm", m.norm(), h, h, fuseNorm && !m.parallelBlock(), a));
     }
-    mlp(m, l, p, ops);
+    mlp(l, ops);
     if (sandwich) {
-      ops.add(new Norm("post_ffn_norm", m.norm(), h, h, a));
+      ops.add(Norm.of("post_ffn_norm", m.norm(), h, h, a));
     }
-    if (m.parallelBlock()) {
-      ops.add(new Elementwise("residual", h, 3, 2, a));
-    } else {
-      ops.add(new Elementwise("ffn_residual", h, 2, 1, a));
+    if (!fuseNorm) {
+      ops.add(m.parallelBlock() ? new Elementwise("residual", h, 3, 2, a) : new Elementwise("ffn_residual", h, 2, 1, a));
     }
-    return new ModelGraph.LayerGroup(count, l.window(), kvTokenBytes, ops);
+    return new ModelGraph.LayerGroup(count, span, kvTokenBytes, ops);
   }
 
-  private static void mlp(ModelSpec m, LayerSpec l, Precision p, List<Operator> ops) {
-    DType a = p.act();
+  /** The attention core: flash-fused, or the eager chain QKᵀ, scale+mask, softmax, PV. */
+  private void attention(List<Operator> ops, int heads, int kv, int qkDim, int vDim, boolean sharedKv, Span span) {
+    double kvB = o.kvBytes();
+    if (fusion.contains(Fusion.FLASH)) {
+      ops.add(new FlashAttention(heads, kv, qkDim, vDim, sharedKv, span, a, kvB));
+      return;
+    }
+    ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, qkDim, span, a, kvB));
+    ops.add(new ScoreOp("scale_mask", OpClass.ELEMENTWISE, heads, 2, true, span, a));
+    ops.add(new ScoreOp("softmax", OpClass.SOFTMAX, heads, 5, false, span, a));
+    ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, vDim, span, a, kvB));
+  }
+
+  private void mlp(LayerSpec l, List<Operator> ops) {
     long h = m.hidden();
     boolean gated = m.mlp() == ModelSpec.Mlp.GATED;
     if (!l.moe()) {
-      denseMlp("", h, m.intermediate(), gated, m.bias().mlp(), p, ops);
+      denseMlp("", h, m.intermediate(), gated, m.bias().mlp(), ops);
       return;
     }
     MoeSpec e = m.moe().orElseThrow();
     long ie = e.expertIntermediate();
-    ops.add(Linear.of("router", h, e.experts(), false, p));
+    ops.add(Linear.of("router", h, e.experts(), false, o));
     ops.add(new Elementwise("router_topk", e.experts(), 1, 5, a));
     if (gated) {
-      ops.add(new ExpertLinear("expert_gate", e.experts(), e.active(), h, ie, p.weightBytes(), a));
-      ops.add(new ExpertLinear("expert_up", e.experts(), e.active(), h, ie, p.weightBytes(), a));
-      ops.add(new Nonlinear("expert_act", e.active() * ie, a));
-      ops.add(new Elementwise("expert_mul", e.active() * ie, 2, 1, a));
+      if (fusion.contains(Fusion.GATE_UP)) {
+        ops.add(ExpertLinear.of("expert_gate_up", e.experts(), e.active(), h, 2 * ie, o));
+      } else {
+        ops.add(ExpertLinear.of("expert_gate", e.experts(), e.active(), h, ie, o));
+        ops.add(ExpertLinear.of("expert_up", e.experts(), e.active(), h, ie, o));
+      }
+      activation("expert_", e.active() * ie, true, ops);
     } else {
-      ops.add(new ExpertLinear("expert_fc1", e.experts(), e.active(), h, ie, p.weightBytes(), a));
-      ops.add(new Nonlinear("expert_act", e.active() * ie, a));
+      ops.add(ExpertLinear.of("expert_fc1", e.experts(), e.active(), h, ie, o));
+      activation("expert_", e.active() * ie, false, ops);
     }
-    ops.add(new ExpertLinear("expert_down", e.experts(), e.active(), ie, h, p.weightBytes(), a));
+    ops.add(ExpertLinear.of("expert_down", e.experts(), e.active(), ie, h, o));
     if (e.sharedExperts() > 0) {
-      denseMlp("shared_", h, (long) e.sharedExperts() * e.sharedIntermediate(), gated, false, p, ops);
+      denseMlp("shared_", h, (long) e.sharedExperts() * e.sharedIntermediate(), gated, false, ops);
     }
     ops.add(new Elementwise("expert_combine", h, e.active(), 2 * e.active(), a));
   }
 
-  private static void denseMlp(String prefix, long h, long inter, boolean gated, boolean bias, Precision p,
-      List<Operator> ops) {
-    DType a = p.act();
+  private void denseMlp(String prefix, long h, long inter, boolean gated, boolean bias, List<Operator> ops) {
     if (gated) {
-      ops.add(Linear.of(prefix + "gate_proj", h, inter, bias, p));
-      ops.add(Linear.of(prefix + "up_proj", h, inter, bias, p));
-      ops.add(new Nonlinear(prefix + "act", inter, a));
-      ops.add(new Elementwise(prefix + "gate_mul", inter, 2, 1, a));
-      ops.add(Linear.of(prefix + "down_proj", inter, h, bias, p));
+      if (fusion.contains(Fusion.GATE_UP) || nativelyFused(m, "gate_up")) {
+        ops.add(Linear.of(prefix + "gate_up_proj", h, 2 * inter, bias, o));
+      } else {
+        ops.add(Linear.of(prefix + "gate_proj", h, inter, bias, o));
+        ops.add(Linear.of(prefix + "up_proj", h, inter, bias, o));
+      }
+      activation(prefix, inter, true, ops);
+      ops.add(Linear.of(prefix + "down_proj", inter, h, bias, o));
     } else {
-      ops.add(Linear.of(prefix + "fc1", h, inter, bias, p));
-      ops.add(new Nonlinear(prefix + "act", inter, a));
-      ops.add(Linear.of(prefix + "fc2", inter, h, bias, p));
+      ops.add(Linear.of(prefix + "fc1", h, inter, bias, o));
+      activation(prefix, inter, false, ops);
+      ops.add(Linear.of(prefix + "fc2", inter, h, bias, o));
     }
   }
 
-  /** Checkpoints that store Q, K and V as one matrix, run as one GEMM. */
-  private static boolean fusedQkv(ModelSpec m) {
-    switch (m.modelType()) {
-      case "bloom":
-      case "falcon":
-      case "phi3":
-        return true;
-      default:
-        return false;
+  /** The activation, and for gated MLPs its multiply with the up projection (one kernel when fused). */
+  private void activation(String prefix, long width, boolean gated, List<Operator> ops) {
+    if (gated && fusion.contains(Fusion.ELEMENTWISE)) {
+      ops.add(new Elementwise(prefix + "act_mul", width, 2, 3, a));
+      return;
     }
+    ops.add(new Nonlinear(prefix + "act", width, a));
+    if (gated) {
+      ops.add(new Elementwise(prefix + "gate_mul", width, 2, 1, a));
+    }
+  }
+
+  /** The inline LoRA merge over every adapted linear of every layer. */
+  private LoraMerge loraMerge(List<ModelGraph.LayerGroup> groups) {
+    double kn = 0;
+    double kPlusN = 0;
+    int linears = 0;
+    for (ModelGraph.LayerGroup g : groups) {
+      for (Operator op : g.ops()) {
+        if (op instanceof Linear lin && lin.loraRank() > 0) {
+          kn += (double) g.count() * lin.groups() * lin.in() * lin.out();
+          kPlusN += (double) g.count() * lin.groups() * (lin.in() + lin.out());
+          linears += g.count();
+        }
+      }
+    }
+    return new LoraMerge(kn, kPlusN, linears, o.lora().rank(), o.weightBytes(), a);
+  }
+
+  /** Checkpoints that store Q, K and V (or gate and up) as one matrix, run as one GEMM. */
+  private static boolean nativelyFused(ModelSpec m, String what) {
+    String t = m.modelType();
+    if (what.equals("qkv")) {
+      return t.equals("bloom") || t.equals("falcon") || t.equals("phi3");
+    }
+    return t.equals("phi3");
   }
 }

@@ -1,15 +1,105 @@
 package life.ops;
 
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
+import life.spec.Check;
+import life.spec.DType;
 
-/** Everything besides the architecture that changes the operator counts. */
-public record GraphOptions(Precision precision, Counting counting) {
+/**
+ * Everything besides the architecture that changes the operator counts: precision, quantization, KV cache, LoRA,
+ * attention variant, fusion and counting conventions. Each optimization is a change of counts, never of timing.
+ *
+ * @param act activation type (fp16, bf16 or fp32); also the weights' type when {@code weights} is 16-bit
+ * @param weights weight storage format
+ * @param actQuant quantization of the linears' inputs
+ * @param kvBits bits per cached key/value element (32, 16, 8 or 4)
+ * @param kvKeep fraction of past tokens the KV cache keeps (token-eviction compression), in (0, 1]
+ * @param lora LoRA adapters
+ * @param attention attention variant
+ * @param window sliding window for every layer: -1 keeps the model's, 0 makes every layer global
+ * @param fusion fused operators
+ * @param counting counting conventions
+ */
+public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
+    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting) {
+
+  /** Accepted KV-cache widths. */
+  public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
+
   public GraphOptions {
-    Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(act, "act");
+    Objects.requireNonNull(weights, "weights");
+    Objects.requireNonNull(actQuant, "actQuant");
+    Objects.requireNonNull(lora, "lora");
+    Objects.requireNonNull(attention, "attention");
     Objects.requireNonNull(counting, "counting");
+    if (act != DType.FP16 && act != DType.BF16 && act != DType.FP32) {
+      throw new IllegalArgumentException("activation type must be one of fp32, fp16, bf16; got " + act.id());
+    }
+    if (!KV_BITS.contains(kvBits)) {
+      throw new IllegalArgumentException("KV bits must be one of " + KV_BITS + ", got " + kvBits);
+    }
+    if (!(kvKeep > 0 && kvKeep <= 1)) {
+      throw new IllegalArgumentException("KV keep ratio must be in (0, 1], got " + kvKeep);
+    }
+    if (window < -1) {
+      throw new IllegalArgumentException("window must be positive (or 0 for none), got " + window);
+    }
+    Check.nonNegative("lora rank", lora.rank());
+    fusion = fusion.isEmpty() ? EnumSet.noneOf(Fusion.class) : EnumSet.copyOf(fusion);
   }
 
-  public static GraphOptions defaults(life.spec.DType d) {
-    return new GraphOptions(Precision.uniform(d), Counting.CAUSAL);
+  /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
+  public static GraphOptions defaults(DType d) {
+    return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL);
+  }
+
+  public GraphOptions withCounting(Counting c) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c);
+  }
+
+  public GraphOptions withWeights(WeightFormat w) {
+    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting);
+  }
+
+  public GraphOptions withActQuant(ActQuant a) {
+    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting);
+  }
+
+  public GraphOptions withKv(int bits, double keep) {
+    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting);
+  }
+
+  public GraphOptions withLora(Lora l) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting);
+  }
+
+  public GraphOptions withAttention(AttentionVariant a, int w) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting);
+  }
+
+  public GraphOptions withFusion(Set<Fusion> f) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting);
+  }
+
+  /** Bytes of one weight of the decoder's linears. */
+  public double weightBytes() {
+    return weights == WeightFormat.UNQUANTIZED ? act.bytes() : weights.bytesPerWeight();
+  }
+
+  /** Bytes of one weight of the embedding and LM head. */
+  public double edgeWeightBytes() {
+    return weights.allWeights() ? weights.bytesPerWeight() : act.bytes();
+  }
+
+  /** Whether linears dequantize their weights on every call. */
+  public boolean dequantize() {
+    return weights.dequantize() && weights.bitsPerWeight() < act.bits() && actQuant == ActQuant.NONE;
+  }
+
+  public double kvBytes() {
+    return kvBits / 8.0;
   }
 }

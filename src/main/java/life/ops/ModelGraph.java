@@ -19,12 +19,16 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
   /**
    * {@code count} identical decoder layers.
    *
-   * @param window sliding window of these layers (0 = global), the breakpoint of their decode cost in the context
-   * @param kvBytesPerToken KV-cache bytes one layer stores per token of one sequence
+   * @param span keys their attention sees (window and KV keep ratio: the breakpoints of their cost in the context)
+   * @param kvBytesPerToken KV-cache bytes one layer stores per kept token of one sequence
    */
-  public record LayerGroup(int count, int window, double kvBytesPerToken, List<Operator> ops) {
+  public record LayerGroup(int count, Span span, double kvBytesPerToken, List<Operator> ops) {
     public LayerGroup {
       ops = List.copyOf(ops);
+    }
+
+    public int window() {
+      return span.window();
     }
   }
 
@@ -54,11 +58,17 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
     return s;
   }
 
-  /** KV-cache bytes of one sequence holding {@code tokens} tokens (sliding-window layers keep only the window). */
+  /**
+   * KV-cache bytes of one sequence that has seen {@code tokens} tokens: the kept fraction of them, at most the window
+   * for sliding-window layers.
+   */
   public double kvCacheBytes(long tokens) {
     double b = 0;
     for (LayerGroup g : groups) {
-      long kept = g.window() > 0 ? Math.min(tokens, g.window()) : tokens;
+      double kept = g.span().keep() * tokens;
+      if (g.window() > 0) {
+        kept = Math.min(kept, g.window());
+      }
       b += g.count() * g.kvBytesPerToken() * kept;
     }
     return b;

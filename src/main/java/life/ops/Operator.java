@@ -15,11 +15,13 @@ import life.spec.DType;
  */
 public sealed interface Operator
     permits Operator.Linear,
+        Operator.LoraMerge,
         Operator.ExpertLinear,
         Operator.LmHead,
         Operator.Embedding,
         Operator.AttentionBmm,
         Operator.ScoreOp,
+        Operator.FlashAttention,
         Operator.Norm,
         Operator.Rope,
         Operator.Elementwise,
@@ -68,11 +70,19 @@ public sealed interface Operator
   /**
    * A (possibly grouped) linear layer {@code y = x·W (+ b)}: {@code groups} independent k×n matrices applied to every
    * token (groups = 1 for a plain linear, = heads for DeepSeek-MLA's per-head absorbed projections).
-   * Ops {@code 2·T·g·k·n} (+ {@code T·g·n} for the bias); reads {@code g·k·n} weights and {@code T·g·k} inputs;
-   * writes {@code T·g·n}.
+   * Ops {@code 2·T·g·k·n} (+ {@code T·g·n} for the bias, + {@code 2·g·k·n} to dequantize packed weights, the paper's
+   * quantized Linear); reads {@code g·k·n} weights and {@code T·g·k} inputs (at the quantized width under activation
+   * quantization); writes {@code T·g·n}. An unmerged LoRA adapter of rank r adds the side path {@code (x·A)·B} and its
+   * add: {@code 2·T·g·r·(k + n) + T·g·n} ops, the adapter weights {@code g·r·(k + n)}, its intermediate and two
+   * dispatches.
+   *
+   * @param compute type the GEMM runs in (the activation type, or int8/int4/fp8 under activation quantization)
+   * @param dequant weights are expanded to {@code compute} on every call
+   * @param loraRank rank of this linear's adapter, 0 for none
+   * @param loraMode how the adapter runs (adds runtime work only when {@code UNMERGED})
    */
-  record Linear(
-      String name, long in, long out, int groups, boolean bias, double weightBytes, DType act) implements Operator {
+  record Linear(String name, long in, long out, int groups, boolean bias, double weightBytes, DType act,
+      DType compute, boolean dequant, int loraRank, Lora.Mode loraMode) implements Operator {
     public Linear {
       Check.positive(name + ".in", in);
       Check.positive(name + ".out", out);
@@ -80,8 +90,88 @@ public sealed interface Operator
       Check.positive(name + ".weight_bytes", weightBytes);
     }
 
-    public static Linear of(String name, long in, long out, boolean bias, Precision p) {
-      return new Linear(name, in, out, 1, bias, p.weightBytes(), p.act());
+    /** A linear of the decoder with the options' weight format, activation quantization and LoRA. */
+    public static Linear of(String name, long in, long out, boolean bias, GraphOptions o) {
+      return grouped(name, in, out, 1, bias, o);
+    }
+
+    /** {@code groups} k×n matrices with the options' weight format (absorbed per-head projections). */
+    public static Linear grouped(String name, long in, long out, int groups, boolean bias, GraphOptions o) {
+      boolean adapted = o.lora().adapts(name);
+      return new Linear(name, in, out, groups, bias, o.weightBytes(), o.act(), o.actQuant().computeType(o.act()),
+          o.dequantize(), adapted ? o.lora().rank() : 0, o.lora().mode());
+    }
+
+    @Override
+    public OpClass opClass() {
+      return OpClass.GEMM;
+    }
+
+    @Override
+    public DType computeType() {
+      return compute;
+    }
+
+    @Override
+    public boolean matrix() {
+      return true;
+    }
+
+    private boolean sidePath() {
+      return loraRank > 0 && loraMode == Lora.Mode.UNMERGED;
+    }
+
+    private double adapterParams() {
+      return loraRank > 0 && loraMode != Lora.Mode.MERGED ? (double) groups * loraRank * (in + out) : 0;
+    }
+
+    @Override
+    public double residentParams() {
+      return (double) groups * in * out + (bias ? (double) groups * out : 0) + adapterParams();
+    }
+
+    @Override
+    public double residentBytes() {
+      return (double) groups * in * out * weightBytes + (bias ? (double) groups * out * act.bytes() : 0)
+          + adapterParams() * act.bytes();
+    }
+
+    @Override
+    public OpCost cost(long past, long present, int batch) {
+      double t = (double) batch * present;
+      double g = groups;
+      double a = act.bytes();
+      double inBytes = compute == act ? a : Math.min(a, compute.bytes());
+      double ops = 2.0 * t * g * in * out + (bias ? t * g * out : 0) + (dequant ? 2.0 * g * in * out : 0);
+      double read = g * in * out * weightBytes + (bias ? g * out * a : 0) + t * g * in * inBytes;
+      double write = t * g * out * a;
+      double dispatches = 1;
+      if (sidePath()) {
+        double r = loraRank;
+        ops += 2.0 * t * g * r * (in + out) + t * g * out;
+        read += g * r * (in + out) * a + t * g * (in + r + out) * a;
+        write += t * g * (r + out) * a;
+        dispatches += 2;
+      }
+      return new OpCost(ops, read, write, dispatches);
+    }
+
+    @Override
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return c.bytes() - (double) groups * in * out * weightBytes;
+    }
+  }
+
+  /**
+   * Merging LoRA adapters into their weights once per request ({@code inline} mode, the paper's Eq. 7):
+   * {@code W + B·A} for every adapted linear, {@code Σ k·n·(2r + 2)} ops (digest section 4.3: 1670.8 GOPs for
+   * Llama-2-7B at r = 128), reading W, A and B and writing W. It runs in the request's first call (past 0) only.
+   */
+  record LoraMerge(double sumKn, double sumKplusN, int linears, int rank, double weightBytes, DType act)
+      implements Operator {
+    @Override
+    public String name() {
+      return "lora_merge";
     }
 
     @Override
@@ -95,22 +185,18 @@ public sealed interface Operator
     }
 
     @Override
-    public double residentParams() {
-      return (double) groups * in * out + (bias ? (double) groups * out : 0);
-    }
-
-    @Override
-    public double residentBytes() {
-      return (double) groups * in * out * weightBytes + (bias ? (double) groups * out * act.bytes() : 0);
-    }
-
-    @Override
     public OpCost cost(long past, long present, int batch) {
-      double t = (double) batch * present;
-      double ops = 2.0 * t * groups * in * out + (bias ? t * groups * out : 0);
-      double read = residentBytes() + t * groups * in * act.bytes();
-      double write = t * groups * out * act.bytes();
-      return new OpCost(ops, read, write, 1);
+      if (past > 0) {
+        return new OpCost(0, 0, 0, 0);
+      }
+      double ops = sumKn * (2.0 * rank + 2);
+      double read = sumKn * weightBytes + sumKplusN * rank * act.bytes();
+      return new OpCost(ops, read, sumKn * weightBytes, 2.0 * linears);
+    }
+
+    @Override
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return 0;
     }
   }
 
@@ -119,13 +205,19 @@ public sealed interface Operator
    * Weight bytes read per call are those of the distinct experts touched by the call's T tokens, in expectation
    * under uniform routing: {@code E·(1 − (1 − a/E)^T)} experts.
    */
-  record ExpertLinear(String name, int experts, int active, long in, long out, double weightBytes, DType act)
-      implements Operator {
+  record ExpertLinear(String name, int experts, int active, long in, long out, double weightBytes, DType act,
+      DType compute, boolean dequant) implements Operator {
     public ExpertLinear {
       Check.positive(name + ".experts", experts);
       Check.positive(name + ".active", active);
       Check.positive(name + ".in", in);
       Check.positive(name + ".out", out);
+    }
+
+    /** The experts' linear with the options' weight format and activation quantization. */
+    public static ExpertLinear of(String name, int experts, int active, long in, long out, GraphOptions o) {
+      return new ExpertLinear(name, experts, active, in, out, o.weightBytes(), o.act(),
+          o.actQuant().computeType(o.act()), o.dequantize());
     }
 
     /** Expected number of distinct experts that {@code tokens} tokens are routed to. */
@@ -136,6 +228,11 @@ public sealed interface Operator
     @Override
     public OpClass opClass() {
       return OpClass.GEMM;
+    }
+
+    @Override
+    public DType computeType() {
+      return compute;
     }
 
     @Override
@@ -156,8 +253,10 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double t = (double) batch * present;
-      double ops = 2.0 * t * active * in * out;
-      double read = expectedExpertsTouched(t) * in * out * weightBytes + t * active * in * act.bytes();
+      double touched = expectedExpertsTouched(t);
+      double ops = 2.0 * t * active * in * out + (dequant ? 2.0 * touched * in * out : 0);
+      double inBytes = compute == act ? act.bytes() : Math.min(act.bytes(), compute.bytes());
+      double read = touched * in * out * weightBytes + t * active * in * inBytes;
       double write = t * active * out * act.bytes();
       return new OpCost(ops, read, write, 1);
     }
@@ -173,8 +272,8 @@ public sealed interface Operator
    * needs), or on every prompt token when {@code allTokens} (the paper's counting, digest section 9.2). With tied
    * embeddings it holds no parameters of its own but still reads the matrix.
    */
-  record LmHead(long hidden, long vocab, boolean bias, boolean tied, boolean allTokens, double weightBytes, DType act)
-      implements Operator {
+  record LmHead(long hidden, long vocab, boolean bias, boolean tied, boolean allTokens, double weightBytes,
+      boolean dequant, DType act) implements Operator {
     @Override
     public String name() {
       return "lm_head";
@@ -203,7 +302,7 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double t = allTokens ? (double) batch * present : batch;
-      double ops = 2.0 * t * hidden * vocab + (bias ? t * vocab : 0);
+      double ops = 2.0 * t * hidden * vocab + (bias ? t * vocab : 0) + (dequant ? 2.0 * hidden * vocab : 0);
       double read = (double) hidden * vocab * weightBytes + (bias ? vocab * act.bytes() : 0) + t * hidden * act.bytes();
       return new OpCost(ops, read, t * vocab * act.bytes(), 1);
     }
@@ -268,12 +367,11 @@ public sealed interface Operator
   /**
    * One batched matrix product of attention, per head: {@code QK} (m = present, k = dim, n = keys) or {@code PV}
    * (m = present, k = keys, n = dim), with {@code 2bmkn − bmn} ops (Table 1). Under causal counting only the visible
-   * scores are computed (see {@link Attn#scoreElements}). K or V is read once per KV head (GQA/MQA share it across
+   * scores are computed (see {@link Span#scores}). K or V is read once per KV head (GQA/MQA share it across
    * their query group); for MLA the cached latent is read as a single KV head of width {@code dim}.
    */
-  record AttentionBmm(
-      String name, BmmKind kind, int heads, int kvHeads, int dim, int window, boolean causal, DType act, double kvBytes)
-      implements Operator {
+  record AttentionBmm(String name, BmmKind kind, int heads, int kvHeads, int dim, Span span, DType act,
+      double kvBytes) implements Operator {
     public AttentionBmm {
       Check.positive(name + ".heads", heads);
       Check.positive(name + ".kv_heads", kvHeads);
@@ -290,11 +388,15 @@ public sealed interface Operator
       return true;
     }
 
+    private double kvRead(long past, long present, int batch) {
+      return batch * span.keys(past, present) * kvHeads * dim * kvBytes;
+    }
+
     @Override
     public OpCost cost(long past, long present, int batch) {
-      double s = batch * Attn.scoreElements(past, present, window, causal) * heads;
+      double s = batch * span.scores(past, present) * heads;
       double q = (double) batch * present * heads * dim * act.bytes();
-      double kv = batch * Attn.keyTokens(past, present, window) * kvHeads * dim * kvBytes;
+      double kv = kvRead(past, present, batch);
       double a = act.bytes();
       if (kind == BmmKind.QK) {
         return new OpCost(2.0 * s * dim - s, q + kv, s * a, 1);
@@ -304,7 +406,7 @@ public sealed interface Operator
 
     @Override
     public double transientBytes(OpCost c, long past, long present, int batch) {
-      return c.bytes() - batch * Attn.keyTokens(past, present, window) * kvHeads * dim * kvBytes;
+      return c.bytes() - kvRead(past, present, batch);
     }
   }
 
@@ -313,11 +415,11 @@ public sealed interface Operator
    * mask, shared by the heads) or softmax (5: max, subtract, exp, sum, divide). Reads and writes every score once.
    * Together they make the digest's ≈7 ops per score element (section 9.2).
    */
-  record ScoreOp(String name, OpClass opClass, int heads, int opsPerElement, boolean readsMask, int window,
-      boolean causal, DType act) implements Operator {
+  record ScoreOp(String name, OpClass opClass, int heads, int opsPerElement, boolean readsMask, Span span, DType act)
+      implements Operator {
     @Override
     public OpCost cost(long past, long present, int batch) {
-      double perHead = batch * Attn.scoreElements(past, present, window, causal);
+      double perHead = batch * span.scores(past, present);
       double s = perHead * heads;
       double read = (s + (readsMask ? perHead : 0)) * act.bytes();
       return new OpCost(opsPerElement * s, read, s * act.bytes(), 1);
@@ -325,12 +427,59 @@ public sealed interface Operator
   }
 
   /**
+   * Fused (flash) attention: QKᵀ, scale, mask, softmax and PV in one kernel. The ops of the unfused chain
+   * ({@code 2·S·d_qk − S + 7·S + 2·S·d_v − T·h·d_v}) without its score traffic: reads Q, K and V (V is part of the
+   * cached latent for MLA, {@code sharedKv}), writes the output. K and V are counted once per call; a kernel that
+   * re-reads them per query block moves more on long prompts.
+   */
+  record FlashAttention(int heads, int kvHeads, int qkDim, int vDim, boolean sharedKv, Span span, DType act,
+      double kvBytes) implements Operator {
+    @Override
+    public String name() {
+      return "flash_attention";
+    }
+
+    @Override
+    public OpClass opClass() {
+      return OpClass.BMM;
+    }
+
+    @Override
+    public boolean matrix() {
+      return true;
+    }
+
+    private double kvRead(long past, long present, int batch) {
+      return batch * span.keys(past, present) * kvHeads * (qkDim + (sharedKv ? 0 : vDim)) * kvBytes;
+    }
+
+    @Override
+    public OpCost cost(long past, long present, int batch) {
+      double s = batch * span.scores(past, present) * heads;
+      double t = (double) batch * present;
+      double ops = 2.0 * s * qkDim - s + 7 * s + 2.0 * s * vDim - t * heads * vDim;
+      double read = t * heads * qkDim * act.bytes() + kvRead(past, present, batch);
+      return new OpCost(ops, read, t * heads * vDim * act.bytes(), 1);
+    }
+
+    @Override
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return c.bytes() - kvRead(past, present, batch);
+    }
+  }
+
+  /**
    * RMSNorm (4 ops per element: square, accumulate, scale by 1/rms, scale by weight) or LayerNorm (7: mean, subtract,
    * square, accumulate, normalise, scale, shift) over {@code width} elements per token; {@code weights} parameters
-   * (a per-head norm shares one head-width vector).
+   * (a per-head norm shares one head-width vector). With {@code fusedAdd} the preceding residual add runs in the same
+   * kernel: one more op per element, the residual read and the new residual written too.
    */
-  record Norm(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, DType act)
+  record Norm(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, boolean fusedAdd, DType act)
       implements Operator {
+    public static Norm of(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, DType act) {
+      return new Norm(name, kind, width, weights, false, act);
+    }
+
     @Override
     public OpClass opClass() {
       return OpClass.NORM;
@@ -349,8 +498,9 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double e = (double) batch * present * width;
-      int opsPerElement = kind == life.spec.ModelSpec.NormKind.LAYER ? 7 : 4;
-      return new OpCost(opsPerElement * e, e * act.bytes() + residentBytes(), e * act.bytes(), 1);
+      int opsPerElement = (kind == life.spec.ModelSpec.NormKind.LAYER ? 7 : 4) + (fusedAdd ? 1 : 0);
+      int streams = fusedAdd ? 2 : 1;
+      return new OpCost(opsPerElement * e, streams * e * act.bytes() + residentBytes(), streams * e * act.bytes(), 1);
     }
   }
 
@@ -379,7 +529,7 @@ public sealed interface Operator
 
   /**
    * An element-wise operator over {@code width} elements per token with {@code inputs} operands (residual add,
-   * gate multiply, expert combine).
+   * gate multiply, expert combine, or a fused activation-and-multiply).
    */
   record Elementwise(String name, long width, int inputs, int opsPerElement, DType act) implements Operator {
     @Override
@@ -409,11 +559,12 @@ public sealed interface Operator
   }
 
   /**
-   * Storing the call's keys and values into the KV cache: {@code tokenBytes} per token and sequence. Appends the
-   * present tokens; with {@code rewrite} (the paper's eager concatenation) writes the whole cache of the layer each
-   * call, which is what makes the paper's decode traffic grow by 2× KV bytes per token (digest section 9.5).
+   * Storing the call's keys and values into the KV cache: {@code tokenBytes} per token and sequence (at the KV cache's
+   * width). Appends the present tokens; with {@code rewrite} (the paper's eager concatenation) writes the whole cache
+   * of the layer each call, which is what makes the paper's decode traffic grow by 2× KV bytes per token (digest
+   * section 9.5). With {@code fused} the store happens in the producing kernel (RoPE): no read, no dispatch.
    */
-  record KvAppend(double tokenBytes, boolean rewrite, int window, DType act) implements Operator {
+  record KvAppend(double tokenBytes, boolean rewrite, boolean fused, Span span, DType act) implements Operator {
     @Override
     public String name() {
       return "kv_append";
@@ -427,8 +578,8 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double in = (double) batch * present * tokenBytes;
-      double out = rewrite ? batch * Attn.keyTokens(past, present, window) * tokenBytes : in;
-      return new OpCost(0, in, out, 1);
+      double out = rewrite ? batch * span.keys(past, present) * tokenBytes : in;
+      return new OpCost(0, fused ? 0 : in, out, fused ? 0 : 1);
     }
 
     @Override

@@ -14,7 +14,6 @@ import life.ops.Counting;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
 import life.ops.ModelGraph;
-import life.ops.Precision;
 import life.spec.DType;
 import life.spec.HardwareSpec;
 import life.spec.ModelSpec;
@@ -46,7 +45,7 @@ final class ForecastInvariantsTest {
 
   private static Forecaster forecaster(String model, HardwareSpec h, Overlap o, Counting c) {
     ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(model),
-        new GraphOptions(Precision.uniform(DType.FP16), c));
+        GraphOptions.defaults(DType.FP16).withCounting(c));
     return new Forecaster(g, h, o);
   }
 

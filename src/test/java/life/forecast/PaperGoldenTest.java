@@ -15,7 +15,6 @@ import life.ops.Counting;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
 import life.ops.ModelGraph;
-import life.ops.Precision;
 import life.spec.DType;
 import life.spec.HardwareSpec;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +38,7 @@ final class PaperGoldenTest {
   @MethodSource("rows")
   void reproducesPaperValue(Record r) {
     ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(r.getString("model")),
-        new GraphOptions(Precision.uniform(DType.parse(r.getString("dtype"))), Counting.parse(r.getString("counting"))));
+        GraphOptions.defaults(DType.parse(r.getString("dtype"))).withCounting(Counting.parse(r.getString("counting"))));
     HardwareSpec h = HardwareCatalog.builtIn().resolve(r.getString("hardware")).withEfficiency(
         r.getDouble("compute_eff"), r.getDouble("mem_eff"), r.getDouble("dispatch_us") * 1e-6);
     Forecaster f = new Forecaster(g, h, Overlap.parse(r.getString("overlap")));

@@ -13,9 +13,11 @@ import life.ops.Operator.BmmKind;
 import life.ops.Operator.Elementwise;
 import life.ops.Operator.Embedding;
 import life.ops.Operator.ExpertLinear;
+import life.ops.Operator.FlashAttention;
 import life.ops.Operator.KvAppend;
 import life.ops.Operator.Linear;
 import life.ops.Operator.LmHead;
+import life.ops.Operator.LoraMerge;
 import life.ops.Operator.Nonlinear;
 import life.ops.Operator.Norm;
 import life.ops.Operator.Rope;
@@ -30,49 +32,71 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Hand-computed reference cases, one or more per operator kind (2 bytes per fp16 element). */
 final class OperatorTest {
   private static final DType H = DType.FP16;
+  private static final Span CAUSAL = new Span(0, true, 1);
+  private static final Span FULL = new Span(0, false, 1);
+
+  private static Linear lin(String name, long in, long out, int groups, boolean bias) {
+    return new Linear(name, in, out, groups, bias, 2, H, H, false, 0, Lora.Mode.MERGED);
+  }
 
   /** operator, past, present, batch, expected ops, bytes read, bytes written. */
   static Stream<Arguments> referenceCases() {
     return Stream.of(
         // GEMM: 2·m·k·n ops; reads k·n weights + m·k inputs, writes m·n (Table 1).
-        Arguments.of(new Linear("q", 8, 4, 1, false, 2, H), 0, 3, 2, 2.0 * 6 * 8 * 4, (32 + 48) * 2.0, 24 * 2.0),
+        Arguments.of(lin("q", 8, 4, 1, false), 0, 3, 2, 2.0 * 6 * 8 * 4, (32 + 48) * 2.0, 24 * 2.0),
         // bias adds m·n ops and n parameters.
-        Arguments.of(new Linear("q", 8, 4, 1, true, 2, H), 0, 3, 1, 2.0 * 3 * 32 + 12, (32 + 4 + 24) * 2.0, 24.0),
+        Arguments.of(lin("q", 8, 4, 1, true), 0, 3, 1, 2.0 * 3 * 32 + 12, (32 + 4 + 24) * 2.0, 24.0),
         // grouped: 3 groups of 2×5.
-        Arguments.of(new Linear("g", 2, 5, 3, false, 2, H), 9, 1, 1, 2.0 * 3 * 10, (30 + 6) * 2.0, 15 * 2.0),
+        Arguments.of(lin("g", 2, 5, 3, false), 9, 1, 1, 2.0 * 3 * 10, (30 + 6) * 2.0, 15 * 2.0),
         // MoE decode at T = 1: the active expert's weights only (E·(1−(1−a/E)^1) = a).
-        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H), 10, 1, 1, 2.0 * 2 * 12, (2 * 12 + 2 * 4) * 2.0,
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false), 10, 1, 1, 2.0 * 2 * 12, (2 * 12 + 2 * 4) * 2.0,
             2 * 3 * 2.0),
         // LM head on the last token of each of 2 sequences.
-        Arguments.of(new LmHead(4, 10, false, false, false, 2, H), 0, 5, 2, 2.0 * 2 * 40, (40 + 8) * 2.0, 20 * 2.0),
+        Arguments.of(new LmHead(4, 10, false, false, false, 2, false, H), 0, 5, 2, 2.0 * 2 * 40, (40 + 8) * 2.0, 20 * 2.0),
         // Paper counting: LM head on all 10 tokens.
-        Arguments.of(new LmHead(4, 10, false, false, true, 2, H), 0, 5, 2, 2.0 * 10 * 40, (40 + 40) * 2.0,
+        Arguments.of(new LmHead(4, 10, false, false, true, 2, false, H), 0, 5, 2, 2.0 * 10 * 40, (40 + 40) * 2.0,
             100 * 2.0),
         // Embedding: rows looked up; paper: whole table + one row (Table 1).
         Arguments.of(new Embedding(100, 4, 0, false, 2, H), 0, 3, 1, 1.0, 12 * 2.0, 12 * 2.0),
         Arguments.of(new Embedding(100, 4, 0, true, 2, H), 0, 3, 1, 1.0, (400 + 4) * 2.0, 12 * 2.0),
         // QK, causal prefill of 4 tokens: 10 scores/head, 2 heads, dim 8: 2·S·d − S.
-        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, 0, true, H, 2), 0, 4, 1, 2.0 * 20 * 8 - 20,
+        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2), 0, 4, 1, 2.0 * 20 * 8 - 20,
             (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 2.0),
         // PV, non-causal: 16 scores/head; −b·m·n with n = dim.
-        Arguments.of(new AttentionBmm("pv", BmmKind.PV, 2, 2, 8, 0, false, H, 2), 0, 4, 1,
+        Arguments.of(new AttentionBmm("pv", BmmKind.PV, 2, 2, 8, FULL, H, 2), 0, 4, 1,
             2.0 * 32 * 8 - 4 * 2 * 8, (32 + 4 * 2 * 8) * 2.0, 4 * 2 * 8 * 2.0),
         // Softmax on decode with past 5: 6 keys × 3 heads, 5 ops each.
-        Arguments.of(new ScoreOp("softmax", OpClass.SOFTMAX, 3, 5, false, 0, true, H), 5, 1, 1, 5.0 * 18, 18 * 2.0,
+        Arguments.of(new ScoreOp("softmax", OpClass.SOFTMAX, 3, 5, false, CAUSAL, H), 5, 1, 1, 5.0 * 18, 18 * 2.0,
             18 * 2.0),
         // Scale+mask reads the mask once for all heads.
-        Arguments.of(new ScoreOp("sm", OpClass.ELEMENTWISE, 3, 2, true, 0, true, H), 5, 1, 1, 2.0 * 18,
+        Arguments.of(new ScoreOp("sm", OpClass.ELEMENTWISE, 3, 2, true, CAUSAL, H), 5, 1, 1, 2.0 * 18,
             (18 + 6) * 2.0, 18 * 2.0),
         // RMSNorm over 2 tokens × 4: 4 ops/element; reads inputs + 4 weights.
-        Arguments.of(new Norm("n", NormKind.RMS, 4, 4, H), 0, 2, 1, 4.0 * 8, (8 + 4) * 2.0, 8 * 2.0),
-        Arguments.of(new Norm("n", NormKind.LAYER, 4, 4, H), 0, 2, 1, 7.0 * 8, (8 + 8) * 2.0, 8 * 2.0),
+        Arguments.of(Norm.of("n", NormKind.RMS, 4, 4, H), 0, 2, 1, 4.0 * 8, (8 + 4) * 2.0, 8 * 2.0),
+        Arguments.of(Norm.of("n", NormKind.LAYER, 4, 4, H), 0, 2, 1, 7.0 * 8, (8 + 8) * 2.0, 8 * 2.0),
         // RoPE on 6 rotated elements per token, rotary dim 2, 2 tokens.
         Arguments.of(new Rope(6, 2, H), 0, 2, 1, 3.0 * 12, (12 + 2 * 2 * 2) * 2.0, 12 * 2.0),
         Arguments.of(new Elementwise("add", 4, 2, 1, H), 0, 3, 1, 12.0, 24 * 2.0, 12 * 2.0),
         Arguments.of(new Nonlinear("act", 4, H), 0, 3, 1, 24.0, 12 * 2.0, 12 * 2.0),
         // KV append of 3 tokens × 10 bytes; paper rewrite writes past + present.
-        Arguments.of(new KvAppend(10, false, 0, H), 7, 3, 1, 0.0, 30.0, 30.0),
-        Arguments.of(new KvAppend(10, true, 0, H), 7, 3, 1, 0.0, 30.0, 100.0));
+        Arguments.of(new KvAppend(10, false, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 30.0),
+        Arguments.of(new KvAppend(10, true, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 100.0),
+        // Dequantizing int4 weights (0.5 B each): + 2·k·n ops per call, whatever the tokens (Table 1 / appendix).
+        Arguments.of(new Linear("q", 8, 4, 1, false, 0.5, H, H, true, 0, Lora.Mode.MERGED), 0, 1, 1,
+            2.0 * 32 + 2.0 * 32, 32 * 0.5 + 8 * 2.0, 4 * 2.0),
+        // w8a8: inputs read as int8.
+        Arguments.of(new Linear("q", 8, 4, 1, false, 1, H, DType.INT8, false, 0, Lora.Mode.MERGED), 0, 2, 1,
+            2.0 * 2 * 32, 32 * 1.0 + 16 * 1.0, 8 * 2.0),
+        // Unmerged LoRA r = 2 on 8→4, 1 token: + 2·r·(k+n) + n ops; reads A, B and x, xA, base output; writes xA, y.
+        Arguments.of(new Linear("q", 8, 4, 1, false, 2, H, H, false, 2, Lora.Mode.UNMERGED), 0, 1, 1,
+            2.0 * 32 + 2.0 * 2 * 12 + 4, (32 + 8) * 2.0 + 24 * 2.0 + (8 + 2 + 4) * 2.0, 4 * 2.0 + (2 + 4) * 2.0),
+        // Inline merge: Σkn·(2r+2) ops at the first call, nothing after.
+        Arguments.of(new LoraMerge(100, 30, 2, 4, 2, H), 0, 5, 1, 100.0 * 10, 100 * 2.0 + 30 * 4 * 2.0, 100 * 2.0),
+        // Flash attention, causal prefill of 4 tokens, 2 heads, 1 KV head, dim 8: unfused ops, no score traffic.
+        Arguments.of(new FlashAttention(2, 1, 8, 8, false, CAUSAL, H, 2), 0, 4, 1,
+            (2.0 * 20 * 8 - 20) + 7 * 20 + (2.0 * 20 * 8 - 4 * 2 * 8), (4 * 2 * 8 + 4 * 1 * 16) * 2.0, 4 * 2 * 8 * 2.0),
+        // Fused residual add + RMSNorm: 5 ops per element, two streams in and out.
+        Arguments.of(new Norm("n", NormKind.RMS, 4, 4, true, H), 0, 2, 1, 5.0 * 8, (16 + 4) * 2.0, 16 * 2.0));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -83,7 +107,10 @@ final class OperatorTest {
     assertEquals(ops, c.ops(), 1e-9, "ops");
     assertEquals(read, c.bytesRead(), 1e-9, "bytes read");
     assertEquals(written, c.bytesWritten(), 1e-9, "bytes written");
-    assertEquals(op instanceof Embedding e && e.positions() > 0 ? 2 : 1, c.dispatches(), 0);
+    double dispatches = op instanceof Embedding e && e.positions() > 0 ? 2
+        : op instanceof LoraMerge lm ? 2 * lm.linears()
+        : op instanceof Linear l && l.loraRank() > 0 && l.loraMode() == Lora.Mode.UNMERGED ? 3 : 1;
+    assertEquals(dispatches, c.dispatches(), 0);
   }
 
   @Test
@@ -95,7 +122,7 @@ final class OperatorTest {
 
   @Test
   void expertLinear_batchTouchesExpectedDistinctExperts() {
-    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H);
+    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false);
     assertEquals(2, e.expectedExpertsTouched(1), 1e-12);
     assertEquals(8 * (1 - Math.pow(0.75, 4)), e.expectedExpertsTouched(4), 1e-12);
     assertTrue(e.expectedExpertsTouched(10_000) <= 8);

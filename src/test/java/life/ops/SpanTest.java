@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-final class AttnTest {
+final class SpanTest {
   @ParameterizedTest(name = "past {0} present {1} window {2}")
   @CsvSource({"0,1,0", "0,7,0", "5,1,0", "5,9,0", "0,10,4", "3,10,4", "100,1,64", "60,10,64", "64,1,64", "63,1,64",
       "0,1,1", "10,3,1"})
@@ -17,8 +17,8 @@ final class AttnTest {
       causal += Math.min(past + i + 1, w);
       full += Math.min(past + present, w);
     }
-    assertEquals(causal, Attn.scoreElements(past, present, window, true), 0);
-    assertEquals(full, Attn.scoreElements(past, present, window, false), 0);
+    assertEquals(causal, new Span(window, true, 1).scores(past, present), 0);
+    assertEquals(full, new Span(window, false, 1).scores(past, present), 0);
   }
 
   @ParameterizedTest(name = "past {0} present {1} window {2}")
@@ -32,6 +32,6 @@ final class AttnTest {
       lo = Math.min(lo, first);
       hi = Math.max(hi, pos);
     }
-    assertEquals(hi - lo + 1, Attn.keyTokens(past, present, window), 0);
+    assertEquals(hi - lo + 1, new Span(window, true, 1).keys(past, present), 0);
   }
 }
