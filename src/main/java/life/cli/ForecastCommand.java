@@ -91,7 +91,7 @@ final class ForecastCommand implements Callable<Integer> {
     HardwareSpec h = withOverrides(hw.catalog().resolve(hardware), computeEff, memEff, dispatchUs);
     ModelGraph g = GraphBuilder.build(m, options);
     Forecaster f = new Forecaster(g, h, Overlap.parse(overlap));
-    Request r = new Request(prompt, output, batch, opt.chunk);
+    Request r = new Request(prompt, output, batch, opt.chunkTokens());
     Forecast fc = f.forecast(r);
     List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
     print(spec.commandLine().getOut(), fc, rows);

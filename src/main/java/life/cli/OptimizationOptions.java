@@ -39,8 +39,8 @@ final class OptimizationOptions {
       description = "Fraction of past tokens the KV cache keeps (eviction), in (0, 1] (default ${DEFAULT-VALUE}).")
   double kvKeep;
 
-  @Option(names = "--lora-rank", defaultValue = "0", paramLabel = "R", description = "LoRA adapter rank (0 = none).")
-  int loraRank;
+  @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA adapter rank (default: no adapters).")
+  Integer loraRank;
 
   @Option(names = "--lora-mode", defaultValue = "merged",
       description = "merged (ahead of time), inline (merged per request), unmerged (side path every call).")
@@ -50,9 +50,9 @@ final class OptimizationOptions {
       description = "Adapted linears: all, or a list of q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj.")
   String loraTargets;
 
-  @Option(names = "--chunk", defaultValue = "0", paramLabel = "TOKENS",
-      description = "Chunked prefill: tokens per chunk (0 = whole prompt in one call).")
-  long chunk;
+  @Option(names = "--chunk", paramLabel = "TOKENS",
+      description = "Chunked prefill: tokens per chunk (default: the whole prompt in one call).")
+  Long chunk;
 
   @Option(names = "--attention", defaultValue = "native",
       description = "native, mha, gqa, gqa:N, mqa or mla (default ${DEFAULT-VALUE}: the model's own).")
@@ -65,6 +65,14 @@ final class OptimizationOptions {
   @Option(names = "--fusion", defaultValue = "none",
       description = "none, all, or a list of qkv, gate_up, norm, flash, elementwise (default ${DEFAULT-VALUE}).")
   String fusion;
+
+  /** Tokens per prefill chunk, 0 for none. */
+  long chunkTokens() {
+    if (chunk != null && chunk <= 0) {
+      throw new IllegalArgumentException("--chunk must be positive, got " + chunk);
+    }
+    return chunk == null ? 0 : chunk;
+  }
 
   GraphOptions graphOptions(Counting counting) {
     DType d = DType.parse(dtype);
@@ -83,13 +91,11 @@ final class OptimizationOptions {
     } else if (weightFormat != null) {
       w = WeightFormat.named(weightFormat);
     }
-    if (loraRank < 0) {
-      throw new IllegalArgumentException("--lora-rank must be positive (or 0 for none), got " + loraRank);
+    if (loraRank != null && loraRank <= 0) {
+      throw new IllegalArgumentException("--lora-rank must be positive, got " + loraRank);
     }
-    Lora lora = loraRank == 0 ? Lora.NONE : Lora.of(loraRank, Lora.Mode.parse(loraMode), loraTargets);
-    if (chunk < 0) {
-      throw new IllegalArgumentException("--chunk must be positive (or 0 for none), got " + chunk);
-    }
+    Lora lora = loraRank == null ? Lora.NONE : Lora.of(loraRank, Lora.Mode.parse(loraMode), loraTargets);
+    chunkTokens();
     if (window != null && window < 0) {
       throw new IllegalArgumentException("--window must be positive (or 0 for none), got " + window);
     }

@@ -96,10 +96,15 @@ public final class Forecaster {
     return new OpCost(o, r, w, disp);
   }
 
-  /** Seconds of one call (a prefill chunk, or one decode step). */
+  /** Seconds of one call that samples a token (a whole prefill, a last prefill chunk, or a decode step). */
   public double callSeconds(long past, long present, int batch) {
+    return callSeconds(past, present, batch, true);
+  }
+
+  /** Seconds of one call; a prefill chunk that is not the last one does not sample ({@link Operator#sampling}). */
+  public double callSeconds(long past, long present, int batch, boolean sampling) {
     Sums s = new Sums();
-    direct(s, past, present, batch);
+    direct(s, past, present, batch, sampling);
     return s.time;
   }
 
@@ -115,12 +120,15 @@ public final class Forecaster {
   }
 
   /** Adds one call, evaluated operator by operator. */
-  private void direct(Sums k, long past, long present, int b) {
+  private void direct(Sums k, long past, long present, int b, boolean sampling) {
     double t = 0;
     double tc = 0;
     double tm = 0;
     double disp = 0;
     for (int i = 0; i < ops.length; i++) {
+      if (!sampling && ops[i].sampling()) {
+        continue;
+      }
       OpCost c = ops[i].cost(past, present, b);
       double ci = c.ops() * secPerOp[i];
       double mi = c.bytes() * secPerByte;
@@ -146,24 +154,21 @@ public final class Forecaster {
     Sums prefill = new Sums();
     long full = l / c;
     long rest = l - full * c;
-    if (full == 1 && rest == 0) {
-      direct(prefill, 0, l, b);
-    } else {
-      direct(prefill, (full - 1) * c, c, b); // the largest transient memory is in the last full chunk
-      double transientBytes = prefill.transientBytes;
-      prefill = new Sums();
-      progression(prefill, 0, c, full, c, b);
-      if (rest > 0) {
-        direct(prefill, full * c, rest, b);
-      }
-      prefill.transientBytes = Math.max(prefill.transientBytes, transientBytes);
+    // Every chunk but the last skips the sampling operators (the LM head).
+    long quiet = rest > 0 ? full : full - 1;
+    progression(prefill, 0, c, quiet, c, b, false);
+    direct(prefill, quiet * c, rest > 0 ? rest : c, b, true);
+    if (rest > 0 && full > 0) {
+      Sums lastFull = new Sums();
+      direct(lastFull, (full - 1) * c, c, b, false);
+      prefill.transientBytes = Math.max(prefill.transientBytes, lastFull.transientBytes);
     }
     double ttft = prefill.time;
     Bound prefillBound = prefill.compute > prefill.memory ? Bound.COMPUTE : Bound.MEMORY;
 
     long steps = r.output() - 1;
     Sums s = new Sums();
-    progression(s, l, 1, Math.max(steps, 1), 1, b);
+    progression(s, l, 1, Math.max(steps, 1), 1, b, true);
     long n = Math.max(steps, 1);
     double tpot = s.time / n;
     double e2e = ttft + (steps > 0 ? s.time : 0);
@@ -185,12 +190,12 @@ public final class Forecaster {
     long c = r.chunkSize();
     List<long[]> prefillCalls = new ArrayList<>();
     for (long p = 0; p < r.prompt(); p += c) {
-      prefillCalls.add(new long[] {p, Math.min(c, r.prompt() - p)});
+      prefillCalls.add(new long[] {p, Math.min(c, r.prompt() - p), p + c >= r.prompt() ? 1 : 0});
     }
     List<long[]> decodeCalls = new ArrayList<>();
     long steps = Math.max(r.output() - 1, 1);
     for (long j = 0; j < steps; j++) {
-      decodeCalls.add(new long[] {r.prompt() + j, 1});
+      decodeCalls.add(new long[] {r.prompt() + j, 1, 1});
     }
     rows.addAll(rows("prefill", prefillCalls, 1, r.batch()));
     rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
@@ -206,6 +211,9 @@ public final class Forecaster {
       double tc = 0;
       double tm = 0;
       for (long[] call : calls) {
+        if (call[2] == 0 && ops[i].sampling()) {
+          continue;
+        }
         OpCost c = ops[i].cost(call[0], call[1], b);
         double ci = c.ops() * secPerOp[i];
         double mi = c.bytes() * secPerByte;
@@ -247,6 +255,7 @@ public final class Forecaster {
   private static final class Table {
     long present;
     int batch;
+    boolean sampling;
     long[] lo;
     long[] hi;
     boolean[] direct;
@@ -258,8 +267,9 @@ public final class Forecaster {
   }
 
   private Table table(long key) {
-    long present = key >>> 20;
-    int b = (int) (key & 0xFFFFF);
+    long present = key >>> 21;
+    int b = (int) ((key >>> 1) & 0xFFFFF);
+    boolean sampling = (key & 1) == 1;
     // Piece starts: past 0 alone, then each window's affine ranges p ≤ (W − n)/keep and p ≥ W/keep.
     TreeSet<Long> starts = new TreeSet<>(List.of(0L, 1L));
     List<long[]> zones = new ArrayList<>();
@@ -280,6 +290,7 @@ public final class Forecaster {
     Table t = new Table();
     t.present = present;
     t.batch = b;
+    t.sampling = sampling;
     t.lo = new long[n];
     t.hi = new long[n];
     t.direct = new boolean[n];
@@ -297,6 +308,9 @@ public final class Forecaster {
         t.direct[r] |= t.lo[r] >= z[0] && t.lo[r] <= z[1];
       }
       for (int i = 0; i < ops.length && !t.direct[r]; i++) {
+        if (!sampling && ops[i].sampling()) {
+          continue;
+        }
         OpCost c0 = ops[i].cost(t.lo[r], present, b);
         OpCost c1 = t.hi[r] > t.lo[r] ? ops[i].cost(t.lo[r] + 1, present, b) : c0;
         t.ops0[r][i] = c0.ops();
@@ -315,13 +329,16 @@ public final class Forecaster {
   /**
    * Adds the calls with past {@code p0 + j·stride} (j = 0 … count − 1), present {@code present}, batch {@code b}.
    */
-  private void progression(Sums acc, long p0, long stride, long count, long present, int b) {
+  private void progression(Sums acc, long p0, long stride, long count, long present, int b, boolean sampling) {
+    if (count <= 0) {
+      return;
+    }
     Table t = lastTable;
-    if (t == null || t.present != present || t.batch != b) {
-      if (present >= (1L << 43) || b >= (1 << 20)) {
+    if (t == null || t.present != present || t.batch != b || t.sampling != sampling) {
+      if (present >= (1L << 42) || b >= (1 << 20)) {
         throw new IllegalArgumentException("present length or batch too large: " + present + ", " + b);
       }
-      t = tables.computeIfAbsent((present << 20) | b, tableMaker);
+      t = tables.computeIfAbsent((present << 21) | ((long) b << 1) | (sampling ? 1 : 0), tableMaker);
       lastTable = t;
     }
     long pEnd = p0 + (count - 1) * stride;
@@ -336,7 +353,7 @@ public final class Forecaster {
       }
       if (t.direct[r] || t.lo[r] == 0) {
         for (long j = j0; j <= j1; j++) {
-          direct(acc, p0 + j * stride, present, b);
+          direct(acc, p0 + j * stride, present, b, sampling);
         }
         continue;
       }

@@ -71,7 +71,8 @@ public final class GraphBuilder {
       head.add(loraMerge(groups));
     }
     List<Operator> tail = new ArrayList<>();
-    tail.add(new Norm("final_norm", m.norm(), m.hidden(), m.hidden(), fusion.contains(Fusion.NORM), a));
+    int addends = fusion.contains(Fusion.NORM) ? (m.parallelBlock() ? 2 : 1) : 0;
+    tail.add(new Norm("final_norm", m.norm(), m.hidden(), m.hidden(), addends, a));
     tail.add(new LmHead(m.hidden(), m.vocab(), m.bias().lmHead(), m.tieEmbeddings(), paper, o.edgeWeightBytes(),
         o.weights().allWeights() && o.dequantize(), a));
     return new ModelGraph(m, o, head, groups, tail);
@@ -125,7 +126,8 @@ public final class GraphBuilder {
     boolean flash = fusion.contains(Fusion.FLASH);
     boolean ropeKv = fusion.contains(Fusion.ELEMENTWISE);
     List<Operator> ops = new ArrayList<>();
-    ops.add(new Norm("attn_norm", m.norm(), h, h, fuseNorm, a));
+    int addends = fuseNorm ? (m.parallelBlock() ? 2 : 1) : 0;
+    ops.add(new Norm("attn_norm", m.norm(), h, h, addends, a));
 
     double kvTokenBytes;
     if (m.mla().isPresent()) {
@@ -180,7 +182,7 @@ public final class GraphBuilder {
       ops.add(new Elementwise("attn_residual", h, 2, 1, a));
     }
     if (!m.parallelBlock() || m.normsPerLayer() >= 2) {
-      ops.add(new Norm("ffn_norm", m.norm(), h, h, fuseNorm && !m.parallelBlock(), a));
+      ops.add(new Norm("ffn_norm", m.norm(), h, h, fuseNorm && !m.parallelBlock() ? 1 : 0, a));
     }
     mlp(l, ops);
     if (sandwich) {

@@ -60,6 +60,14 @@ public sealed interface Operator
   OpCost cost(long past, long present, int batch);
 
   /**
+   * True for operators that only run when the call samples a token (the LM head on the last position): a prefill
+   * chunk other than the last one skips them.
+   */
+  default boolean sampling() {
+    return false;
+  }
+
+  /**
    * Bytes of activations a call reads and writes: its traffic {@code c} less weights and KV cache. The largest value
    * over a prefill call bounds the transient memory the call needs.
    */
@@ -280,6 +288,11 @@ public sealed interface Operator
     }
 
     @Override
+    public boolean sampling() {
+      return !allTokens;
+    }
+
+    @Override
     public OpClass opClass() {
       return OpClass.LM_HEAD;
     }
@@ -471,13 +484,14 @@ public sealed interface Operator
   /**
    * RMSNorm (4 ops per element: square, accumulate, scale by 1/rms, scale by weight) or LayerNorm (7: mean, subtract,
    * square, accumulate, normalise, scale, shift) over {@code width} elements per token; {@code weights} parameters
-   * (a per-head norm shares one head-width vector). With {@code fusedAdd} the preceding residual add runs in the same
-   * kernel: one more op per element, the residual read and the new residual written too.
+   * (a per-head norm shares one head-width vector). With {@code addends > 0} the preceding residual add (of that many
+   * branch outputs: 1, or 2 for a parallel attention + MLP block) runs in the same kernel: one more op per element
+   * and addend, the addends read and the new residual written too.
    */
-  record Norm(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, boolean fusedAdd, DType act)
+  record Norm(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, int addends, DType act)
       implements Operator {
     public static Norm of(String name, life.spec.ModelSpec.NormKind kind, long width, long weights, DType act) {
-      return new Norm(name, kind, width, weights, false, act);
+      return new Norm(name, kind, width, weights, 0, act);
     }
 
     @Override
@@ -498,9 +512,10 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double e = (double) batch * present * width;
-      int opsPerElement = (kind == life.spec.ModelSpec.NormKind.LAYER ? 7 : 4) + (fusedAdd ? 1 : 0);
-      int streams = fusedAdd ? 2 : 1;
-      return new OpCost(opsPerElement * e, streams * e * act.bytes() + residentBytes(), streams * e * act.bytes(), 1);
+      int opsPerElement = (kind == life.spec.ModelSpec.NormKind.LAYER ? 7 : 4) + addends;
+      double in = (1 + addends) * e * act.bytes();
+      double out = (addends > 0 ? 2 : 1) * e * act.bytes();
+      return new OpCost(opsPerElement * e, in + residentBytes(), out, 1);
     }
   }
 
