@@ -16,7 +16,12 @@ import life.forecast.Forecaster;
 import life.forecast.Overlap;
 import life.forecast.Request;
 import life.ops.GraphBuilder;
+import java.util.EnumSet;
+import life.ops.AttentionVariant;
+import life.ops.Fusion;
 import life.ops.GraphOptions;
+import life.ops.Lora;
+import life.ops.WeightFormat;
 import life.spec.DType;
 import life.spec.HardwareSpec;
 import picocli.CommandLine.Command;
@@ -47,6 +52,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text or json.")
   String format;
 
+  /** Every optimization on at once: the bench's second grid. */
+  static GraphOptions optimized() {
+    return GraphOptions.defaults(DType.FP16).withWeights(WeightFormat.bits(4, 128)).withKv(8, 0.5)
+        .withLora(Lora.of(16, Lora.Mode.UNMERGED, "all")).withAttention(AttentionVariant.NATIVE, 4096)
+        .withFusion(EnumSet.allOf(Fusion.class));
+  }
+
+  static final long OPTIMIZED_CHUNK = 512;
+
   @Override
   public Integer call() throws Exception {
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
@@ -56,44 +70,31 @@ final class BenchCommand implements Callable<Integer> {
     if (!(seconds > 0)) {
       throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
     }
-    List<Forecaster> fs = new ArrayList<>();
-    for (String m : MODELS) {
-      var graph = GraphBuilder.build(ModelCatalog.builtIn().resolve(m), GraphOptions.defaults(DType.FP16));
-      for (HardwareSpec h : HardwareCatalog.builtIn().devices().values()) {
-        if (h.memBytesPerSecond() > 0 && (h.peak(DType.FP16).isPresent() || h.peak(DType.BF16).isPresent())) {
-          fs.add(new Forecaster(graph, h, Overlap.OPERATOR));
-        }
-      }
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
     }
-    long perForecaster = (long) PROMPTS.length * OUTPUTS.length * BATCHES.length;
-    long grid = fs.size() * perForecaster;
     ForkJoinPool pool = new ForkJoinPool(t);
     try {
-      run(pool, fs, perForecaster, Math.min(grid, 2_000_000)); // warm-up
-      long done = 0;
-      long start = System.nanoTime();
-      double sink = 0;
-      while (System.nanoTime() - start < seconds * 1e9) {
-        sink += run(pool, fs, perForecaster, grid);
-        done += grid;
-      }
-      double el = (System.nanoTime() - start) / 1e9;
-      double rate = done / el;
+      double[] dense = measure(pool, forecasters(GraphOptions.defaults(DType.FP16)), 0);
+      double[] opt = measure(pool, forecasters(optimized()), OPTIMIZED_CHUNK);
       PrintWriter out = spec.commandLine().getOut();
+      int cores = Runtime.getRuntime().availableProcessors();
       if (format.equals("json")) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("threads", t);
-        o.put("cores", Runtime.getRuntime().availableProcessors());
-        o.put("forecasts", done);
-        o.put("seconds", el);
-        o.put("forecasts_per_s", rate);
-        o.put("grid_points", grid);
-        o.put("checksum", sink);
+        o.put("cores", cores);
+        o.put("grid_points", (long) dense[2]);
+        o.put("forecasts_per_s", dense[0]);
+        o.put("forecasts_per_s_optimized", opt[0]);
+        o.put("optimized_slowdown", dense[0] / opt[0]);
+        o.put("checksum", dense[1] + opt[1]);
         out.println(new ObjectMapper().writeValueAsString(o));
       } else {
-        out.printf(Locale.ROOT, "threads %d (cores %d)%ngrid %d points (%d models x %d devices x %d shapes)%n"
-            + "forecasts %d in %.2f s%nforecasts_per_s %.0f%n", t, Runtime.getRuntime().availableProcessors(), grid,
-            MODELS.size(), fs.size() / MODELS.size(), perForecaster, done, el, rate);
+        out.printf(Locale.ROOT, "threads %d (cores %d)%ngrid %d points (%d models x devices x %d shapes)%n"
+            + "forecasts_per_s %.0f (dense, fp16)%nforecasts_per_s_optimized %.0f (int4 weights, 8-bit KV keeping "
+            + "half, unmerged LoRA r16, chunked prefill 512, window 4096, every fusion)%noptimized_slowdown %.2fx%n",
+            t, cores, (long) dense[2], MODELS.size(), PROMPTS.length * OUTPUTS.length * BATCHES.length, dense[0],
+            opt[0], dense[0] / opt[0]);
       }
       out.flush();
     } finally {
@@ -102,7 +103,37 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static double run(ForkJoinPool pool, List<Forecaster> fs, long per, long count) throws Exception {
+  private static List<Forecaster> forecasters(GraphOptions o) {
+    List<Forecaster> fs = new ArrayList<>();
+    for (String m : MODELS) {
+      var graph = GraphBuilder.build(ModelCatalog.builtIn().resolve(m), o);
+      for (HardwareSpec h : HardwareCatalog.builtIn().devices().values()) {
+        if (h.memBytesPerSecond() > 0 && (h.peak(DType.FP16).isPresent() || h.peak(DType.BF16).isPresent())) {
+          fs.add(new Forecaster(graph, h, Overlap.OPERATOR));
+        }
+      }
+    }
+    return fs;
+  }
+
+  /** {forecasts/s, checksum, grid points}, after a warm-up pass. */
+  private double[] measure(ForkJoinPool pool, List<Forecaster> fs, long chunk) throws Exception {
+    long per = (long) PROMPTS.length * OUTPUTS.length * BATCHES.length;
+    long grid = fs.size() * per;
+    run(pool, fs, per, Math.min(grid, 2_000_000), chunk);
+    long done = 0;
+    double sink = 0;
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < seconds * 1e9) {
+      sink += run(pool, fs, per, grid, chunk);
+      done += grid;
+    }
+    double el = (System.nanoTime() - start) / 1e9;
+    return new double[] {done / el, sink, grid};
+  }
+
+  private static double run(ForkJoinPool pool, List<Forecaster> fs, long per, long count, long chunk)
+      throws Exception {
     return pool.submit(() -> LongStream.range(0, count).parallel().mapToDouble(i -> {
       Forecaster f = fs.get((int) (i / per));
       long k = i % per;
@@ -110,7 +141,7 @@ final class BenchCommand implements Callable<Integer> {
       k /= BATCHES.length;
       long o = OUTPUTS[(int) (k % OUTPUTS.length)];
       long p = PROMPTS[(int) (k / OUTPUTS.length)];
-      return f.forecast(new Request(p, o, b)).e2eMs();
+      return f.forecast(new Request(p, o, b, chunk)).e2eMs();
     }).sum()).get();
   }
 }

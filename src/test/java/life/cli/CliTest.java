@@ -144,6 +144,49 @@ final class CliTest {
     assertOneLineError(run(forecast(option, value)), value);
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = ';', value = {
+      "--weight-bits;7;16, 8, 6, 5, 4, 3, 2",
+      "--weight-format;q4_x;q4_k_m",
+      "--act-bits;3;16, 8, 4, fp8",
+      "--kv-bits;5;32, 16, 8, 4",
+      "--kv-keep;0;(0, 1]",
+      "--kv-keep;1.5;(0, 1]",
+      "--lora-rank;0;positive",
+      "--lora-rank;-4;positive",
+      "--chunk;0;positive",
+      "--chunk;-512;positive",
+      "--window;-1;positive",
+      "--attention;mla;kv_lora_rank",
+      "--attention;gqa:5;does not divide",
+      "--attention;sparse;native, mha, gqa, gqa:N, mqa, mla",
+      "--fusion;flashy;qkv, gate_up, norm, flash, elementwise",
+      "--lora-mode;later;merged, inline, unmerged"})
+  void badOptimization_isRejectedWithAllowedValues(String option, String value, String allowed) {
+    List<String> extra = new ArrayList<>(List.of(option, value));
+    if (option.equals("--lora-mode")) {
+      extra.addAll(List.of("--lora-rank", "8"));
+    }
+    assertOneLineError(run(forecast(extra.toArray(new String[0]))), value, allowed);
+  }
+
+  @Test
+  void weightBitsAndFormat_areExclusive() {
+    assertOneLineError(run(forecast("--weight-bits", "4", "--weight-format", "q4_0")), "--weight-bits",
+        "--weight-format");
+  }
+
+  @Test
+  void everyOptimizationOn_forecasts() throws IOException {
+    Run r = run("forecast", "--model", "mistral-7b", "--hardware", "nvidia-h100-sxm5-80gb", "--weight-bits", "4",
+        "--group-size", "64", "--kv-bits", "8", "--kv-keep", "0.5", "--lora-rank", "16", "--lora-mode", "unmerged",
+        "--chunk", "512", "--attention", "gqa:4", "--window", "2048", "--fusion", "all", "--prompt", "4000",
+        "--format", "json", "--breakdown");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertTrue(j.get("ttft_ms").asDouble() > 0 && j.get("tpot_ms").asDouble() > 0);
+  }
+
   @Test
   void malformedConfigJson_isReported(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("config.json");
