@@ -2,6 +2,7 @@ package life.cli;
 
 import java.io.PrintWriter;
 import life.catalog.CatalogException;
+import life.sweep.SweepException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "life 0.1.0",
     description = "LLM Inference Forecast Engine: TTFT, TPOT, TPS and memory of LLM inference from hardware specs.",
-    subcommands = {ForecastCommand.class, CatalogCommand.class, BenchCommand.class,
+    subcommands = {ForecastCommand.class, SweepCommand.class, MergeCommand.class, CatalogCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -30,7 +32,8 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
-      if (ex instanceof IllegalArgumentException || ex instanceof CatalogException) {
+      if (ex instanceof IllegalArgumentException || ex instanceof CatalogException || ex instanceof SweepException
+          || ex instanceof java.io.IOException) {
         err.println("life: error: " + ex.getMessage());
         err.flush();
         return 1;

@@ -2,6 +2,7 @@ package life.forecast;
 
 import java.util.List;
 import java.util.function.Function;
+import life.table.ColumnType;
 
 /**
  * The one column schema of a forecast: names (with units) and accessors, shared by the JSON, CSV and table outputs of
@@ -10,8 +11,21 @@ import java.util.function.Function;
 public final class ForecastColumns {
   private ForecastColumns() {}
 
-  /** A named output column. */
-  public record Column(String name, Function<Forecast, Object> get) {}
+  /** A named output column and its storage type. */
+  public record Column(String name, ColumnType type, Function<Forecast, Object> get) {
+    Column(String name, Function<Forecast, Object> get) {
+      this(name, typeOf(name), get);
+    }
+
+    private static ColumnType typeOf(String name) {
+      return switch (name) {
+        case "model", "hardware", "prefill_bound", "decode_bound" -> ColumnType.STRING;
+        case "prompt_len", "output_len", "batch" -> ColumnType.LONG;
+        case "fits" -> ColumnType.BOOLEAN;
+        default -> ColumnType.DOUBLE;
+      };
+    }
+  }
 
   public static final List<Column> ALL = List.of(
       new Column("model", Forecast::model),

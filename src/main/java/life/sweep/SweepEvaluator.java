@@ -1,0 +1,345 @@
+package life.sweep;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import life.catalog.CatalogException;
+import life.catalog.HardwareCatalog;
+import life.catalog.ModelCatalog;
+import life.forecast.Forecast;
+import life.forecast.ForecastColumns;
+import life.forecast.Forecaster;
+import life.forecast.Overlap;
+import life.forecast.Request;
+import life.ops.ActQuant;
+import life.ops.AttentionVariant;
+import life.ops.Counting;
+import life.ops.Fusion;
+import life.ops.GraphBuilder;
+import life.ops.GraphOptions;
+import life.spec.DType;
+import life.spec.HardwareSpec;
+import life.spec.ModelSpec;
+import life.table.ColumnType;
+import life.table.RowBatch;
+import life.table.RowSchema;
+
+/**
+ * Evaluates ranges of a sweep's jobs into rows: decodes each job's coordinates, checks the {@code where}
+ * constraints (those on the axes before forecasting, those on metrics after), forecasts and fills one row. Pure and
+ * thread-safe: the same jobs always give the same rows, whatever thread runs them.
+ */
+public final class SweepEvaluator {
+  /** Columns of every sweep result table: the job index, every axis, every forecast metric, device cost columns. */
+  public static final RowSchema SCHEMA = schema();
+
+  private static final int CACHE_LIMIT = 4096;
+  private static final int V_PROMPT = Vars.index("prompt");
+  private static final int V_OUTPUT = Vars.index("output");
+  private static final int V_BATCH = Vars.index("batch");
+  private static final int V_CHUNK = Vars.index("chunk");
+  private static final int V_CONTEXT = Vars.index("context");
+  private static final int V_KV_KEEP = Vars.index("kv_keep");
+  private static final int V_KV_BITS = Vars.index("kv_bits");
+  private static final int V_MAX_CONTEXT = Vars.index("max_context");
+  private static final int V_PARAMS_B = Vars.index("params_b");
+  private static final int V_MEM_GIB = Vars.index("mem_gib");
+  private static final int V_MEM_BW_GBPS = Vars.index("mem_bw_gbps");
+  private static final int V_PRICE_USD = Vars.index("price_usd");
+  private static final int V_TDP_W = Vars.index("tdp_w");
+  private final SweepSpec spec;
+  private final Plan plan;
+  private final HardwareCatalog catalog;
+  private final Map<AxisName, Integer> axis;
+  private final String[][] values;
+  private final ConcurrentHashMap<Long, Object> forecasters = new ConcurrentHashMap<>();
+  private final int[] graphAxes;
+  private final long[] prompts;
+  private final long[] outputs;
+  private final long[] batches;
+  private final long[] chunks;
+  private final double[] keeps;
+
+  public SweepEvaluator(SweepSpec spec) {
+    this.spec = spec;
+    this.plan = new Plan(spec);
+    HardwareCatalog c = HardwareCatalog.builtIn();
+    for (var f : spec.hardwareFiles()) {
+      c = c.with(f);
+    }
+    this.catalog = c;
+    this.axis = spec.axisIndex();
+    this.values = new String[spec.axes().size()][];
+    List<Integer> g = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      values[i] = spec.axes().get(i).values().toArray(new String[0]).clone();
+      for (int k = 0; k < values[i].length; k++) {
+        values[i][k] = values[i][k].intern();
+      }
+      if (!spec.axes().get(i).name().request()) {
+        g.add(i);
+      }
+    }
+    graphAxes = g.stream().mapToInt(Integer::intValue).toArray();
+    prompts = longs(AxisName.PROMPT);
+    outputs = longs(AxisName.OUTPUT);
+    batches = longs(AxisName.BATCH);
+    chunks = longs(AxisName.CHUNK);
+    keeps = java.util.Arrays.stream(values[axis.get(AxisName.KV_KEEP)]).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  private long[] longs(AxisName a) {
+    return java.util.Arrays.stream(values[axis.get(a)]).mapToLong(Long::parseLong).toArray();
+  }
+
+  private int at(int[] coords, AxisName a) {
+    return coords[axis.get(a)];
+  }
+
+  public Plan plan() {
+    return plan;
+  }
+
+  public SweepSpec spec() {
+    return spec;
+  }
+
+  private static RowSchema schema() {
+    List<RowSchema.Column> c = new ArrayList<>();
+    c.add(new RowSchema.Column("point", ColumnType.LONG));
+    c.add(new RowSchema.Column("model", ColumnType.STRING));
+    c.add(new RowSchema.Column("hardware", ColumnType.STRING));
+    c.add(new RowSchema.Column("dtype", ColumnType.STRING));
+    c.add(new RowSchema.Column("weights", ColumnType.STRING));
+    c.add(new RowSchema.Column("weight_bits", ColumnType.DOUBLE));
+    c.add(new RowSchema.Column("act_bits", ColumnType.STRING));
+    c.add(new RowSchema.Column("kv_bits", ColumnType.LONG));
+    c.add(new RowSchema.Column("kv_keep", ColumnType.DOUBLE));
+    c.add(new RowSchema.Column("lora", ColumnType.STRING));
+    c.add(new RowSchema.Column("attention", ColumnType.STRING));
+    c.add(new RowSchema.Column("window", ColumnType.STRING));
+    c.add(new RowSchema.Column("fusion", ColumnType.STRING));
+    c.add(new RowSchema.Column("overlap", ColumnType.STRING));
+    c.add(new RowSchema.Column("counting", ColumnType.STRING));
+    c.add(new RowSchema.Column("prompt_len", ColumnType.LONG));
+    c.add(new RowSchema.Column("output_len", ColumnType.LONG));
+    c.add(new RowSchema.Column("batch", ColumnType.LONG));
+    c.add(new RowSchema.Column("chunk", ColumnType.LONG));
+    for (ForecastColumns.Column f : ForecastColumns.ALL) {
+      if (!List.of("model", "hardware", "prompt_len", "output_len", "batch").contains(f.name())) {
+        c.add(new RowSchema.Column(f.name(), f.type()));
+      }
+    }
+    c.add(new RowSchema.Column("mem_gib", ColumnType.DOUBLE));
+    c.add(new RowSchema.Column("price_usd", ColumnType.DOUBLE));
+    c.add(new RowSchema.Column("tdp_w", ColumnType.DOUBLE));
+    c.add(new RowSchema.Column("status", ColumnType.STRING));
+    return new RowSchema(c);
+  }
+
+  /** Counts of one range of jobs: evaluated, written, and removed by each constraint. */
+  public static final class Counts {
+    public long jobs;
+    public long rows;
+    public long failed;
+    public final long[] removed;
+
+    public Counts(int constraints) {
+      removed = new long[constraints];
+    }
+
+    public void add(Counts o) {
+      jobs += o.jobs;
+      rows += o.rows;
+      failed += o.failed;
+      for (int i = 0; i < removed.length; i++) {
+        removed[i] += o.removed[i];
+      }
+    }
+  }
+
+  /** Evaluates jobs [from, to) into {@code out} (cleared first). */
+  public Counts evaluate(long from, long to, RowBatch out) {
+    out.clear();
+    Counts counts = new Counts(spec.where().size());
+    int[] coords = new int[plan.axes()];
+    double[] vars = new double[Vars.COUNT];
+    for (long i = from; i < to; i++) {
+      counts.jobs++;
+      plan.decode(i, coords);
+      Object f = forecaster(coords);
+      long prompt = prompts[at(coords, AxisName.PROMPT)];
+      long output = outputs[at(coords, AxisName.OUTPUT)];
+      int batch = (int) batches[at(coords, AxisName.BATCH)];
+      long chunk = chunks[at(coords, AxisName.CHUNK)];
+      java.util.Arrays.fill(vars, Double.NaN);
+      fillBefore(vars, coords, f, prompt, output, batch, chunk);
+      if (!passes(vars, false, counts)) {
+        continue;
+      }
+      Forecast fc = null;
+      String status = "ok";
+      if (f instanceof Forecaster fr) {
+        try {
+          fc = fr.forecast(new Request(prompt, output, batch, chunk));
+        } catch (IllegalArgumentException e) {
+          status = e.getMessage();
+        }
+      } else {
+        status = (String) f;
+      }
+      if (fc != null) {
+        fillAfter(vars, fc);
+      }
+      if (!passes(vars, true, counts)) {
+        continue;
+      }
+      if (fc == null) {
+        counts.failed++;
+      }
+      row(out, i, coords, f, fc, prompt, output, batch, chunk, status);
+      counts.rows++;
+    }
+    return counts;
+  }
+
+  private boolean passes(double[] vars, boolean after, Counts counts) {
+    List<Constraint> w = spec.where();
+    for (int k = 0; k < w.size(); k++) {
+      Constraint c = w.get(k);
+      if (c.afterForecast() == after && !c.test(vars)) {
+        counts.removed[k]++;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String value(int[] coords, AxisName a) {
+    int ax = axis.get(a);
+    return values[ax][coords[ax]];
+  }
+
+  /** The forecaster of the point's graph and device axes, or the reason there is none. */
+  Object forecaster(int[] coords) {
+    long key = 0;
+    for (int ax : graphAxes) {
+      key = key * values[ax].length + coords[ax];
+    }
+    Object f = forecasters.get(key);
+    if (f == null) {
+      f = build(coords);
+      if (forecasters.size() >= CACHE_LIMIT) {
+        forecasters.clear();
+      }
+      forecasters.put(key, f);
+    }
+    return f;
+  }
+
+  private Object build(int[] coords) {
+    try {
+      DType d = DType.parse(value(coords, AxisName.DTYPE));
+      String kv = value(coords, AxisName.KV_BITS);
+      String win = value(coords, AxisName.WINDOW);
+      GraphOptions o = new GraphOptions(d, Points.weightFormat(value(coords, AxisName.WEIGHTS)),
+          ActQuant.parse(value(coords, AxisName.ACT_BITS)), kv.equals("auto") ? (int) d.bits() : Integer.parseInt(kv),
+          Double.parseDouble(value(coords, AxisName.KV_KEEP)), Points.lora(value(coords, AxisName.LORA)),
+          AttentionVariant.parse(value(coords, AxisName.ATTENTION)), win.equals("model") ? -1 : Integer.parseInt(win),
+          Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)));
+      ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
+      HardwareSpec h = catalog.resolve(value(coords, AxisName.HARDWARE));
+      return new Forecaster(GraphBuilder.build(m, o), h, Overlap.parse(value(coords, AxisName.OVERLAP)));
+    } catch (IllegalArgumentException | CatalogException e) {
+      return e.getMessage();
+    }
+  }
+
+  private void fillBefore(double[] v, int[] coords, Object f, long prompt, long output, int batch, long chunk) {
+    v[V_PROMPT] = prompt;
+    v[V_OUTPUT] = output;
+    v[V_BATCH] = batch;
+    v[V_CHUNK] = chunk;
+    v[V_CONTEXT] = prompt + output;
+    v[V_KV_KEEP] = keeps[at(coords, AxisName.KV_KEEP)];
+    if (f instanceof Forecaster fr) {
+      ModelSpec m = fr.graph().spec();
+      HardwareSpec h = fr.hardware();
+      v[V_KV_BITS] = fr.graph().options().kvBits();
+      v[V_MAX_CONTEXT] = m.maxPosition() > 0 ? m.maxPosition() : Double.POSITIVE_INFINITY;
+      v[V_PARAMS_B] = fr.graph().parameters() / 1e9;
+      v[V_MEM_GIB] = h.memBytes() / HardwareSpec.GIB;
+      v[V_MEM_BW_GBPS] = h.memBytesPerSecond() / 1e9;
+      v[V_PRICE_USD] = h.priceUsd().orElse(Double.NaN);
+      v[V_TDP_W] = h.tdpW().orElse(Double.NaN);
+    }
+  }
+
+  private static void fillAfter(double[] v, Forecast f) {
+    int b = Vars.BEFORE.size();
+    double[] m = {f.ttftMs(), f.tpotMs(), f.tps(), f.throughputTps(), f.e2eMs(), f.memoryGib(), f.weightsGib(),
+        f.kvCacheGib(), f.activationGib(), f.fits() ? 1 : 0, f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(),
+        f.decodeGbPerStep(), f.dispatchesPerStep()};
+    System.arraycopy(m, 0, v, b, m.length);
+  }
+
+  private void row(RowBatch out, long index, int[] coords, Object f, Forecast fc, long prompt, long output, int batch,
+      long chunk, String status) {
+    int r = out.addRow();
+    int c = 0;
+    out.longs(c++)[r] = index;
+    out.strings(c++)[r] = value(coords, AxisName.MODEL);
+    out.strings(c++)[r] = value(coords, AxisName.HARDWARE);
+    out.strings(c++)[r] = value(coords, AxisName.DTYPE);
+    out.strings(c++)[r] = value(coords, AxisName.WEIGHTS);
+    Forecaster fr = f instanceof Forecaster x ? x : null;
+    out.doubles(c++)[r] = fr == null ? Double.NaN : fr.graph().options().weightBytes() * 8;
+    out.strings(c++)[r] = value(coords, AxisName.ACT_BITS);
+    out.longs(c++)[r] = fr == null ? 0 : fr.graph().options().kvBits();
+    out.doubles(c++)[r] = keeps[at(coords, AxisName.KV_KEEP)];
+    out.strings(c++)[r] = value(coords, AxisName.LORA);
+    out.strings(c++)[r] = value(coords, AxisName.ATTENTION);
+    out.strings(c++)[r] = value(coords, AxisName.WINDOW);
+    out.strings(c++)[r] = value(coords, AxisName.FUSION);
+    out.strings(c++)[r] = value(coords, AxisName.OVERLAP);
+    out.strings(c++)[r] = value(coords, AxisName.COUNTING);
+    out.longs(c++)[r] = prompt;
+    out.longs(c++)[r] = output;
+    out.longs(c++)[r] = batch;
+    out.longs(c++)[r] = chunk;
+    if (fc != null) {
+      out.doubles(c++)[r] = fc.ttftMs();
+      out.doubles(c++)[r] = fc.tpotMs();
+      out.doubles(c++)[r] = fc.tps();
+      out.doubles(c++)[r] = fc.throughputTps();
+      out.doubles(c++)[r] = fc.e2eMs();
+      out.doubles(c++)[r] = fc.memoryGib();
+      out.doubles(c++)[r] = fc.weightsGib();
+      out.doubles(c++)[r] = fc.kvCacheGib();
+      out.doubles(c++)[r] = fc.activationGib();
+      out.booleans(c++)[r] = fc.fits();
+      out.strings(c++)[r] = fc.prefillBound().id();
+      out.strings(c++)[r] = fc.decodeBound().id();
+      out.doubles(c++)[r] = fc.prefillGops();
+      out.doubles(c++)[r] = fc.prefillGb();
+      out.doubles(c++)[r] = fc.decodeGopsPerStep();
+      out.doubles(c++)[r] = fc.decodeGbPerStep();
+      out.doubles(c++)[r] = fc.dispatchesPerStep();
+    } else {
+      for (int k = 0; k < 17; k++, c++) {
+        switch (SCHEMA.column(c).type()) {
+          case DOUBLE -> out.doubles(c)[r] = Double.NaN;
+          case BOOLEAN -> out.booleans(c)[r] = false;
+          case STRING -> out.strings(c)[r] = "";
+          case LONG -> out.longs(c)[r] = 0;
+        }
+      }
+    }
+    HardwareSpec h = fr != null ? fr.hardware() : null;
+    out.doubles(c++)[r] = h == null ? Double.NaN : h.memBytes() / HardwareSpec.GIB;
+    out.doubles(c++)[r] = h == null ? Double.NaN : h.priceUsd().orElse(Double.NaN);
+    out.doubles(c++)[r] = h == null ? Double.NaN : h.tdpW().orElse(Double.NaN);
+    out.strings(c)[r] = status;
+  }
+}

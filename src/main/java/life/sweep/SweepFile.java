@@ -1,0 +1,416 @@
+package life.sweep;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import life.catalog.CatalogException;
+import life.catalog.HardwareCatalog;
+import life.catalog.ModelCatalog;
+import life.forecast.Overlap;
+import life.ops.ActQuant;
+import life.ops.AttentionVariant;
+import life.ops.Counting;
+import life.ops.Fusion;
+import life.ops.GraphOptions;
+import life.spec.DType;
+import life.spec.DeviceKind;
+import life.spec.HardwareSpec;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a sweep file (YAML) into a validated {@link SweepSpec}. Every error is one line naming the file, the line and
+ * the key, and nothing starts until the whole file is valid.
+ *
+ * <pre>
+ * name: quickstart
+ * hardware_files: [my-devices.csv]        # optional, relative to this file
+ * axes:
+ *   model: [llama-2-7b, llama-3.1-8b]
+ *   hardware: {kind: [gpu, soc]}          # or a list of ids, or all
+ *   prompt: {from: 128, to: 8192, factor: 2}   # or a list, or {from, to, step}
+ *   output: [128]
+ *   batch: [1, 8, 32]
+ *   weights: [none, int4, int8-g64, q4_k_m]
+ * where: [fits, prompt + output &lt;= max_context]
+ * objectives: [tpot_ms:min, price_usd:min]
+ * </pre>
+ */
+public final class SweepFile {
+  private static final Set<String> TOP = Set.of("name", "description", "hardware_files", "axes", "where",
+      "objectives");
+  private final String file;
+
+  private SweepFile(String file) {
+    this.file = file;
+  }
+
+  /** Reads and validates {@code path}. */
+  public static SweepSpec read(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new SweepException("sweep file " + path + " does not exist");
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new SweepException("sweep file " + path + ": cannot read: " + e.getMessage(), e);
+    }
+    return new SweepFile(path.toString()).parse(path, bytes);
+  }
+
+  private SweepException error(Node n, String key, String msg) {
+    return new SweepException(file + " line " + (n.getStartMark().getLine() + 1) + ", key '" + key + "': " + msg);
+  }
+
+  private SweepSpec parse(Path path, byte[] bytes) {
+    Node root;
+    try {
+      LoaderOptions lo = new LoaderOptions();
+      lo.setAllowDuplicateKeys(false);
+      root = new Yaml(lo).compose(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    } catch (MarkedYAMLException e) {
+      throw new SweepException(file + " line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
+          + e.getProblem());
+    } catch (RuntimeException e) {
+      throw new SweepException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (!(root instanceof MappingNode top)) {
+      throw new SweepException(file + ": expected a mapping with keys " + String.join(", ", TOP.stream().sorted()
+          .toList()));
+    }
+    String name = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    List<Path> hwFiles = new ArrayList<>();
+    Node axesNode = null;
+    List<Constraint> where = new ArrayList<>();
+    List<String> objectives = new ArrayList<>();
+    List<NodeTuple> whereNodes = new ArrayList<>();
+    for (NodeTuple t : top.getValue()) {
+      String key = scalar(t.getKeyNode(), "(top level)");
+      Node v = t.getValueNode();
+      switch (key) {
+        case "name" -> name = scalar(v, key);
+        case "description" -> scalar(v, key);
+        case "hardware_files" -> {
+          for (Node f : list(v, key)) {
+            Path p = path.toAbsolutePath().getParent().resolve(scalar(f, key));
+            if (!Files.isRegularFile(p)) {
+              throw error(f, key, "hardware file " + p + " does not exist");
+            }
+            hwFiles.add(p);
+          }
+        }
+        case "axes" -> axesNode = v;
+        case "where" -> whereNodes.add(t);
+        case "objectives" -> {
+          for (Node o : list(v, key)) {
+            objectives.add(objective(o));
+          }
+        }
+        default -> throw error(t.getKeyNode(), key, "unknown key (allowed: "
+            + String.join(", ", TOP.stream().sorted().toList()) + ")");
+      }
+    }
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new SweepException(file + ": name '" + name + "' may only use letters, digits, '.', '_' and '-'");
+    }
+    for (NodeTuple t : whereNodes) {
+      for (Node c : list(t.getValueNode(), "where")) {
+        String text = scalar(c, "where");
+        try {
+          where.add(Constraint.parse(text, c.getStartMark().getLine() + 1));
+        } catch (IllegalArgumentException e) {
+          throw error(c, "where", e.getMessage());
+        }
+      }
+    }
+    if (axesNode == null) {
+      throw new SweepException(file + ": missing key 'axes' (the axes to sweep: " + AxisName.allowed() + ")");
+    }
+    HardwareCatalog catalog = HardwareCatalog.builtIn();
+    for (Path p : hwFiles) {
+      try {
+        catalog = catalog.with(p);
+      } catch (CatalogException e) {
+        throw new SweepException(file + ": hardware_files: " + e.getMessage());
+      }
+    }
+    List<SweepSpec.Axis> axes = axes(axesNode, catalog);
+    return new SweepSpec(name, path, sha256(bytes), axes, where, objectives, hwFiles);
+  }
+
+  private List<SweepSpec.Axis> axes(Node node, HardwareCatalog catalog) {
+    if (!(node instanceof MappingNode m)) {
+      throw error(node, "axes", "expected a mapping of axis names to values (axes: " + AxisName.allowed() + ")");
+    }
+    Map<AxisName, SweepSpec.Axis> declared = new EnumMap<>(AxisName.class);
+    List<SweepSpec.Axis> out = new ArrayList<>();
+    for (NodeTuple t : m.getValue()) {
+      String key = scalar(t.getKeyNode(), "axes");
+      AxisName a = AxisName.parse(key);
+      if (a == null) {
+        throw error(t.getKeyNode(), key, "unknown axis (allowed: " + AxisName.allowed() + ")");
+      }
+      Node v = t.getValueNode();
+      List<String> values = switch (a) {
+        case HARDWARE -> hardware(v, catalog);
+        case PROMPT, OUTPUT, BATCH, CHUNK -> integers(v, a);
+        default -> values(v, a, catalog);
+      };
+      if (values.isEmpty()) {
+        throw error(v, key, "the axis is empty: give at least one value");
+      }
+      List<String> unique = new ArrayList<>(new LinkedHashSet<>(values));
+      if (unique.size() != values.size()) {
+        throw error(v, key, "the axis repeats a value: " + values);
+      }
+      SweepSpec.Axis axis = new SweepSpec.Axis(a, values, v.getStartMark().getLine() + 1);
+      declared.put(a, axis);
+      out.add(axis);
+    }
+    for (AxisName a : AxisName.values()) {
+      if (!declared.containsKey(a)) {
+        out.add(new SweepSpec.Axis(a, List.of(a.defaultValue()), 0));
+      }
+    }
+    return out;
+  }
+
+  private List<String> hardware(Node v, HardwareCatalog catalog) {
+    String key = "hardware";
+    if (v instanceof ScalarNode s) {
+      if (s.getValue().equals("all")) {
+        return List.copyOf(catalog.devices().keySet());
+      }
+      return List.of(check(v, key, s.getValue(), catalog::resolve));
+    }
+    if (v instanceof MappingNode m) {
+      Set<DeviceKind> kinds = new LinkedHashSet<>();
+      for (NodeTuple t : m.getValue()) {
+        String k = scalar(t.getKeyNode(), key);
+        if (!k.equals("kind")) {
+          throw error(t.getKeyNode(), key, "unknown selector '" + k + "' (allowed: kind)");
+        }
+        List<Node> ks = t.getValueNode() instanceof SequenceNode ? list(t.getValueNode(), key)
+            : List.of(t.getValueNode());
+        for (Node kn : ks) {
+          try {
+            kinds.add(DeviceKind.parse(scalar(kn, key)));
+          } catch (IllegalArgumentException e) {
+            throw error(kn, key, e.getMessage());
+          }
+        }
+      }
+      List<String> ids = new ArrayList<>();
+      for (HardwareSpec h : catalog.devices().values()) {
+        if (kinds.contains(h.kind())) {
+          ids.add(h.id());
+        }
+      }
+      return ids;
+    }
+    List<String> ids = new ArrayList<>();
+    for (Node n : list(v, key)) {
+      ids.add(check(n, key, scalar(n, key), catalog::resolve).toString());
+    }
+    return ids;
+  }
+
+  private List<String> integers(Node v, AxisName a) {
+    String key = a.key();
+    long min = a == AxisName.CHUNK ? 0 : 1;
+    List<String> out = new ArrayList<>();
+    if (v instanceof MappingNode m) {
+      Long from = null;
+      Long to = null;
+      Long step = null;
+      Double factor = null;
+      for (NodeTuple t : m.getValue()) {
+        String k = scalar(t.getKeyNode(), key);
+        Node n = t.getValueNode();
+        switch (k) {
+          case "from" -> from = integer(n, key, min);
+          case "to" -> to = integer(n, key, min);
+          case "step" -> step = integer(n, key, 1);
+          case "factor" -> {
+            factor = number(n, key);
+            if (!(factor > 1)) {
+              throw error(n, key, "factor must be greater than 1, got " + factor);
+            }
+          }
+          default -> throw error(t.getKeyNode(), key, "unknown range key '" + k + "' (allowed: from, to, step, factor)");
+        }
+      }
+      if (from == null || to == null || (step == null) == (factor == null)) {
+        throw error(v, key, "a range needs from, to and one of step or factor");
+      }
+      if (to < from) {
+        throw error(v, key, "range 'to' (" + to + ") is below 'from' (" + from + ")");
+      }
+      for (double x = from; x <= to; x = step != null ? x + step : Math.max(Math.round(x * factor), x + 1)) {
+        out.add(Long.toString((long) x));
+        if (out.size() > 10_000_000) {
+          throw error(v, key, "the range has more than 10,000,000 values");
+        }
+      }
+      return out;
+    }
+    for (Node n : v instanceof SequenceNode ? list(v, key) : List.of(v)) {
+      out.add(Long.toString(integer(n, key, min)));
+    }
+    return out;
+  }
+
+  private List<String> values(Node v, AxisName a, HardwareCatalog catalog) {
+    String key = a.key();
+    List<String> out = new ArrayList<>();
+    for (Node n : v instanceof SequenceNode ? list(v, key) : List.of(v)) {
+      String s = scalar(n, key).trim();
+      out.add(switch (a) {
+        case MODEL -> check(n, key, s, x -> {
+          ModelCatalog.builtIn().resolve(x);
+          return x;
+        });
+        case DTYPE -> check(n, key, s, x -> {
+          DType d = DType.parse(x);
+          if (d != DType.FP16 && d != DType.BF16 && d != DType.FP32) {
+            throw new IllegalArgumentException("dtype must be one of fp32, fp16, bf16; got '" + x + "'");
+          }
+          return d.id();
+        });
+        case WEIGHTS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
+          Points.weightFormat(x);
+          return x;
+        });
+        case ACT_BITS -> check(n, key, s, x -> {
+          ActQuant.parse(x);
+          return x.toLowerCase(Locale.ROOT);
+        });
+        case KV_BITS -> check(n, key, s, x -> {
+          if (!x.equals("auto") && !GraphOptions.KV_BITS.contains(parseInt(x))) {
+            throw new IllegalArgumentException("kv_bits must be auto or one of " + GraphOptions.KV_BITS + ", got "
+                + x);
+          }
+          return x;
+        });
+        case KV_KEEP -> check(n, key, s, x -> {
+          double d = Double.parseDouble(x);
+          if (!(d > 0 && d <= 1)) {
+            throw new IllegalArgumentException("kv_keep must be in (0, 1], got " + x);
+          }
+          return Double.toString(d);
+        });
+        case LORA -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
+          Points.lora(x);
+          return x;
+        });
+        case ATTENTION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
+          AttentionVariant.parse(x);
+          return x;
+        });
+        case WINDOW -> check(n, key, s, x -> {
+          if (!x.equals("model") && parseInt(x) < 0) {
+            throw new IllegalArgumentException("window must be model, 0 (none) or a positive length, got " + x);
+          }
+          return x;
+        });
+        case FUSION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
+          Fusion.parse(x);
+          return x;
+        });
+        case OVERLAP -> check(n, key, s, x -> Overlap.parse(x).id());
+        case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
+        default -> throw new IllegalStateException(a.toString());
+      });
+    }
+    return out;
+  }
+
+  private static int parseInt(String x) {
+    try {
+      return Integer.parseInt(x);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected an integer, got '" + x + "'");
+    }
+  }
+
+  private <T> String check(Node n, String key, String value, java.util.function.Function<String, T> validate) {
+    try {
+      Object r = validate.apply(value);
+      return r instanceof HardwareSpec h ? h.id() : r.toString();
+    } catch (IllegalArgumentException | CatalogException e) {
+      throw error(n, key, e.getMessage());
+    }
+  }
+
+  private String objective(Node o) {
+    String s = scalar(o, "objectives").trim();
+    String[] p = s.split(":");
+    if (p.length != 2 || !(p[1].equals("min") || p[1].equals("max"))) {
+      throw error(o, "objectives", "expected column:min or column:max, got '" + s + "'");
+    }
+    return s;
+  }
+
+  private String scalar(Node n, String key) {
+    if (n instanceof ScalarNode s) {
+      return s.getValue();
+    }
+    throw error(n, key, "expected a single value, got a " + (n instanceof SequenceNode ? "list" : "mapping"));
+  }
+
+  private List<Node> list(Node n, String key) {
+    if (n instanceof SequenceNode s) {
+      return s.getValue();
+    }
+    throw error(n, key, "expected a list, e.g. [a, b]");
+  }
+
+  private long integer(Node n, String key, long min) {
+    String s = scalar(n, key).replace("_", "");
+    long v;
+    try {
+      v = Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw error(n, key, "expected an integer, got '" + scalar(n, key) + "'");
+    }
+    if (v < min) {
+      throw error(n, key, "must be at least " + min + ", got " + v);
+    }
+    return v;
+  }
+
+  private double number(Node n, String key) {
+    try {
+      return Double.parseDouble(scalar(n, key));
+    } catch (NumberFormatException e) {
+      throw error(n, key, "expected a number, got '" + scalar(n, key) + "'");
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

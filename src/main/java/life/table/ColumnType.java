@@ -1,0 +1,9 @@
+package life.table;
+
+/** Storage type of a result column. */
+public enum ColumnType {
+  STRING,
+  LONG,
+  DOUBLE,
+  BOOLEAN
+}
