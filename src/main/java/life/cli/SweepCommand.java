@@ -134,7 +134,7 @@ final class SweepCommand implements Callable<Integer> {
     pw.printf(Locale.ROOT, "output about %.1f MB of CSV%s in %d part files per format under %s%n",
         rows * bytesPerRow / 1e6, o.formats().contains(OutputFormat.PARQUET) ? " plus Parquet" : "",
         (points + o.partRows() - 1) / o.partRows(), o.out());
-    pw.printf(Locale.ROOT, "time about %.0f s on %d threads (from this sample; the JIT makes long runs faster)%n",
+    pw.printf(Locale.ROOT, "time about %.1f s on %d threads (from this sample; the JIT makes long runs faster)%n",
         points * secPerPoint / o.threads(), o.threads());
     pw.flush();
   }

@@ -179,7 +179,7 @@ public record Constraint(String text, int line, Node root, boolean afterForecast
       String t = next();
       if (t.equals("(")) {
         Node n = or();
-        if (!next().equals(")")) {
+        if (pos >= tokens.size() || !next().equals(")")) {
           throw new IllegalArgumentException("missing ')'");
         }
         return n;

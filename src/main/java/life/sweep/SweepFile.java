@@ -282,6 +282,9 @@ public final class SweepFile {
   private List<String> values(Node v, AxisName a, HardwareCatalog catalog) {
     String key = a.key();
     List<String> out = new ArrayList<>();
+    if (v instanceof MappingNode) {
+      throw error(v, key, "expected a value or a list of values, got a mapping");
+    }
     for (Node n : v instanceof SequenceNode ? list(v, key) : List.of(v)) {
       String s = scalar(n, key).trim();
       out.add(switch (a) {

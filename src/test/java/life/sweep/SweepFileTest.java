@@ -1,0 +1,95 @@
+package life.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+final class SweepFileTest {
+  /** Bad sweep files: content, the line the error names, and fragments of the message. */
+  static Stream<Arguments> badFiles() {
+    return Stream.of(
+        Arguments.of("name: x\naxes:\n  model: [llama-2-7b]\nhardwar: [a]\n", 4, "'hardwar'", "unknown key"),
+        Arguments.of("axes:\n  model: [llama-2-7b]\n  promt: [1]\n", 3, "'promt'", "unknown axis"),
+        Arguments.of("axes:\n  model: []\n", 2, "'model'", "empty"),
+        Arguments.of("axes:\n  model: [llama2-7b]\n", 2, "'model'", "near matches: llama-2-7b"),
+        Arguments.of("axes:\n  hardware: [nvidia-h100]\n", 2, "'hardware'", "nvidia-h100-sxm5-80gb"),
+        Arguments.of("axes:\n  hardware: {kind: tpu}\n", 2, "'hardware'", "cpu, gpu, npu, igpu, soc"),
+        Arguments.of("axes:\n  prompt: [128, abc]\n", 2, "'prompt'", "expected an integer, got 'abc'"),
+        Arguments.of("axes:\n  prompt: [0]\n", 2, "'prompt'", "at least 1"),
+        Arguments.of("axes:\n  batch: {from: 1, to: 64}\n", 2, "'batch'", "step or factor"),
+        Arguments.of("axes:\n  batch: {from: 64, to: 1, step: 1}\n", 2, "'batch'", "below 'from'"),
+        Arguments.of("axes:\n  prompt: [128, 128]\n", 2, "'prompt'", "repeats"),
+        Arguments.of("axes:\n  model: {id: llama-2-7b}\n", 2, "'model'", "expected a value or a list"),
+        Arguments.of("axes:\n  weights: [int7]\n", 2, "'weights'", "[16, 8, 6, 5, 4, 3, 2]"),
+        Arguments.of("axes:\n  lora: [sometimes:16]\n", 2, "'lora'", "merged, inline, unmerged"),
+        Arguments.of("axes:\n  kv_keep: [1.5]\n", 2, "'kv_keep'", "(0, 1]"),
+        Arguments.of("axes:\n  fusion: [flashy]\n", 2, "'fusion'", "qkv, gate_up, norm, flash, elementwise"),
+        Arguments.of("axes:\n  model: [llama-2-7b]\nwhere:\n  - promt < 5\n", 4, "'where'", "unknown name 'promt'"),
+        Arguments.of("axes:\n  model: [llama-2-7b]\nobjectives: [tpot_ms]\n", 3, "'objectives'", "column:min"),
+        Arguments.of("axes:\n  model: [llama-2-7b\n", 3, "", "not valid YAML"));
+  }
+
+  @ParameterizedTest(name = "{2} {3}")
+  @MethodSource("badFiles")
+  void badSweepFile_givesOneLineErrorWithFileLineAndKey(String yaml, int line, String key, String fragment,
+      @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, yaml);
+    SweepException e = assertThrows(SweepException.class, () -> SweepFile.read(f));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(f.toString() + " line " + line), m);
+    assertTrue(m.contains(key) && m.contains(fragment), m);
+    assertEquals(1, m.lines().count(), m);
+  }
+
+  @Test
+  void missingAxes_isNamed(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("noaxes.yaml");
+    Files.writeString(f, "name: x\n");
+    SweepException e = assertThrows(SweepException.class, () -> SweepFile.read(f));
+    assertTrue(e.getMessage().contains("missing key 'axes'"), e.getMessage());
+  }
+
+  @Test
+  void rangesAndSelectors_expand(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("r.yaml");
+    Files.writeString(f, "axes:\n  prompt: {from: 128, to: 1024, factor: 2}\n  batch: {from: 1, to: 7, step: 3}\n"
+        + "  hardware: {kind: [npu]}\n");
+    SweepSpec s = SweepFile.read(f);
+    assertEquals(java.util.List.of("128", "256", "512", "1024"), axis(s, AxisName.PROMPT));
+    assertEquals(java.util.List.of("1", "4", "7"), axis(s, AxisName.BATCH));
+    assertTrue(axis(s, AxisName.HARDWARE).contains("amd-ryzen-ai-max-395-npu"));
+    assertTrue(axis(s, AxisName.HARDWARE).stream().noneMatch(h -> h.startsWith("nvidia")));
+  }
+
+  private static java.util.List<String> axis(SweepSpec s, AxisName a) {
+    return s.axes().get(s.axisIndex().get(a)).values();
+  }
+
+  /** The sweeps shipped in sweeps/ parse, and the overnight one has at least 10⁷ points. */
+  @Test
+  void shippedSweeps_parse() throws IOException {
+    long largest = 0;
+    try (var files = Files.list(Path.of("sweeps"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        largest = Math.max(largest, SweepFile.read(f).points());
+      }
+    }
+    assertTrue(largest >= 10_000_000, "largest sweep has " + largest + " points");
+    for (String name : new String[] {"quickstart", "local-agents", "datacenter", "optimizations", "overnight"}) {
+      assertTrue(Files.isRegularFile(Path.of("sweeps", name + ".yaml")), name);
+    }
+    long quick = SweepFile.read(Path.of("sweeps/quickstart.yaml")).points();
+    assertTrue(quick >= 1000 && quick <= 20_000, "quickstart has " + quick + " points");
+  }
+}
