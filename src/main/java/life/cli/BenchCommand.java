@@ -2,6 +2,13 @@ package life.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import life.exec.Manifest;
+import life.exec.OutputFormat;
+import life.exec.SweepRunner;
+import life.sweep.SweepFile;
+import life.sweep.SweepSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +37,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code life bench}: full forecasts per second (prefill plus every decode step, closed form) over a fixed built-in
- * grid of dense models × devices × prompt and output lengths × batches, on a ForkJoin pool.
+ * grid of dense models × devices × prompt and output lengths × batches, on a ForkJoin pool, plain and with every
+ * optimization on; then rows per second of a built-in sweep evaluated and written to CSV part files.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure forecasts per second on a fixed built-in grid.")
@@ -77,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       double[] dense = measure(pool, forecasters(GraphOptions.defaults(DType.FP16)), 0);
       double[] opt = measure(pool, forecasters(optimized()), OPTIMIZED_CHUNK);
+      double[] written = written(t);
       PrintWriter out = spec.commandLine().getOut();
       int cores = Runtime.getRuntime().availableProcessors();
       if (format.equals("json")) {
@@ -87,20 +96,57 @@ final class BenchCommand implements Callable<Integer> {
         o.put("forecasts_per_s", dense[0]);
         o.put("forecasts_per_s_optimized", opt[0]);
         o.put("optimized_slowdown", dense[0] / opt[0]);
+        o.put("rows_per_s", written[0]);
+        o.put("rows_written", (long) written[1]);
+        o.put("csv_bytes_per_row", written[2]);
         o.put("checksum", dense[1] + opt[1]);
         out.println(new ObjectMapper().writeValueAsString(o));
       } else {
         out.printf(Locale.ROOT, "threads %d (cores %d)%ngrid %d points (%d models x devices x %d shapes)%n"
             + "forecasts_per_s %.0f (dense, fp16)%nforecasts_per_s_optimized %.0f (int4 weights, 8-bit KV keeping "
-            + "half, unmerged LoRA r16, chunked prefill 512, window 4096, every fusion)%noptimized_slowdown %.2fx%n",
+            + "half, unmerged LoRA r16, chunked prefill 512, window 4096, every fusion)%noptimized_slowdown %.2fx%n"
+            + "rows_per_s %.0f (evaluated and written to CSV part files: %d rows, %.0f bytes each)%n",
             t, cores, (long) dense[2], MODELS.size(), PROMPTS.length * OUTPUTS.length * BATCHES.length, dense[0],
-            opt[0], dense[0] / opt[0]);
+            opt[0], dense[0] / opt[0], written[0], (long) written[1], written[2]);
       }
       out.flush();
     } finally {
       pool.shutdown();
     }
     return 0;
+  }
+
+  /**
+   * {rows/s, rows, CSV bytes per row} of the built-in bench sweep run end to end (evaluated and written to CSV part
+   * files in a temporary folder), the second of two runs so the JIT is warm.
+   */
+  private static double[] written(int threads) throws Exception {
+    Path dir = Files.createTempDirectory("life-bench");
+    try {
+      Path file = dir.resolve("bench.yaml");
+      try (var in = BenchCommand.class.getResourceAsStream("/bench/bench-sweep.yaml")) {
+        Files.copy(in, file);
+      }
+      SweepSpec s = SweepFile.read(file);
+      double[] result = null;
+      for (int run = 0; run < 2; run++) {
+        Path out = dir.resolve("out" + run);
+        long t0 = System.nanoTime();
+        Manifest m = new SweepRunner(s, new SweepRunner.Options(out, false, threads, 0, 1,
+            EnumSet.of(OutputFormat.CSV), 20_000, true, -1)).run();
+        double el = (System.nanoTime() - t0) / 1e9;
+        long bytes;
+        try (var files = Files.list(out.resolve("parts"))) {
+          bytes = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        result = new double[] {m.rows / el, m.rows, (double) bytes / m.rows};
+      }
+      return result;
+    } finally {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private static List<Forecaster> forecasters(GraphOptions o) {

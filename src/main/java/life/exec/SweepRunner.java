@@ -16,6 +16,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import life.sweep.SweepEvaluator;
 import life.sweep.SweepSpec;
+import life.table.PartWriter;
 import life.table.RowBatch;
 import life.table.RowSchema;
 
@@ -49,6 +50,8 @@ public final class SweepRunner {
   /** Rows of the combined {@code results.csv} written beside the parts (a spreadsheet's row limit). */
   public static final long COMBINED_CSV_MAX_ROWS = 1_048_575;
   public static final String VERSION = "0.1.0";
+  /** Rows evaluated and written at a time within a chunk. */
+  static final int BATCH_ROWS = 4096;
 
   private final SweepEvaluator evaluator;
   private final Options o;
@@ -89,7 +92,7 @@ public final class SweepRunner {
     }
     long start = System.nanoTime();
     double before = manifest.elapsedS;
-    ThreadLocal<RowBatch> buffers = ThreadLocal.withInitial(() -> new RowBatch(SweepEvaluator.SCHEMA, o.partRows()));
+    ThreadLocal<RowBatch> buffers = ThreadLocal.withInitial(() -> new RowBatch(SweepEvaluator.SCHEMA, BATCH_ROWS));
     ForkJoinPool pool = new ForkJoinPool(o.threads());
     try (Progress progress = new Progress(spec.name(), shardPoints, manifest.jobs, o.quiet(), 10)) {
       List<Future<?>> futures = new ArrayList<>();
@@ -97,9 +100,7 @@ public final class SweepRunner {
         futures.add(pool.submit(() -> {
           long from = k * o.partRows();
           long to = Math.min(points, from + o.partRows());
-          RowBatch batch = buffers.get();
-          SweepEvaluator.Counts c = evaluator.evaluate(from, to, batch);
-          writeParts(k, batch);
+          SweepEvaluator.Counts c = writeChunk(k, from, to, buffers.get());
           record(k, c, start, before);
           progress.advance(to - from);
         }));
@@ -193,17 +194,41 @@ public final class SweepRunner {
     }
   }
 
-  private void writeParts(long k, RowBatch batch) {
+  /**
+   * Evaluates jobs [from, to) in batches of {@link #BATCH_ROWS} (memory stays flat and cache-resident whatever the
+   * chunk size), streaming them into temporary part files that are renamed once complete.
+   */
+  private SweepEvaluator.Counts writeChunk(long k, long from, long to, RowBatch batch) {
+    SweepEvaluator.Counts counts = new SweepEvaluator.Counts(evaluator.spec().where().size());
+    List<OutputFormat> formats = List.copyOf(o.formats());
+    PartWriter.Sink[] sinks = new PartWriter.Sink[formats.size()];
     try {
-      for (OutputFormat f : o.formats()) {
-        Path tmp = parts.resolve(partName(k, f) + ".tmp");
-        f.writer().write(batch, tmp);
-        Files.move(tmp, parts.resolve(partName(k, f)), StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
+      try {
+        for (int i = 0; i < sinks.length; i++) {
+          sinks[i] = formats.get(i).writer().open(parts.resolve(partName(k, formats.get(i)) + ".tmp"),
+              SweepEvaluator.SCHEMA);
+        }
+        for (long s = from; s < to; s += BATCH_ROWS) {
+          counts.add(evaluator.evaluate(s, Math.min(to, s + BATCH_ROWS), batch));
+          for (PartWriter.Sink sink : sinks) {
+            sink.append(batch);
+          }
+        }
+      } finally {
+        for (PartWriter.Sink sink : sinks) {
+          if (sink != null) {
+            sink.close();
+          }
+        }
+      }
+      for (OutputFormat f : formats) {
+        Files.move(parts.resolve(partName(k, f) + ".tmp"), parts.resolve(partName(k, f)),
+            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return counts;
   }
 
   private synchronized void record(long k, SweepEvaluator.Counts c, long start, double before) {

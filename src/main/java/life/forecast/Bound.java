@@ -5,7 +5,9 @@ public enum Bound {
   COMPUTE,
   MEMORY;
 
+  private final String id = life.spec.Names.id(this);
+
   public String id() {
-    return life.spec.Names.id(this);
+    return id;
   }
 }

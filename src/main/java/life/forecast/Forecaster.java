@@ -37,6 +37,9 @@ public final class Forecaster {
   private final List<Span> spans;
   private final double weightBytes;
   private final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
+  /** Decode tables (present 1, sampling) by batch size, the hot lookup, without boxing. */
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Table> decodeTables =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(1024);
   private final Function<Long, Table> tableMaker = this::table;
   private volatile Table lastTable;
 
@@ -146,8 +149,26 @@ public final class Forecaster {
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec;
   }
 
-  /** The forecast of {@code r}. */
-  public Forecast forecast(Request r) {
+  /** Prefill sums of one (prompt, batch, chunk), shared by the requests that differ only in their output length. */
+  private record PrefillKey(long prompt, int batch, long chunk) {}
+
+  private final ConcurrentHashMap<PrefillKey, Sums> prefills = new ConcurrentHashMap<>();
+  private static final int PREFILL_CACHE = 4096;
+
+  private Sums prefill(Request r) {
+    PrefillKey key = new PrefillKey(r.prompt(), r.batch(), r.chunkSize());
+    Sums s = prefills.get(key);
+    if (s == null) {
+      s = computePrefill(r);
+      if (prefills.size() >= PREFILL_CACHE) {
+        prefills.clear();
+      }
+      prefills.put(key, s);
+    }
+    return s;
+  }
+
+  private Sums computePrefill(Request r) {
     long l = r.prompt();
     int b = r.batch();
     long c = r.chunkSize();
@@ -163,6 +184,14 @@ public final class Forecaster {
       direct(lastFull, (full - 1) * c, c, b, false);
       prefill.transientBytes = Math.max(prefill.transientBytes, lastFull.transientBytes);
     }
+    return prefill;
+  }
+
+  /** The forecast of {@code r}. */
+  public Forecast forecast(Request r) {
+    long l = r.prompt();
+    int b = r.batch();
+    Sums prefill = prefill(r);
     double ttft = prefill.time;
     Bound prefillBound = prefill.compute > prefill.memory ? Bound.COMPUTE : Bound.MEMORY;
 
@@ -333,13 +362,17 @@ public final class Forecaster {
     if (count <= 0) {
       return;
     }
-    Table t = lastTable;
+    Table t = present == 1 && sampling && b < 1024 ? decodeTables.get(b) : lastTable;
     if (t == null || t.present != present || t.batch != b || t.sampling != sampling) {
       if (present >= (1L << 42) || b >= (1 << 20)) {
         throw new IllegalArgumentException("present length or batch too large: " + present + ", " + b);
       }
       t = tables.computeIfAbsent((present << 21) | ((long) b << 1) | (sampling ? 1 : 0), tableMaker);
-      lastTable = t;
+      if (present == 1 && sampling && b < 1024) {
+        decodeTables.set(b, t);
+      } else {
+        lastTable = t;
+      }
     }
     long pEnd = p0 + (count - 1) * stride;
     for (int r = 0; r < t.lo.length; r++) {

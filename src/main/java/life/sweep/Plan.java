@@ -39,6 +39,16 @@ public final class Plan {
     }
   }
 
+  /** Advances {@code coords} to the next job's coordinates (an odometer: the last axis turns fastest). */
+  public void next(int[] coords) {
+    for (int a = radix.length - 1; a >= 0; a--) {
+      if (++coords[a] < radix[a]) {
+        return;
+      }
+      coords[a] = 0;
+    }
+  }
+
   /** The job index of {@code coords}: the inverse of {@link #decode}. */
   public long encode(int[] coords) {
     long i = 0;

@@ -22,6 +22,7 @@ import life.spec.DType;
 import life.spec.HardwareSpec;
 import life.spec.ModelSpec;
 import life.table.ColumnType;
+import life.table.Digits;
 import life.table.RowBatch;
 import life.table.RowSchema;
 
@@ -35,6 +36,8 @@ public final class SweepEvaluator {
   public static final RowSchema SCHEMA = schema();
 
   private static final int CACHE_LIMIT = 4096;
+  /** Significant digits of the metric columns (see {@link Digits}). */
+  public static final int DIGITS = 6;
   private static final int V_PROMPT = Vars.index("prompt");
   private static final int V_OUTPUT = Vars.index("output");
   private static final int V_BATCH = Vars.index("batch");
@@ -52,6 +55,7 @@ public final class SweepEvaluator {
   private final Plan plan;
   private final HardwareCatalog catalog;
   private final Map<AxisName, Integer> axis;
+  private final int[] axisIndex;
   private final String[][] values;
   private final ConcurrentHashMap<Long, Object> forecasters = new ConcurrentHashMap<>();
   private final int[] graphAxes;
@@ -70,6 +74,8 @@ public final class SweepEvaluator {
     }
     this.catalog = c;
     this.axis = spec.axisIndex();
+    this.axisIndex = new int[AxisName.values().length];
+    axis.forEach((a, i) -> axisIndex[a.ordinal()] = i);
     this.values = new String[spec.axes().size()][];
     List<Integer> g = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
@@ -94,7 +100,7 @@ public final class SweepEvaluator {
   }
 
   private int at(int[] coords, AxisName a) {
-    return coords[axis.get(a)];
+    return coords[axisIndex[a.ordinal()]];
   }
 
   public Plan plan() {
@@ -165,10 +171,20 @@ public final class SweepEvaluator {
     Counts counts = new Counts(spec.where().size());
     int[] coords = new int[plan.axes()];
     double[] vars = new double[Vars.COUNT];
+    long lastKey = -1;
+    Object f = null;
     for (long i = from; i < to; i++) {
       counts.jobs++;
-      plan.decode(i, coords);
-      Object f = forecaster(coords);
+      if (i == from) {
+        plan.decode(i, coords);
+      } else {
+        plan.next(coords);
+      }
+      long key = graphKey(coords);
+      if (key != lastKey) {
+        f = forecaster(key, coords);
+        lastKey = key;
+      }
       long prompt = prompts[at(coords, AxisName.PROMPT)];
       long output = outputs[at(coords, AxisName.OUTPUT)];
       int batch = (int) batches[at(coords, AxisName.BATCH)];
@@ -180,8 +196,9 @@ public final class SweepEvaluator {
       }
       Forecast fc = null;
       String status = "ok";
-      if (f instanceof Forecaster fr) {
+      if (f instanceof Target tg) {
         try {
+          Forecaster fr = tg.forecaster;
           fc = fr.forecast(new Request(prompt, output, batch, chunk));
         } catch (IllegalArgumentException e) {
           status = e.getMessage();
@@ -217,16 +234,41 @@ public final class SweepEvaluator {
   }
 
   private String value(int[] coords, AxisName a) {
-    int ax = axis.get(a);
+    int ax = axisIndex[a.ordinal()];
     return values[ax][coords[ax]];
   }
 
-  /** The forecaster of the point's graph and device axes, or the reason there is none. */
-  Object forecaster(int[] coords) {
+  /** A forecaster with the point variables and row values that depend only on it, computed once. */
+  static final class Target {
+    final Forecaster forecaster;
+    /** kv_bits, max_context, params_b, mem_gib, mem_bw_gbps, price_usd, tdp_w (consecutive in {@link Vars}). */
+    final double[] before;
+    final double weightBits;
+    final long kvBits;
+
+    Target(Forecaster f) {
+      forecaster = f;
+      ModelSpec m = f.graph().spec();
+      HardwareSpec h = f.hardware();
+      before = new double[] {f.graph().options().kvBits(), m.maxPosition() > 0 ? m.maxPosition()
+          : Double.POSITIVE_INFINITY, f.graph().parameters() / 1e9, h.memBytes() / HardwareSpec.GIB,
+          h.memBytesPerSecond() / 1e9, h.priceUsd().orElse(Double.NaN), h.tdpW().orElse(Double.NaN)};
+      weightBits = f.graph().options().weightBytes() * 8;
+      kvBits = f.graph().options().kvBits();
+    }
+  }
+
+  /** Index of the point's graph and device coordinates (mixed radix over the non-request axes). */
+  private long graphKey(int[] coords) {
     long key = 0;
     for (int ax : graphAxes) {
       key = key * values[ax].length + coords[ax];
     }
+    return key;
+  }
+
+  /** The forecaster of the point's graph and device axes, or the reason there is none. */
+  private Object forecaster(long key, int[] coords) {
     Object f = forecasters.get(key);
     if (f == null) {
       f = build(coords);
@@ -250,7 +292,7 @@ public final class SweepEvaluator {
           Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)));
       ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
       HardwareSpec h = catalog.resolve(value(coords, AxisName.HARDWARE));
-      return new Forecaster(GraphBuilder.build(m, o), h, Overlap.parse(value(coords, AxisName.OVERLAP)));
+      return new Target(new Forecaster(GraphBuilder.build(m, o), h, Overlap.parse(value(coords, AxisName.OVERLAP))));
     } catch (IllegalArgumentException | CatalogException e) {
       return e.getMessage();
     }
@@ -263,16 +305,9 @@ public final class SweepEvaluator {
     v[V_CHUNK] = chunk;
     v[V_CONTEXT] = prompt + output;
     v[V_KV_KEEP] = keeps[at(coords, AxisName.KV_KEEP)];
-    if (f instanceof Forecaster fr) {
-      ModelSpec m = fr.graph().spec();
-      HardwareSpec h = fr.hardware();
-      v[V_KV_BITS] = fr.graph().options().kvBits();
-      v[V_MAX_CONTEXT] = m.maxPosition() > 0 ? m.maxPosition() : Double.POSITIVE_INFINITY;
-      v[V_PARAMS_B] = fr.graph().parameters() / 1e9;
-      v[V_MEM_GIB] = h.memBytes() / HardwareSpec.GIB;
-      v[V_MEM_BW_GBPS] = h.memBytesPerSecond() / 1e9;
-      v[V_PRICE_USD] = h.priceUsd().orElse(Double.NaN);
-      v[V_TDP_W] = h.tdpW().orElse(Double.NaN);
+    if (f instanceof Target t) {
+      System.arraycopy(t.before, 0, v, V_KV_BITS, t.before.length);
+      assert V_TDP_W == V_KV_BITS + t.before.length - 1;
     }
   }
 
@@ -293,10 +328,10 @@ public final class SweepEvaluator {
     out.strings(c++)[r] = value(coords, AxisName.HARDWARE);
     out.strings(c++)[r] = value(coords, AxisName.DTYPE);
     out.strings(c++)[r] = value(coords, AxisName.WEIGHTS);
-    Forecaster fr = f instanceof Forecaster x ? x : null;
-    out.doubles(c++)[r] = fr == null ? Double.NaN : fr.graph().options().weightBytes() * 8;
+    Target t = f instanceof Target x ? x : null;
+    out.doubles(c++)[r] = t == null ? Double.NaN : t.weightBits;
     out.strings(c++)[r] = value(coords, AxisName.ACT_BITS);
-    out.longs(c++)[r] = fr == null ? 0 : fr.graph().options().kvBits();
+    out.longs(c++)[r] = t == null ? 0 : t.kvBits;
     out.doubles(c++)[r] = keeps[at(coords, AxisName.KV_KEEP)];
     out.strings(c++)[r] = value(coords, AxisName.LORA);
     out.strings(c++)[r] = value(coords, AxisName.ATTENTION);
@@ -309,23 +344,23 @@ public final class SweepEvaluator {
     out.longs(c++)[r] = batch;
     out.longs(c++)[r] = chunk;
     if (fc != null) {
-      out.doubles(c++)[r] = fc.ttftMs();
-      out.doubles(c++)[r] = fc.tpotMs();
-      out.doubles(c++)[r] = fc.tps();
-      out.doubles(c++)[r] = fc.throughputTps();
-      out.doubles(c++)[r] = fc.e2eMs();
-      out.doubles(c++)[r] = fc.memoryGib();
-      out.doubles(c++)[r] = fc.weightsGib();
-      out.doubles(c++)[r] = fc.kvCacheGib();
-      out.doubles(c++)[r] = fc.activationGib();
+      out.doubles(c++)[r] = Digits.round(fc.ttftMs(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.tpotMs(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.tps(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.throughputTps(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.e2eMs(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.memoryGib(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.weightsGib(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.kvCacheGib(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.activationGib(), DIGITS);
       out.booleans(c++)[r] = fc.fits();
       out.strings(c++)[r] = fc.prefillBound().id();
       out.strings(c++)[r] = fc.decodeBound().id();
-      out.doubles(c++)[r] = fc.prefillGops();
-      out.doubles(c++)[r] = fc.prefillGb();
-      out.doubles(c++)[r] = fc.decodeGopsPerStep();
-      out.doubles(c++)[r] = fc.decodeGbPerStep();
-      out.doubles(c++)[r] = fc.dispatchesPerStep();
+      out.doubles(c++)[r] = Digits.round(fc.prefillGops(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.prefillGb(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.decodeGopsPerStep(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.decodeGbPerStep(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.dispatchesPerStep(), DIGITS);
     } else {
       for (int k = 0; k < 17; k++, c++) {
         switch (SCHEMA.column(c).type()) {
@@ -336,10 +371,9 @@ public final class SweepEvaluator {
         }
       }
     }
-    HardwareSpec h = fr != null ? fr.hardware() : null;
-    out.doubles(c++)[r] = h == null ? Double.NaN : h.memBytes() / HardwareSpec.GIB;
-    out.doubles(c++)[r] = h == null ? Double.NaN : h.priceUsd().orElse(Double.NaN);
-    out.doubles(c++)[r] = h == null ? Double.NaN : h.tdpW().orElse(Double.NaN);
+    out.doubles(c++)[r] = t == null ? Double.NaN : t.before[3];
+    out.doubles(c++)[r] = t == null ? Double.NaN : t.before[5];
+    out.doubles(c++)[r] = t == null ? Double.NaN : t.before[6];
     out.strings(c)[r] = status;
   }
 }

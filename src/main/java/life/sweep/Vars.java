@@ -9,9 +9,9 @@ import java.util.List;
 public final class Vars {
   private Vars() {}
 
-  /** Known before the forecast. */
-  public static final List<String> BEFORE = List.of("prompt", "output", "batch", "chunk", "context", "kv_bits",
-      "kv_keep", "max_context", "params_b", "mem_gib", "mem_bw_gbps", "price_usd", "tdp_w");
+  /** Known before the forecast (kv_bits … tdp_w are consecutive: one forecaster's values, copied as a block). */
+  public static final List<String> BEFORE = List.of("prompt", "output", "batch", "chunk", "context", "kv_keep",
+      "kv_bits", "max_context", "params_b", "mem_gib", "mem_bw_gbps", "price_usd", "tdp_w");
 
   /** Known after the forecast (the metric columns). */
   public static final List<String> AFTER = List.of("ttft_ms", "tpot_ms", "tps", "throughput_tps", "e2e_ms",

@@ -38,7 +38,7 @@ import org.apache.parquet.schema.Types;
  *   <li>Overwrite mode: the caller writes to a temporary name and renames it.
  * </ul>
  *
- * <p>Stateless and thread-safe: every call builds its own {@link ParquetWriter}. A {@code null} string is rejected
+ * <p>Stateless and thread-safe: every {@link #open} builds its own {@link ParquetWriter}. A {@code null} string is rejected
  * before the file is created, since every column is {@code required}.
  */
 public final class ParquetPartWriter implements PartWriter {
@@ -48,21 +48,38 @@ public final class ParquetPartWriter implements PartWriter {
   private static final long ROW_GROUP_BYTES = 32L * 1024 * 1024;
   private static final String MODEL_NAME = "life";
 
+  /** Writes one batch as a complete file; a null string is rejected before the file is created. */
   @Override
   public void write(RowBatch batch, Path file) throws IOException {
     checkNoNullStrings(batch);
-    MessageType type = messageType(batch.schema());
-    try (ParquetWriter<Integer> w = new Builder(batch, type)
+    PartWriter.super.write(batch, file);
+  }
+
+  @Override
+  public Sink open(Path file, RowSchema schema) throws IOException {
+    BatchWriteSupport support = new BatchWriteSupport(schema, messageType(schema));
+    ParquetWriter<Integer> w = new Builder(support)
         .withFile(new LocalOutputFile(file))
         .withConf(new PlainParquetConfiguration())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withCompressionCodec(CompressionCodecName.SNAPPY)
         .withRowGroupSize(ROW_GROUP_BYTES)
-        .build()) {
-      for (int r = 0; r < batch.size(); r++) {
-        w.write(r);
+        .build();
+    return new Sink() {
+      @Override
+      public void append(RowBatch batch) throws IOException {
+        checkNoNullStrings(batch);
+        support.batch = batch;
+        for (int r = 0; r < batch.size(); r++) {
+          w.write(r);
+        }
       }
-    }
+
+      @Override
+      public void close() throws IOException {
+        w.close();
+      }
+    };
   }
 
   /** The Parquet schema for {@code schema}: one required primitive per column, in order. */
@@ -95,16 +112,14 @@ public final class ParquetPartWriter implements PartWriter {
     }
   }
 
-  /** Builds writers whose records are row indexes into one batch. */
+  /** Builds writers whose records are row indexes into the batch being appended. */
   private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-    private final RowBatch batch;
-    private final MessageType type;
+    private final BatchWriteSupport support;
 
     // The no-argument super constructor, not Builder(OutputFile): resolving that overload against Builder(Path) makes
     // javac read Hadoop's Path class, whose annotation classes are not on the classpath (a warning, so -Werror fails).
-    Builder(RowBatch batch, MessageType type) {
-      this.batch = batch;
-      this.type = type;
+    Builder(BatchWriteSupport support) {
+      this.support = support;
     }
 
     @Override
@@ -114,7 +129,7 @@ public final class ParquetPartWriter implements PartWriter {
 
     @Override
     protected WriteSupport<Integer> getWriteSupport(ParquetConfiguration conf) {
-      return new BatchWriteSupport(batch, type);
+      return support;
     }
 
     // Abstract in parquet-java 1.18 but deprecated there in favour of the ParquetConfiguration overload above, which
@@ -122,22 +137,20 @@ public final class ParquetPartWriter implements PartWriter {
     @Override
     @SuppressWarnings("deprecation")
     protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
-      return new BatchWriteSupport(batch, type);
+      return support;
     }
   }
 
-  /** Writes row {@code r} of the batch as one record, column by column. */
+  /** Writes row {@code r} of the current batch as one record, column by column. */
   private static final class BatchWriteSupport extends WriteSupport<Integer> {
-    private final RowBatch batch;
     private final MessageType type;
     private final ColumnType[] types;
     private final String[] names;
     private RecordConsumer out;
+    private RowBatch batch;
 
-    BatchWriteSupport(RowBatch batch, MessageType type) {
-      this.batch = batch;
+    BatchWriteSupport(RowSchema s, MessageType type) {
       this.type = type;
-      RowSchema s = batch.schema();
       this.types = new ColumnType[s.size()];
       this.names = new String[s.size()];
       for (int c = 0; c < s.size(); c++) {
