@@ -36,7 +36,7 @@ public final class Digits {
 
   /**
    * Writes what {@link #appendShort} appends into {@code buf} (at least 32 chars) and returns its length, or -1 for a
-   * value with more than {@code digits} significant digits.
+   * value with more than {@code digits} significant digits (at most 9: the digits are handled as an {@code int}).
    */
   public static int writeShort(double v, int digits, char[] buf) {
     if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
@@ -53,23 +53,31 @@ public final class Digits {
     if ((k >= 0 ? mm / POW10[k] : mm * POW10[-k]) != a) {
       return -1;
     }
-    long m = (long) mm;
-    if (m >= (long) POW10[digits]) {
-      m /= 10;
+    if (digits > 9) {
+      return -1;
+    }
+    int m = (int) mm;
+    if (m >= (int) POW10[digits]) {
+      m = div10(m);
       k--;
       e++;
     }
-    while (m % 10 == 0) {
-      m /= 10;
-      k--;
-    }
-    // v = m · 10^-k; the digits of m, most significant first.
-    char[] d = new char[19];
+    // v = m · 10^-k: the digits of m, most significant first, without trailing zeros.
+    char[] d = new char[10];
     int n = 0;
-    for (long x = m; x > 0; x /= 10) {
-      d[18 - n++] = (char) ('0' + x % 10);
+    boolean significant = false;
+    for (int x = m; x > 0; ) {
+      int q = div10(x);
+      int digit = x - 10 * q;
+      x = q;
+      if (digit == 0 && !significant) {
+        k--;
+        continue;
+      }
+      significant = true;
+      d[9 - n++] = (char) ('0' + digit);
     }
-    int from = 19 - n;
+    int from = 10 - n;
     int p = 0;
     if (v < 0) {
       buf[p++] = '-';
@@ -109,11 +117,24 @@ public final class Digits {
         buf[p++] = '0';
       }
       buf[p++] = 'E';
-      String ex = Integer.toString(e);
-      ex.getChars(0, ex.length(), buf, p);
-      p += ex.length();
+      if (e < 0) {
+        buf[p++] = '-';
+      }
+      int ae = Math.abs(e);
+      if (ae >= 100) {
+        buf[p++] = (char) ('0' + ae / 100);
+      }
+      if (ae >= 10) {
+        buf[p++] = (char) ('0' + ae / 10 % 10);
+      }
+      buf[p++] = (char) ('0' + ae % 10);
     }
     return p;
+  }
+
+  /** x / 10 for 0 ≤ x < 2³¹, by multiplication (exact for every such x). */
+  private static int div10(int x) {
+    return (int) ((x * 0xCCCCCCCDL) >>> 35);
   }
 
   /** floor(log10(a)) for a > 0, by comparison with exact powers of ten where they exist. */
