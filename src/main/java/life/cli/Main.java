@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "life 0.1.0",
     description = "LLM Inference Forecast Engine: TTFT, TPOT, TPS and memory of LLM inference from hardware specs.",
-    subcommands = {ForecastCommand.class, SweepCommand.class, MergeCommand.class, CatalogCommand.class,
+    subcommands = {ForecastCommand.class, SweepCommand.class, MergeCommand.class, ParetoCommand.class,
+        ReportCommand.class,
+        CatalogCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

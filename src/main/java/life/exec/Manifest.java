@@ -32,6 +32,8 @@ public final class Manifest {
   public int shardCount = 1;
   public List<String> formats = new ArrayList<>();
   public List<Map<String, String>> schema = new ArrayList<>();
+  /** The sweep file's Pareto objectives ({@code column:min|max}), the default of {@code life pareto}. */
+  public List<String> objectives = new ArrayList<>();
   /** Completed chunk indices as sorted, disjoint [first, last] ranges. */
   public List<long[]> completed = new ArrayList<>();
   public long jobs;

@@ -177,6 +177,7 @@ public final class SweepRunner {
       manifest.schema.add(Map.of("name", c.name(), "type", c.type().name().toLowerCase(Locale.ROOT)));
     }
     spec.where().forEach(w -> manifest.removedBy.put(w.text(), 0L));
+    manifest.objectives = List.copyOf(spec.objectives());
     manifest.started = Instant.now().toString();
     manifest.updated = manifest.started;
     manifest.write(manifestFile);

@@ -27,9 +27,22 @@ public record Constraint(String text, int line, Node root, boolean afterForecast
     return v != 0 && !Double.isNaN(v);
   }
 
-  /** Parses {@code text}; errors name the token and the allowed names. */
+  /** Parses {@code text} over the sweep variables ({@link Vars}); errors name the token and the allowed names. */
   public static Constraint parse(String text, int line) {
-    Parser p = new Parser(text);
+    return parse(text, line, Vars::index, Vars::after, Vars.allowed());
+  }
+
+  /**
+   * Parses {@code text} over {@code names} (a variables array holds their values in this order), e.g. the numeric
+   * columns of a result table.
+   */
+  public static Constraint parse(String text, int line, java.util.List<String> names) {
+    return parse(text, line, names::indexOf, i -> false, String.join(", ", names));
+  }
+
+  private static Constraint parse(String text, int line, java.util.function.ToIntFunction<String> index,
+      java.util.function.IntPredicate after, String allowed) {
+    Parser p = new Parser(text, index, after, allowed);
     Node n = p.or();
     if (p.pos < p.tokens.size()) {
       throw new IllegalArgumentException("unexpected '" + p.tokens.get(p.pos) + "' in '" + text + "'");
@@ -39,11 +52,18 @@ public record Constraint(String text, int line, Node root, boolean afterForecast
 
   private static final class Parser {
     final List<String> tokens;
+    final java.util.function.ToIntFunction<String> index;
+    final java.util.function.IntPredicate isAfter;
+    final String allowed;
     int pos;
     boolean after;
 
-    Parser(String text) {
+    Parser(String text, java.util.function.ToIntFunction<String> index, java.util.function.IntPredicate isAfter,
+        String allowed) {
       tokens = tokenize(text);
+      this.index = index;
+      this.isAfter = isAfter;
+      this.allowed = allowed;
     }
 
     static List<String> tokenize(String s) {
@@ -200,11 +220,11 @@ public record Constraint(String text, int line, Node root, boolean afterForecast
       if (k.equals("false")) {
         return v -> 0;
       }
-      int i = Vars.index(k);
+      int i = index.applyAsInt(k);
       if (i < 0) {
-        throw new IllegalArgumentException("unknown name '" + t + "' (allowed: " + Vars.allowed() + ")");
+        throw new IllegalArgumentException("unknown name '" + t + "' (allowed: " + allowed + ")");
       }
-      after |= Vars.after(i);
+      after |= isAfter.test(i);
       return v -> v[i];
     }
 

@@ -1,0 +1,169 @@
+package life.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import life.sweep.Constraint;
+import life.table.ColumnType;
+import life.table.CsvPartWriter;
+import life.table.Digits;
+import life.table.ParquetPartWriter;
+import life.table.RowBatch;
+import life.table.RowSchema;
+
+/**
+ * Exact Pareto frontiers of a sweep's results, per group: streams the result parts once, keeping only each group's
+ * candidate front ({@link ParetoFront}), so memory is the size of the fronts, not of the table. No row is left out
+ * unless {@code where} says so; a missing objective value ranks worst.
+ */
+public final class Pareto {
+  /** What to compute. */
+  public record Options(List<Objective> objectives, List<String> by, String where, Derived derived) {}
+
+  /** One frontier row: its group, the cells as written in the result table, and the derived metrics. */
+  public record Row(String group, long point, String[] cells, double[] derived) {}
+
+  /** Fronts by group (sorted by group key), with counts. */
+  public record Result(List<String> columns, Map<String, List<Row>> fronts, long rowsRead, long rowsKept) {
+    public long frontRows() {
+      return fronts.values().stream().mapToLong(List::size).sum();
+    }
+  }
+
+  private Pareto() {}
+
+  /** Columns an objective, a group key or a where clause can name. */
+  public static List<String> numericColumns(ResultTable t) {
+    List<String> out = new ArrayList<>();
+    for (String c : t.columns()) {
+      if (!"string".equals(t.type(c))) {
+        out.add(c);
+      }
+    }
+    out.addAll(Derived.NAMES);
+    return out;
+  }
+
+  public static Result compute(ResultTable t, Options o) throws IOException {
+    List<String> cols = t.columns();
+    for (String b : o.by()) {
+      if (!cols.contains(b)) {
+        throw new IllegalArgumentException("unknown --by column '" + b + "' (valid: " + String.join(", ", cols) + ")");
+      }
+    }
+    List<String> numeric = numericColumns(t);
+    Constraint where = o.where() == null || o.where().isBlank() ? null : Constraint.parse(o.where(), 0, numeric);
+    int[] numericIndex = numeric.stream().mapToInt(cols::indexOf).toArray();
+    int[] objIndex = o.objectives().stream().mapToInt(ob -> numeric.indexOf(ob.column())).toArray();
+    int[] byIndex = o.by().stream().mapToInt(cols::indexOf).toArray();
+    int point = cols.indexOf("point");
+    int tput = cols.indexOf("throughput_tps");
+    int price = cols.indexOf("price_usd");
+    int tdp = cols.indexOf("tdp_w");
+    int nd = Derived.NAMES.size();
+    int tputVar = numeric.indexOf("throughput_tps");
+    Map<String, ParetoFront<Row>> fronts = new TreeMap<>();
+    long[] counts = new long[2];
+    t.forEachRow(cells -> {
+      counts[0]++;
+      double[] vars = new double[numeric.size()];
+      for (int i = 0; i < numericIndex.length; i++) {
+        if (numericIndex[i] >= 0) {
+          vars[i] = ResultTable.number(cells[numericIndex[i]]);
+        }
+      }
+      double[] derived = new double[nd];
+      for (int i = 0; i < nd; i++) {
+        derived[i] = Digits.round(o.derived().value(Derived.NAMES.get(i), vars[tputVar],
+            ResultTable.number(cells[price]), ResultTable.number(cells[tdp])), 6);
+        vars[numeric.size() - nd + i] = derived[i];
+      }
+      if (tput < 0 || (where != null && !where.test(vars))) {
+        return;
+      }
+      counts[1]++;
+      double[] cost = new double[objIndex.length];
+      for (int i = 0; i < objIndex.length; i++) {
+        cost[i] = o.objectives().get(i).cost(vars[objIndex[i]]);
+      }
+      StringBuilder g = new StringBuilder();
+      for (int i = 0; i < byIndex.length; i++) {
+        g.append(i > 0 ? "|" : "").append(cells[byIndex[i]]);
+      }
+      String key = byIndex.length == 0 ? "all" : g.toString();
+      fronts.computeIfAbsent(key, k -> new ParetoFront<>())
+          .offer(cost, new Row(key, Long.parseLong(cells[point]), cells.clone(), derived));
+    });
+    Map<String, List<Row>> out = new LinkedHashMap<>();
+    fronts.forEach((k, f) -> {
+      List<Row> rows = new ArrayList<>(f.entries().stream().map(ParetoFront.Entry::item).toList());
+      rows.sort(Comparator.comparingLong(Row::point));
+      out.put(k, rows);
+    });
+    return new Result(cols, out, counts[0], counts[1]);
+  }
+
+  /** Writes {@code pareto.csv} (cells as in the result table) and {@code pareto.parquet} into {@code dir}. */
+  public static void write(ResultTable t, Result r, Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    names.add("group");
+    names.addAll(r.columns());
+    names.addAll(Derived.NAMES);
+    List<RowSchema.Column> text = new ArrayList<>();
+    List<RowSchema.Column> typed = new ArrayList<>();
+    for (String n : names) {
+      text.add(new RowSchema.Column(n, ColumnType.STRING));
+      String ty = n.equals("group") ? "string" : Derived.NAMES.contains(n) ? "double" : t.type(n);
+      typed.add(new RowSchema.Column(n, ColumnType.valueOf(ty.toUpperCase(java.util.Locale.ROOT))));
+    }
+    int n = (int) Math.max(1, r.frontRows());
+    RowBatch csv = new RowBatch(new RowSchema(text), n);
+    RowBatch pq = new RowBatch(new RowSchema(typed), n);
+    for (List<Row> rows : r.fronts().values()) {
+      for (Row row : rows) {
+        int i = csv.addRow();
+        pq.addRow();
+        for (int c = 0; c < names.size(); c++) {
+          String cell = c == 0 ? row.group() : c <= r.columns().size() ? row.cells()[c - 1]
+              : text(row.derived()[c - 1 - r.columns().size()]);
+          csv.strings(c)[i] = cell;
+          switch (typed.get(c).type()) {
+            case STRING -> pq.strings(c)[i] = cell;
+            case LONG -> pq.longs(c)[i] = Long.parseLong(cell);
+            case DOUBLE -> pq.doubles(c)[i] = ResultTable.number(cell);
+            case BOOLEAN -> pq.booleans(c)[i] = cell.equals("true");
+          }
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    write(new CsvPartWriter(), csv, dir.resolve("pareto.csv"));
+    write(new ParquetPartWriter(), pq, dir.resolve("pareto.parquet"));
+  }
+
+  private static String text(double v) {
+    if (Double.isNaN(v)) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    return Digits.appendShort(v, 6, sb) ? sb.toString() : Double.toString(v);
+  }
+
+  private static void write(life.table.PartWriter w, RowBatch b, Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    w.write(b, tmp);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static String describe(List<Objective> objectives) {
+    return String.join(", ", Arrays.stream(objectives.toArray()).map(Object::toString).toList());
+  }
+}
