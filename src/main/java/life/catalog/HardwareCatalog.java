@@ -60,6 +60,43 @@ public final class HardwareCatalog {
     return new HardwareCatalog(m);
   }
 
+  /** This catalog with {@code device} added or replacing the device of the same id. */
+  public HardwareCatalog withDevice(HardwareSpec device) {
+    Map<String, HardwareSpec> m = new LinkedHashMap<>(devices);
+    m.put(device.id(), device);
+    return new HardwareCatalog(m);
+  }
+
+  /** Writes {@code devices} as a hardware file (this catalog's schema), e.g. a calibrated profile. */
+  public static void write(java.util.List<HardwareSpec> devices, Path file) throws IOException {
+    com.univocity.parsers.csv.CsvWriterSettings ws = new com.univocity.parsers.csv.CsvWriterSettings();
+    ws.getFormat().setLineSeparator("\n");
+    ws.setQuoteEscapingEnabled(true);
+    try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      com.univocity.parsers.csv.CsvWriter cw = new com.univocity.parsers.csv.CsvWriter(w, ws);
+      cw.writeHeaders(COLUMNS);
+      for (HardwareSpec h : devices) {
+        java.util.List<Object> row = new java.util.ArrayList<>();
+        row.add(h.id());
+        row.add(h.name());
+        row.add(h.kind().id());
+        for (DType d : DType.values()) {
+          row.add(h.peak(d).isPresent() ? String.valueOf(h.peak(d).getAsDouble() / 1e12) : "");
+        }
+        row.add(String.valueOf(h.memBytesPerSecond() / 1e9));
+        row.add(String.valueOf(h.memBytes() / HardwareSpec.GIB));
+        row.add(String.valueOf(h.computeEff()));
+        row.add(String.valueOf(h.memEff()));
+        row.add(String.valueOf(h.dispatchSeconds() * 1e6));
+        row.add(h.tdpW().isPresent() ? String.valueOf(h.tdpW().getAsDouble()) : "");
+        row.add(h.priceUsd().isPresent() ? String.valueOf(h.priceUsd().getAsDouble()) : "");
+        row.add(h.source());
+        cw.writeRow(row);
+      }
+      cw.close();
+    }
+  }
+
   /** The devices of a user file, in file order. */
   public static Map<String, HardwareSpec> readFile(Path file) {
     if (!Files.isRegularFile(file)) {

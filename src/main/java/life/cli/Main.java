@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     version = "life 0.1.0",
     description = "LLM Inference Forecast Engine: TTFT, TPOT, TPS and memory of LLM inference from hardware specs.",
     subcommands = {ForecastCommand.class, SweepCommand.class, MergeCommand.class, ParetoCommand.class,
+        ValidateCommand.class, CalibrateCommand.class,
         ReportCommand.class,
         CatalogCommand.class,
         BenchCommand.class,

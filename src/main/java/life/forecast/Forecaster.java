@@ -149,6 +149,18 @@ public final class Forecaster {
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec;
   }
 
+  /** Seconds to prefill {@code prompt} tokens onto {@code past} cached ones in one call, sampling the next token. */
+  public double prefillSeconds(long past, long prompt, int batch) {
+    return callSeconds(past, prompt, batch, true);
+  }
+
+  /** Seconds of {@code steps} decode steps, the first with {@code past} cached tokens (closed form). */
+  public double decodeSeconds(long past, long steps, int batch) {
+    Sums s = new Sums();
+    progression(s, past, 1, steps, 1, batch, true);
+    return s.time;
+  }
+
   /** Prefill sums of one (prompt, batch, chunk), shared by the requests that differ only in their output length. */
   private record PrefillKey(long prompt, int batch, long chunk) {}
 

@@ -48,6 +48,12 @@ public record HardwareSpec(
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
+  /** A copy with another source text (e.g. how a calibrated profile was made). */
+  public HardwareSpec withSource(String newSource) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        dispatchSeconds, tdpW, priceUsd, newSource);
+  }
+
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,

@@ -1,0 +1,155 @@
+package life.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import life.validate.Efficiency;
+import life.validate.ErrorStats;
+import life.validate.Measurement;
+import life.validate.MeasurementReader;
+import life.validate.Validator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code life validate}: forecasts published measurements and reports the error. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Forecast every row of measurement files and report the error (MAPE) by metric, device, source.")
+final class ValidateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--measurements", required = true, split = ",", paramLabel = "FILE",
+      description = "Measurement CSV files (schema: measurements/README.md), or builtin:all / builtin:NAME.")
+  List<String> files;
+
+  @Mixin HardwareOptions hw = new HardwareOptions();
+
+  @Option(names = "--hardware-profile", paramLabel = "FILE", description = "Calibrated device profile(s) from "
+      + "`life calibrate` (hardware-catalog rows): their efficiencies are used as measured, for every backend.")
+  List<Path> profiles = new ArrayList<>();
+
+  @Option(names = "--spec-only", description = "Ignore the per-backend default efficiencies: catalog and device-kind "
+      + "defaults only.")
+  boolean specOnly;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write the per-row table (predicted vs measured) here.")
+  Path out;
+
+  @Option(names = "--max-mape", paramLabel = "PCT", description = "Exit with 1 if the overall MAPE is above PCT.")
+  Double maxMape;
+
+  @Option(names = "--format", defaultValue = "text", description = "text or json.")
+  String format;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
+    }
+    List<Measurement> ms = new ArrayList<>();
+    for (String f : files) {
+      ms.addAll(MeasurementReader.read(f));
+    }
+    var catalog = hw.catalog();
+    for (Path p : profiles) {
+      catalog = catalog.with(p);
+    }
+    List<String> profiled = new ArrayList<>();
+    for (Path p : profiles) {
+      profiled.addAll(life.catalog.HardwareCatalog.readFile(p).keySet());
+    }
+    Validator v = new Validator(catalog, Efficiency.defaults(specOnly, profiled));
+    List<Validator.Outcome> outcomes = v.run(ms);
+    if (out != null) {
+      writeTable(outcomes, out);
+    }
+    ErrorStats all = ErrorStats.of(outcomes);
+    long unsupported = outcomes.stream().filter(o -> !o.supported()).count();
+    PrintWriter pw = spec.commandLine().getOut();
+    if (format.equals("json")) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("rows", outcomes.size());
+      o.put("supported", all.rows());
+      o.put("unsupported", unsupported);
+      o.put("mape_pct", all.mapePct());
+      o.put("median_abs_pct", all.medianAbsPct());
+      o.put("max_abs_pct", all.maxAbsPct());
+      o.put("by_metric", json(ErrorStats.by(outcomes, Measurement::metric)));
+      o.put("by_hardware", json(ErrorStats.by(outcomes, Measurement::hardware)));
+      o.put("by_source", json(ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", ""))));
+      o.put("by_backend", json(ErrorStats.by(outcomes, Measurement::backend)));
+      o.put("unsupported_reasons", reasons(outcomes));
+      pw.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+    } else {
+      pw.printf(Locale.ROOT, "%d rows: %d forecast, %d unsupported%n", outcomes.size(), all.rows(), unsupported);
+      pw.printf(Locale.ROOT, "MAPE %.1f %%, median |error| %.1f %%, max %.1f %%%n", all.mapePct(), all.medianAbsPct(),
+          all.maxAbsPct());
+      print(pw, "metric", ErrorStats.by(outcomes, Measurement::metric));
+      print(pw, "source", ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", "")));
+      print(pw, "backend", ErrorStats.by(outcomes, Measurement::backend));
+      print(pw, "hardware", ErrorStats.by(outcomes, Measurement::hardware));
+      if (unsupported > 0) {
+        pw.println("unsupported rows by reason:");
+        reasons(outcomes).forEach((k, n) -> pw.printf(Locale.ROOT, "  %6d  %s%n", n, k));
+      }
+    }
+    pw.flush();
+    if (maxMape != null && !(all.mapePct() <= maxMape)) {
+      spec.commandLine().getErr().printf(Locale.ROOT, "life: MAPE %.1f %% is above --max-mape %.1f%n",
+          all.mapePct(), maxMape);
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    return 0;
+  }
+
+  private static Map<String, Long> reasons(List<Validator.Outcome> outcomes) {
+    Map<String, Long> r = new java.util.TreeMap<>();
+    for (Validator.Outcome o : outcomes) {
+      if (!o.supported()) {
+        r.merge(o.unsupported().replaceAll("\\d+ devices", "N devices"), 1L, Long::sum);
+      }
+    }
+    return r;
+  }
+
+  private static Map<String, Object> json(Map<String, ErrorStats> m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, s) -> out.put(k, Map.of("rows", s.rows(), "mape_pct", s.mapePct())));
+    return out;
+  }
+
+  private static void print(PrintWriter pw, String what, Map<String, ErrorStats> m) {
+    pw.printf(Locale.ROOT, "by %s:%n", what);
+    m.forEach((k, s) -> pw.printf(Locale.ROOT, "  %-44s %6d rows  MAPE %7.1f %%  median %6.1f %%  max %7.1f %%%n",
+        k.length() > 44 ? k.substring(0, 44) : k, s.rows(), s.mapePct(), s.medianAbsPct(), s.maxAbsPct()));
+  }
+
+  private static void writeTable(List<Validator.Outcome> outcomes, Path file) throws java.io.IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add("row,hardware,model,backend,weight_dtype,batch,prompt_len,context_len,output_len,metric,measured,"
+        + "predicted,error_pct,unsupported");
+    for (Validator.Outcome o : outcomes) {
+      Measurement m = o.m();
+      lines.add(String.join(",", quote(m.file()), m.hardware(), m.model(), m.backend(), m.weightDtype(),
+          Integer.toString(m.batch()), Long.toString(m.promptLen()), Long.toString(m.contextLen()),
+          Long.toString(m.outputLen()), m.metric(), Double.toString(m.canonicalValue()),
+          o.supported() ? Double.toString(o.predicted()) : "", o.supported() ? Double.toString(o.errorPct()) : "",
+          o.supported() ? "" : quote(o.unsupported())));
+    }
+    Files.write(file, lines);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+}

@@ -1,0 +1,51 @@
+package life.validate;
+
+import java.util.Locale;
+
+/**
+ * One published measurement (one row of a measurement file, schema in {@code measurements/README.md}): what was
+ * run and the value measured, in the schema's units.
+ *
+ * @param file file and row it came from, for messages
+ * @param contextLen tokens already cached before the measured step (llama.cpp's {@code -d})
+ * @param outputLen generated tokens, 0 when not stated
+ * @param metric {@code ttft}, {@code tpot}, {@code decode_tps}, {@code prefill_tps}, {@code throughput_tps} or
+ *     {@code e2e}
+ * @param value the measured value in {@code unit}
+ */
+public record Measurement(String file, String source, String hardware, int devices, String framework, String model,
+    String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen, long outputLen,
+    String metric, double value, String unit) {
+
+  /** The measured value in the unit this tool forecasts it in: seconds for times, tokens/s for rates. */
+  public double canonicalValue() {
+    return switch (unit.toLowerCase(Locale.ROOT)) {
+      case "ms" -> value / 1e3;
+      default -> value;
+    };
+  }
+
+  /** The backend family, used to pick default efficiencies: llama.cpp, vllm, tensorrt-llm, pytorch, ... */
+  public String backend() {
+    String f = framework.toLowerCase(Locale.ROOT);
+    if (f.contains("llama.cpp")) {
+      return "llama.cpp";
+    }
+    if (f.contains("vllm")) {
+      return "vllm";
+    }
+    if (f.contains("tensorrt")) {
+      return "tensorrt-llm";
+    }
+    if (f.contains("deepspeed")) {
+      return "deepspeed";
+    }
+    if (f.contains("pytorch") || f.contains("transformers")) {
+      return "pytorch";
+    }
+    if (f.contains("ryzenai")) {
+      return "ryzenai";
+    }
+    return "other";
+  }
+}

@@ -1,0 +1,146 @@
+package life.validate;
+
+import com.univocity.parsers.common.record.Record;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads measurement files (CSV, {@code measurements/README.md}). Required columns: hardware, model, weight_dtype,
+ * batch, prompt_len, metric, value, unit; the others default (devices 1, context_len 0, output_len 0). A name
+ * {@code builtin:FILE} reads a dataset shipped in the jar ({@code builtin:all} every one of them).
+ */
+public final class MeasurementReader {
+  /** Datasets shipped under {@code src/main/resources/measurements}. */
+  public static final List<String> BUILT_IN = List.of("life-paper.csv", "llamacpp-apple-silicon-4167.csv",
+      "llm-inference-bench-argonne.csv", "tensorrt-llm-perf-v061.csv", "xiongjiedai-llama3-llamacpp.csv");
+  static final List<String> REQUIRED = List.of("hardware", "model", "weight_dtype", "batch", "prompt_len", "metric",
+      "value", "unit");
+  static final Set<String> METRICS = Set.of("ttft", "tpot", "decode_tps", "prefill_tps", "throughput_tps", "e2e");
+  static final Set<String> UNITS = Set.of("s", "ms", "tok/s");
+
+  private MeasurementReader() {}
+
+  public static List<Measurement> read(String nameOrPath) {
+    if (nameOrPath.equals("builtin:all")) {
+      List<Measurement> all = new ArrayList<>();
+      for (String f : BUILT_IN) {
+        all.addAll(read("builtin:" + f));
+      }
+      return all;
+    }
+    if (nameOrPath.startsWith("builtin:")) {
+      String f = nameOrPath.substring("builtin:".length());
+      InputStream in = MeasurementReader.class.getResourceAsStream("/measurements/" + f);
+      if (in == null) {
+        throw new IllegalArgumentException("unknown built-in measurements '" + f + "' (allowed: all, "
+            + String.join(", ", BUILT_IN) + ")");
+      }
+      try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        return parse(f, r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(f + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    Path p = Path.of(nameOrPath);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("measurement file " + p + " does not exist");
+    }
+    try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+      return parse(p.toString(), r);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(p + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Measurement> parse(String file, Reader reader) {
+    CsvParserSettings s = new CsvParserSettings();
+    s.setHeaderExtractionEnabled(true);
+    s.setMaxCharsPerColumn(100_000);
+    s.setSkipEmptyLines(true);
+    CsvParser p = new CsvParser(s);
+    List<Record> records = p.parseAllRecords(reader);
+    List<String> header = p.getRecordMetadata() == null ? List.of()
+        : Arrays.stream(p.getRecordMetadata().headers()).map(String::trim).toList();
+    for (String c : REQUIRED) {
+      if (!header.contains(c)) {
+        throw new IllegalArgumentException(file + ": missing column '" + c + "' (required: " + String.join(", ",
+            REQUIRED) + ")");
+      }
+    }
+    List<Measurement> out = new ArrayList<>();
+    int line = 1;
+    for (Record r : records) {
+      line++;
+      String where = file + " row " + line;
+      String metric = text(r, header, "metric");
+      if (!METRICS.contains(metric)) {
+        throw new IllegalArgumentException(where + ": column 'metric' is '" + metric + "' (allowed: "
+            + String.join(", ", METRICS.stream().sorted().toList()) + ")");
+      }
+      String unit = text(r, header, "unit");
+      if (!UNITS.contains(unit)) {
+        throw new IllegalArgumentException(where + ": column 'unit' is '" + unit + "' (allowed: s, ms, tok/s)");
+      }
+      boolean rate = metric.endsWith("_tps");
+      if (rate != unit.equals("tok/s")) {
+        throw new IllegalArgumentException(where + ": unit '" + unit + "' does not fit metric '" + metric + "'");
+      }
+      out.add(new Measurement(where, text(r, header, "source"), text(r, header, "hardware"),
+          (int) integer(r, header, "devices", 1, where), text(r, header, "framework"), text(r, header, "model"),
+          text(r, header, "weight_dtype"), text(r, header, "act_dtype"), text(r, header, "kv_dtype"),
+          (int) integer(r, header, "batch", 1, where), integer(r, header, "prompt_len", 0, where),
+          integer(r, header, "context_len", 0, where), integer(r, header, "output_len", 0, where), metric,
+          number(r, header, "value", where), unit));
+    }
+    return out;
+  }
+
+  private static String text(Record r, List<String> header, String col) {
+    if (!header.contains(col)) {
+      return "";
+    }
+    String v = r.getString(col);
+    return v == null ? "" : v.trim();
+  }
+
+  private static long integer(Record r, List<String> header, String col, long dflt, String where) {
+    String v = text(r, header, col);
+    if (v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      long x = Long.parseLong(v);
+      if (x < 0) {
+        throw new NumberFormatException();
+      }
+      return x;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(where + ": column '" + col + "' must be a non-negative integer, got '" + v
+          + "'");
+    }
+  }
+
+  private static double number(Record r, List<String> header, String col, String where) {
+    String v = text(r, header, col);
+    try {
+      double d = Double.parseDouble(v);
+      if (d > 0 && Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(where + ": column '" + col + "' must be a positive number, got '" + v + "'");
+  }
+}

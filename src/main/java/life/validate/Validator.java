@@ -1,0 +1,134 @@
+package life.validate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import life.catalog.CatalogException;
+import life.catalog.HardwareCatalog;
+import life.catalog.ModelCatalog;
+import life.forecast.Forecaster;
+import life.forecast.Overlap;
+import life.ops.ActQuant;
+import life.ops.GraphBuilder;
+import life.ops.GraphOptions;
+import life.ops.WeightFormat;
+import life.spec.DType;
+import life.spec.HardwareSpec;
+
+/**
+ * Forecasts published measurements: maps each row (device, model, data types, batch, prompt, cached context,
+ * output, metric) to the forecast of the same quantity, or says why it cannot.
+ */
+public final class Validator {
+  /** A forecast of one measurement, or the reason there is none. */
+  public record Outcome(Measurement m, double predicted, String unsupported) {
+    public boolean supported() {
+      return unsupported == null;
+    }
+
+    /** Signed error in percent of the measured value. */
+    public double errorPct() {
+      return 100 * (predicted - m.canonicalValue()) / m.canonicalValue();
+    }
+  }
+
+  /** Efficiency of a device under a backend: compute and memory fraction of peak and dispatch overhead. */
+  public interface Efficiencies {
+    HardwareSpec apply(HardwareSpec device, String backend);
+  }
+
+  private final HardwareCatalog catalog;
+  private final Efficiencies eff;
+  private final Map<String, Object> cache = new HashMap<>();
+
+  public Validator(HardwareCatalog catalog, Efficiencies eff) {
+    this.catalog = catalog;
+    this.eff = eff;
+  }
+
+  public List<Outcome> run(List<Measurement> ms) {
+    List<Outcome> out = new ArrayList<>(ms.size());
+    for (Measurement m : ms) {
+      out.add(outcome(m));
+    }
+    return out;
+  }
+
+  public Outcome outcome(Measurement m) {
+    if (m.devices() != 1) {
+      return new Outcome(m, Double.NaN, "multi-device (" + m.devices() + " devices) serving is not modelled yet");
+    }
+    Object f = forecaster(m);
+    if (f instanceof String why) {
+      return new Outcome(m, Double.NaN, why);
+    }
+    Forecaster fr = (Forecaster) f;
+    long p = m.promptLen();
+    long c = m.contextLen();
+    long n = Math.max(m.outputLen(), 1);
+    int b = m.batch();
+    try {
+      double v = switch (m.metric()) {
+        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b) : Double.NaN;
+        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b) : Double.NaN;
+        case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
+        case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
+        case "e2e" -> p > 0 ? fr.prefillSeconds(c, p, b) + fr.decodeSeconds(c + p, n - 1, b) : Double.NaN;
+        case "throughput_tps" -> p > 0 ? b * n / (fr.prefillSeconds(c, p, b) + fr.decodeSeconds(c + p, n - 1, b))
+            : Double.NaN;
+        default -> Double.NaN;
+      };
+      if (Double.isNaN(v)) {
+        return new Outcome(m, v, "metric " + m.metric() + " needs a prompt length");
+      }
+      return new Outcome(m, v, null);
+    } catch (IllegalArgumentException e) {
+      return new Outcome(m, Double.NaN, e.getMessage());
+    }
+  }
+
+  private Object forecaster(Measurement m) {
+    String key = String.join("|", m.hardware(), m.model(), m.weightDtype(), m.actDtype(), m.kvDtype(), m.backend());
+    return cache.computeIfAbsent(key, k -> build(m));
+  }
+
+  private Object build(Measurement m) {
+    try {
+      HardwareSpec h = eff.apply(catalog.resolve(m.hardware()), m.backend());
+      GraphOptions o = options(m);
+      return new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve(m.model()), o), h, Overlap.OPERATOR);
+    } catch (CatalogException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** The graph options a measurement's data types describe. */
+  static GraphOptions options(Measurement m) {
+    String w = m.weightDtype().toLowerCase(Locale.ROOT);
+    String a = m.actDtype().toLowerCase(Locale.ROOT);
+    String kv = m.kvDtype().toLowerCase(Locale.ROOT);
+    DType act = a.equals("bf16") || (a.isEmpty() && w.equals("bf16")) ? DType.BF16 : DType.FP16;
+    WeightFormat wf = switch (w) {
+      case "", "fp16", "f16", "bf16", "float16", "bfloat16" -> WeightFormat.UNQUANTIZED;
+      case "int8" -> WeightFormat.bits(8, 128);
+      case "int4" -> WeightFormat.bits(4, 128);
+      case "fp8" -> new WeightFormat("fp8", 8, false, false);
+      default -> {
+        if (WeightFormat.isNamed(w)) {
+          yield WeightFormat.named(w);
+        }
+        throw new IllegalArgumentException("unsupported weight dtype '" + m.weightDtype() + "' (allowed: fp16, "
+            + "bf16, int8, int4, fp8, or a llama.cpp format: " + String.join(", ", WeightFormat.names()) + ")");
+      }
+    };
+    ActQuant aq = switch (a) {
+      case "fp8" -> ActQuant.FP8;
+      case "int8" -> ActQuant.INT8;
+      default -> ActQuant.NONE;
+    };
+    int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
+    return GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1);
+  }
+}
