@@ -27,10 +27,18 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Measurement CSV files, or builtin:all / builtin:NAME.")
   List<String> files;
 
-  @Option(names = "--hardware", required = true, paramLabel = "ID", description = "Device to calibrate.")
+  @Option(names = "--hardware", paramLabel = "ID", description = "Device to calibrate.")
   String hardware;
 
+  @Option(names = "--backends", description = "Instead of one device: fit default efficiencies per backend and device "
+      + "kind over all devices, with leave-one-device-out errors (writes catalog/backends.csv's format).")
+  boolean backends;
+
   @Mixin HardwareOptions hw = new HardwareOptions();
+
+  @Option(names = "--backend", paramLabel = "NAME", description = "Only rows of this backend (llama.cpp/cuda, "
+      + "vllm/cuda, tensorrt-llm/cuda, llama.cpp/metal, ...): one profile per serving stack.")
+  String backend;
 
   @Option(names = "--holdout", defaultValue = "0.5",
       description = "Share of the device's rows kept out of the fit to measure its error (default ${DEFAULT-VALUE}).")
@@ -42,6 +50,25 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Profile file (default: <hardware>-profile.csv).")
   Path out;
 
+  private int fitBackends(HardwareCatalog catalog, List<Measurement> ms) throws java.io.IOException {
+    List<life.validate.BackendDefaults.Row> rows = life.validate.BackendDefaults.fit(catalog, ms);
+    List<String> lines = new ArrayList<>();
+    lines.add("backend,kind,compute_eff,mem_eff,dispatch_us,rows,devices,lodo_mape_pct,default_mape_pct,used,source");
+    for (var r : rows) {
+      lines.add(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.3f,%d,%d,%.1f,%.1f,%s,\"fitted by life calibrate "
+          + "--backends --measurements %s\"", r.backend(), r.kind(), r.eff().computeEff(), r.eff().memEff(),
+          r.eff().dispatchUs(), r.rows(), r.devices(), r.lodoMapePct(), r.defaultMapePct(), r.used(),
+          String.join(" ", files)));
+    }
+    Path file = out != null ? out : Path.of("backends.csv");
+    java.nio.file.Files.write(file, lines);
+    PrintWriter pw = spec.commandLine().getOut();
+    lines.forEach(pw::println);
+    pw.printf(Locale.ROOT, "-> %s%n", file);
+    pw.flush();
+    return 0;
+  }
+
   @Override
   public Integer call() throws Exception {
     List<Measurement> ms = new ArrayList<>();
@@ -49,7 +76,13 @@ final class CalibrateCommand implements Callable<Integer> {
       ms.addAll(MeasurementReader.read(f));
     }
     HardwareCatalog catalog = hw.catalog();
-    Calibrator.Fit fit = Calibrator.fit(catalog, hardware, ms, holdout, seed);
+    if (backends == (hardware != null)) {
+      throw new IllegalArgumentException("give --hardware ID or --backends");
+    }
+    if (backends) {
+      return fitBackends(catalog, ms);
+    }
+    Calibrator.Fit fit = Calibrator.fit(catalog, hardware, backend, ms, holdout, seed);
     HardwareSpec d = fit.device();
     String how = String.format(Locale.ROOT, "calibrated by life calibrate on %d rows of %s (held-out MAPE %.1f %% on "
         + "%d rows; before %.1f %%); peaks, bandwidth and capacity from: %s", fit.trainRows(), String.join(" ",

@@ -116,7 +116,7 @@ final class ValidateCommand implements Callable<Integer> {
     Map<String, Long> r = new java.util.TreeMap<>();
     for (Validator.Outcome o : outcomes) {
       if (!o.supported()) {
-        r.merge(o.unsupported().replaceAll("\\d+ devices", "N devices"), 1L, Long::sum);
+        r.merge(o.unsupported().replaceAll("\\d+", "N"), 1L, Long::sum);
       }
     }
     return r;

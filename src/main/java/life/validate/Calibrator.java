@@ -33,6 +33,12 @@ public final class Calibrator {
    * the error on the rest (and on the training rows, and before fitting).
    */
   public static Fit fit(HardwareCatalog catalog, String deviceId, List<Measurement> all, double holdout, long seed) {
+    return fit(catalog, deviceId, null, all, holdout, seed);
+  }
+
+  /** As {@link #fit(HardwareCatalog, String, List, double, long)}, on the rows of one backend when not null. */
+  public static Fit fit(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
+      double holdout, long seed) {
     if (!(holdout >= 0 && holdout < 1)) {
       throw new IllegalArgumentException("--holdout must be in [0, 1), got " + holdout);
     }
@@ -40,13 +46,14 @@ public final class Calibrator {
     List<Measurement> mine = new ArrayList<>();
     Validator plain = new Validator(catalog, (h, b) -> h);
     for (Measurement m : all) {
-      if (m.hardware().equals(deviceId) && plain.outcome(m).supported()) {
+      if (m.hardware().equals(deviceId) && (backend == null || m.backend().equals(backend))
+          && plain.outcome(m).supported()) {
         mine.add(m);
       }
     }
     if (mine.size() < 3) {
-      throw new IllegalArgumentException("device " + deviceId + " has " + mine.size() + " usable measurements; "
-          + "calibration needs at least 3");
+      throw new IllegalArgumentException("device " + deviceId + (backend == null ? "" : " under " + backend)
+          + " has " + mine.size() + " usable measurements; calibration needs at least 3");
     }
     java.util.Collections.shuffle(mine, new Random(seed));
     int testN = (int) Math.round(mine.size() * holdout);
@@ -59,8 +66,7 @@ public final class Calibrator {
       throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
           + "hold-out; lower --holdout");
     }
-    double[] start = {logit(base.computeEff()), logit(base.memEff()), Math.log(Math.max(base.dispatchSeconds() * 1e6,
-        0.1))};
+    double[] start = gridStart(p -> residuals(catalog, base, train, p));
     MultivariateJacobianFunction model = point -> {
       double[] p = point.toArray();
       double[] f = residuals(catalog, base, train, p);
@@ -80,11 +86,57 @@ public final class Calibrator {
         .start(start).model(model).target(new double[train.size()]).maxEvaluations(2000).maxIterations(500)
         .build());
     RealVector best = opt.getPoint();
-    HardwareSpec fitted = apply(base, best.toArray());
+    double[] bestP = sumSq(residuals(catalog, base, train, best.toArray())) <= sumSq(residuals(catalog, base, train,
+        start)) ? best.toArray() : start;
+    HardwareSpec fitted = apply(base, bestP);
     Validator before = new Validator(catalog, (h, b) -> h);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
     return new Fit(fitted, train.size(), test.size(), ErrorStats.of(before.run(mine)), ErrorStats.of(after.run(train)),
         ErrorStats.of(after.run(test)));
+  }
+
+  /** Efficiencies shared by a group of devices (one backend on one device kind). */
+  public record Shared(double computeEff, double memEff, double dispatchUs) {
+    public HardwareSpec applyTo(HardwareSpec h) {
+      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6);
+    }
+  }
+
+  /** Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors). */
+  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, Shared start) {
+    double[] p0 = gridStart(p -> sharedResiduals(catalog, ms, p));
+    MultivariateJacobianFunction model = point -> {
+      double[] p = point.toArray();
+      double[] f = sharedResiduals(catalog, ms, p);
+      double[][] j = new double[f.length][p.length];
+      for (int k = 0; k < p.length; k++) {
+        double[] q = p.clone();
+        q[k] += 1e-4;
+        double[] g = sharedResiduals(catalog, ms, q);
+        for (int i = 0; i < f.length; i++) {
+          j[i][k] = (g[i] - f[i]) / 1e-4;
+        }
+      }
+      return new Pair<>(new ArrayRealVector(f, false), new Array2DRowRealMatrix(j, false));
+    };
+    double[] best = new LevenbergMarquardtOptimizer().optimize(new LeastSquaresBuilder().start(p0).model(model)
+        .target(new double[ms.size()]).maxEvaluations(2000).maxIterations(500).build()).getPoint().toArray();
+    return shared(sumSq(sharedResiduals(catalog, ms, best)) <= sumSq(sharedResiduals(catalog, ms, p0)) ? best : p0);
+  }
+
+  private static Shared shared(double[] p) {
+    return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5));
+  }
+
+  private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {
+    Shared s = shared(p);
+    Validator v = new Validator(catalog, (h, b) -> s.applyTo(h));
+    double[] r = new double[ms.size()];
+    for (int i = 0; i < ms.size(); i++) {
+      Validator.Outcome o = v.outcome(ms.get(i));
+      r[i] = o.supported() ? Math.log(o.predicted() / ms.get(i).canonicalValue()) : 0;
+    }
+    return r;
   }
 
   private static double[] residuals(HardwareCatalog catalog, HardwareSpec base, List<Measurement> ms, double[] p) {
@@ -96,6 +148,39 @@ public final class Calibrator {
       r[i] = o.supported() ? Math.log(o.predicted() / ms.get(i).canonicalValue()) : 0;
     }
     return r;
+  }
+
+  /**
+   * The best point of a coarse grid over compute efficiency, memory efficiency (both 0.01 … 1, log-spaced) and
+   * dispatch overhead (0.3 … 300 µs): Levenberg-Marquardt starts there, since the roofline's max makes the error
+   * surface piecewise and a poor start can stall in a flat region.
+   */
+  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals) {
+    double[] effs = {0.01, 0.02, 0.04, 0.07, 0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99};
+    double[] disp = {0.3, 1, 3, 10, 30, 100, 300};
+    double[] best = null;
+    double bestErr = Double.POSITIVE_INFINITY;
+    for (double ce : effs) {
+      for (double me : effs) {
+        for (double d : disp) {
+          double[] p = {logit(ce), logit(me), Math.log(d)};
+          double e = sumSq(residuals.apply(p));
+          if (e < bestErr) {
+            bestErr = e;
+            best = p;
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  private static double sumSq(double[] r) {
+    double s = 0;
+    for (double x : r) {
+      s += x * x;
+    }
+    return s;
   }
 
   static HardwareSpec apply(HardwareSpec base, double[] p) {

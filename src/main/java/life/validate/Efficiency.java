@@ -4,14 +4,21 @@ import java.util.List;
 import life.spec.HardwareSpec;
 
 /**
- * Efficiencies a forecast of a measurement uses: the catalog's (or the device kind's defaults), replaced by a
- * calibrated profile for profiled devices.
+ * Efficiencies a forecast of a measurement uses: the fitted default of the measurement's backend on the device's kind
+ * ({@link BackendDefaults}) where there is one, else the catalog's (or the device kind's default); a calibrated
+ * profile's values for profiled devices; with {@code specOnly}, the catalog's only.
  */
 public final class Efficiency {
   private Efficiency() {}
 
   /** Catalog and kind defaults; devices in {@code profiled} keep their profile's values. */
   public static Validator.Efficiencies defaults(boolean specOnly, List<String> profiled) {
-    return (h, backend) -> h;
+    return (h, backend) -> {
+      if (specOnly || profiled.contains(h.id())) {
+        return h;
+      }
+      BackendDefaults.Row r = BackendDefaults.get(backend, h.kind());
+      return r == null ? h : r.eff().applyTo(h);
+    };
   }
 }

@@ -25,9 +25,19 @@ public record Measurement(String file, String source, String hardware, int devic
     };
   }
 
-  /** The backend family, used to pick default efficiencies: llama.cpp, vllm, tensorrt-llm, pytorch, ... */
+  /**
+   * The backend and its platform, which pick default efficiencies: {@code llama.cpp/cuda}, {@code llama.cpp/metal},
+   * {@code vllm/rocm}, {@code tensorrt-llm/cuda}, {@code pytorch}, ... (the same engine runs at different
+   * efficiencies on CUDA, ROCm, SYCL and Metal).
+   */
   public String backend() {
     String f = framework.toLowerCase(Locale.ROOT);
+    String platform = f.contains("cuda") ? "/cuda" : f.contains("rocm") ? "/rocm"
+        : f.contains("sycl") || f.contains("xpu") ? "/sycl" : f.contains("metal") ? "/metal" : "";
+    return engine(f) + platform;
+  }
+
+  private static String engine(String f) {
     if (f.contains("llama.cpp")) {
       return "llama.cpp";
     }

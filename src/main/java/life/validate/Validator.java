@@ -69,15 +69,22 @@ public final class Validator {
     long c = m.contextLen();
     long n = Math.max(m.outputLen(), 1);
     int b = m.batch();
+    if (fr.hardware().memBytes() > 0 && fr.graph().weightBytes() > fr.hardware().memBytes()) {
+      return new Outcome(m, Double.NaN, "the weights do not fit in one device's memory: the measurement must have "
+          + "used more devices or offloading");
+    }
+    String implausible = implausible(m, fr, p, c, n);
+    if (implausible != null) {
+      return new Outcome(m, Double.NaN, implausible);
+    }
     try {
       double v = switch (m.metric()) {
         case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b) : Double.NaN;
         case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b) : Double.NaN;
         case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
         case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
-        case "e2e" -> p > 0 ? fr.prefillSeconds(c, p, b) + fr.decodeSeconds(c + p, n - 1, b) : Double.NaN;
-        case "throughput_tps" -> p > 0 ? b * n / (fr.prefillSeconds(c, p, b) + fr.decodeSeconds(c + p, n - 1, b))
-            : Double.NaN;
+        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b) : Double.NaN;
+        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b) : Double.NaN;
         default -> Double.NaN;
       };
       if (Double.isNaN(v)) {
@@ -87,6 +94,60 @@ public final class Validator {
     } catch (IllegalArgumentException e) {
       return new Outcome(m, Double.NaN, e.getMessage());
     }
+  }
+
+  /**
+   * Seconds to run a static batch of {@code b} requests to completion. When the KV cache of all of them does not fit
+   * in the device's memory beside the weights, serving engines (vLLM, TensorRT-LLM) run as many as fit at a time:
+   * the batch goes in waves of that size.
+   */
+  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b) {
+    int wave = concurrentSequences(fr, c + p + n, b);
+    double waves = Math.ceil((double) b / wave);
+    int last = b - (int) ((waves - 1) * wave);
+    double full = fr.prefillSeconds(c, p, wave) + fr.decodeSeconds(c + p, n - 1, wave);
+    double tail = last == wave ? full : fr.prefillSeconds(c, p, last) + fr.decodeSeconds(c + p, n - 1, last);
+    return (waves - 1) * full + tail;
+  }
+
+  /**
+   * Sequences of {@code tokens} tokens whose KV cache fits beside the weights in 90 % of the device's memory (the
+   * share serving engines give themselves by default), at least 1 and at most {@code b}.
+   */
+  static int concurrentSequences(Forecaster fr, long tokens, int b) {
+    double capacity = fr.hardware().memBytes();
+    if (capacity <= 0) {
+      return b;
+    }
+    double free = 0.9 * capacity - fr.graph().weightBytes();
+    double perSequence = fr.graph().kvCacheBytes(tokens);
+    if (perSequence <= 0) {
+      return b;
+    }
+    return (int) Math.max(1, Math.min(b, Math.floor(free / perSequence)));
+  }
+
+  /**
+   * A measured time below what the device's peak bandwidth allows cannot be the stated generation: every decode step
+   * reads the weights at least once, so {@code n − 1} steps take at least {@code (n − 1) · weights / peak bandwidth}
+   * (e.g. a run that stopped early at an end-of-sequence token). Such rows are listed as unsupported, not forecast.
+   */
+  private static String implausible(Measurement m, Forecaster fr, long p, long c, long n) {
+    double bw = fr.hardware().memBytesPerSecond();
+    if (bw <= 0 || n <= 1) {
+      return null;
+    }
+    double minDecode = (n - 1) * fr.graph().weightBytes() / bw;
+    double measured = switch (m.metric()) {
+      case "e2e" -> m.canonicalValue();
+      case "throughput_tps" -> m.batch() * n / m.canonicalValue();
+      default -> Double.POSITIVE_INFINITY;
+    };
+    if (measured < minDecode) {
+      return "implausible measurement: below the bandwidth bound of " + (n - 1)
+          + " decode steps (weights read at peak bandwidth each step); likely stopped early";
+    }
+    return null;
   }
 
   private Object forecaster(Measurement m) {

@@ -233,6 +233,32 @@ final class CliTest {
   }
 
   @Test
+  void validateJson_hasSummaryAndBreakdowns() throws IOException {
+    Run r = run("validate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    for (String k : List.of("rows", "unsupported", "mape_pct", "by_metric", "by_hardware", "by_source")) {
+      assertTrue(j.has(k), k);
+    }
+    assertEquals(158, j.get("rows").asInt());
+    assertTrue(j.get("by_metric").get("decode_tps").get("mape_pct").asDouble() > 0);
+  }
+
+  @Test
+  void validateMaxMape_exitsNonZeroAbove() {
+    Run ok = run("validate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--max-mape", "50");
+    assertEquals(0, ok.code(), ok.err());
+    Run bad = run("validate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--max-mape", "1");
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("above --max-mape"), bad.err());
+  }
+
+  @Test
+  void validateUnknownDataset_isOneLineError() {
+    assertOneLineError(run("validate", "--measurements", "builtin:nope.csv"), "nope.csv", "allowed");
+  }
+
+  @Test
   void missingRequiredOption_isAUsageError() {
     Run r = run("forecast", "--model", "llama-2-7b");
     assertEquals(2, r.code());

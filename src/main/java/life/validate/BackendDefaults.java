@@ -1,0 +1,110 @@
+package life.validate;
+
+import com.univocity.parsers.common.record.Record;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import life.catalog.HardwareCatalog;
+import life.spec.DeviceKind;
+import life.spec.HardwareSpec;
+
+/**
+ * Default efficiencies per serving backend and device kind ({@code catalog/backends.csv}), fitted on the shared
+ * measurement datasets by {@link #fit}: the same quantized format and the same device run at different efficiencies
+ * under llama.cpp, vLLM, TensorRT-LLM or eager PyTorch. Each row records how many rows and devices it was fitted on,
+ * its leave-one-device-out error (on a device whose own measurements were not used) and the error of the device
+ * kind's defaults on the same rows; a row is used only where the first is lower.
+ */
+public final class BackendDefaults {
+  /** One fitted row. */
+  public record Row(String backend, String kind, Calibrator.Shared eff, int rows, int devices, double lodoMapePct,
+      double defaultMapePct) {
+    /** Used only where it beats the device kind's defaults on devices it was not fitted on. */
+    public boolean used() {
+      return lodoMapePct < defaultMapePct;
+    }
+  }
+
+  private static final Map<String, Row> BUILT_IN = load();
+
+  private BackendDefaults() {}
+
+  /** The built-in row of (backend, kind) if it is used, else null. */
+  public static Row get(String backend, DeviceKind kind) {
+    Row r = BUILT_IN.get(backend + "|" + kind.id());
+    return r != null && r.used() ? r : null;
+  }
+
+  public static Map<String, Row> all() {
+    return BUILT_IN;
+  }
+
+  private static Map<String, Row> load() {
+    Map<String, Row> m = new LinkedHashMap<>();
+    try (InputStream in = BackendDefaults.class.getResourceAsStream("/catalog/backends.csv")) {
+      if (in == null) {
+        return m;
+      }
+      CsvParserSettings s = new CsvParserSettings();
+      s.setHeaderExtractionEnabled(true);
+      for (Record r : new CsvParser(s).parseAllRecords(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        Row row = new Row(r.getString("backend"), r.getString("kind"), new Calibrator.Shared(
+            r.getDouble("compute_eff"), r.getDouble("mem_eff"), r.getDouble("dispatch_us")), r.getInt("rows"),
+            r.getInt("devices"), r.getDouble("lodo_mape_pct"), r.getDouble("default_mape_pct"));
+        m.put(row.backend() + "|" + row.kind(), row);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return m;
+  }
+
+  /**
+   * Fits every (backend, kind) group of the usable measurements with at least two devices, and measures each
+   * group's leave-one-device-out error (fit on the other devices, forecast the held-out one).
+   */
+  public static List<Row> fit(HardwareCatalog catalog, List<Measurement> ms) {
+    Validator plain = new Validator(catalog, (h, b) -> h);
+    Map<String, List<Measurement>> groups = new TreeMap<>();
+    for (Measurement m : ms) {
+      if (plain.outcome(m).supported()) {
+        HardwareSpec h = catalog.resolve(m.hardware());
+        groups.computeIfAbsent(m.backend() + "|" + h.kind().id(), k -> new ArrayList<>()).add(m);
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    for (Map.Entry<String, List<Measurement>> e : groups.entrySet()) {
+      String[] key = e.getKey().split("\\|");
+      List<Measurement> g = e.getValue();
+      Map<String, List<Measurement>> byDevice = new HashMap<>();
+      g.forEach(m -> byDevice.computeIfAbsent(m.hardware(), k -> new ArrayList<>()).add(m));
+      if (byDevice.size() < 2) {
+        continue;
+      }
+      DeviceKind kind = DeviceKind.parse(key[1]);
+      Calibrator.Shared start = new Calibrator.Shared(kind.defaultComputeEff(), kind.defaultMemEff(),
+          kind.defaultDispatchUs());
+      Calibrator.Shared eff = Calibrator.fitShared(catalog, g, start);
+      List<Validator.Outcome> held = new ArrayList<>();
+      for (Map.Entry<String, List<Measurement>> d : byDevice.entrySet()) {
+        List<Measurement> others = new ArrayList<>(g);
+        others.removeAll(d.getValue());
+        Calibrator.Shared loo = Calibrator.fitShared(catalog, others, start);
+        held.addAll(new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()));
+      }
+      double plainMape = ErrorStats.of(plain.run(g)).mapePct();
+      out.add(new Row(key[0], key[1], eff, g.size(), byDevice.size(), ErrorStats.of(held).mapePct(), plainMape));
+    }
+    return out;
+  }
+}
