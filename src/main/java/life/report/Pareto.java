@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,55 +51,98 @@ public final class Pareto {
     return out;
   }
 
-  public static Result compute(ResultTable t, Options o) throws IOException {
-    List<String> cols = t.columns();
-    for (String b : o.by()) {
-      if (!cols.contains(b)) {
-        throw new IllegalArgumentException("unknown --by column '" + b + "' (valid: " + String.join(", ", cols) + ")");
-      }
-    }
-    List<String> numeric = numericColumns(t);
-    Constraint where = o.where() == null || o.where().isBlank() ? null : Constraint.parse(o.where(), 0, numeric);
-    int[] numericIndex = numeric.stream().mapToInt(cols::indexOf).toArray();
-    int[] objIndex = o.objectives().stream().mapToInt(ob -> numeric.indexOf(ob.column())).toArray();
-    int[] byIndex = o.by().stream().mapToInt(cols::indexOf).toArray();
-    int point = cols.indexOf("point");
-    int tput = cols.indexOf("throughput_tps");
-    int price = cols.indexOf("price_usd");
-    int tdp = cols.indexOf("tdp_w");
-    int nd = Derived.NAMES.size();
-    int tputVar = numeric.indexOf("throughput_tps");
-    Map<String, ParetoFront<Row>> fronts = new TreeMap<>();
-    long[] counts = new long[2];
-    t.forEachRow(cells -> {
-      counts[0]++;
-      double[] vars = new double[numeric.size()];
-      for (int i = 0; i < numericIndex.length; i++) {
-        if (numericIndex[i] >= 0) {
-          vars[i] = ResultTable.number(cells[numericIndex[i]]);
+  /**
+   * Reads result rows for the Pareto step: each row's numeric values and derived metrics, whether it passes
+   * {@code where}, its group key and its objective costs. One per pass; not thread-safe.
+   */
+  static final class Scan {
+    final List<String> numeric;
+    private final Options o;
+    private final Constraint where;
+    private final int[] numericIndex;
+    private final int[] objIndex;
+    private final int[] byIndex;
+    private final int price;
+    private final int tdp;
+    private final int tputVar;
+    final double[] vars;
+    final double[] derived = new double[Derived.NAMES.size()];
+    String group;
+
+    Scan(ResultTable t, Options o) {
+      List<String> cols = t.columns();
+      for (String b : o.by()) {
+        if (!cols.contains(b)) {
+          throw new IllegalArgumentException("unknown --by column '" + b + "' (valid: " + String.join(", ", cols)
+              + ")");
         }
       }
-      double[] derived = new double[nd];
+      this.o = o;
+      numeric = numericColumns(t);
+      where = o.where() == null || o.where().isBlank() ? null : Constraint.parse(o.where(), 0, numeric);
+      numericIndex = numeric.stream().mapToInt(cols::indexOf).toArray();
+      objIndex = o.objectives().stream().mapToInt(ob -> numeric.indexOf(ob.column())).toArray();
+      byIndex = o.by().stream().mapToInt(cols::indexOf).toArray();
+      price = cols.indexOf("price_usd");
+      tdp = cols.indexOf("tdp_w");
+      tputVar = numeric.indexOf("throughput_tps");
+      vars = new double[numeric.size()];
+    }
+
+    /** Reads {@code cells}; returns whether the row passes {@code where}. */
+    boolean read(String[] cells) {
+      for (int i = 0; i < numericIndex.length; i++) {
+        vars[i] = numericIndex[i] >= 0 ? ResultTable.number(cells[numericIndex[i]]) : Double.NaN;
+      }
+      int nd = derived.length;
       for (int i = 0; i < nd; i++) {
         derived[i] = Digits.round(o.derived().value(Derived.NAMES.get(i), vars[tputVar],
             ResultTable.number(cells[price]), ResultTable.number(cells[tdp])), 6);
         vars[numeric.size() - nd + i] = derived[i];
       }
-      if (tput < 0 || (where != null && !where.test(vars))) {
-        return;
-      }
-      counts[1]++;
-      double[] cost = new double[objIndex.length];
-      for (int i = 0; i < objIndex.length; i++) {
-        cost[i] = o.objectives().get(i).cost(vars[objIndex[i]]);
+      if (where != null && !where.test(vars)) {
+        return false;
       }
       StringBuilder g = new StringBuilder();
       for (int i = 0; i < byIndex.length; i++) {
         g.append(i > 0 ? "|" : "").append(cells[byIndex[i]]);
       }
-      String key = byIndex.length == 0 ? "all" : g.toString();
-      fronts.computeIfAbsent(key, k -> new ParetoFront<>())
-          .offer(cost, new Row(key, Long.parseLong(cells[point]), cells.clone(), derived));
+      group = byIndex.length == 0 ? "all" : g.toString();
+      return true;
+    }
+
+    /** Objective values of the last row read, as written. */
+    double[] objectives() {
+      double[] v = new double[objIndex.length];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = vars[objIndex[i]];
+      }
+      return v;
+    }
+
+    /** Costs (all minimized) of the last row read. */
+    double[] costs() {
+      double[] c = objectives();
+      for (int i = 0; i < c.length; i++) {
+        c[i] = o.objectives().get(i).cost(c[i]);
+      }
+      return c;
+    }
+  }
+
+  public static Result compute(ResultTable t, Options o) throws IOException {
+    Scan scan = new Scan(t, o);
+    int point = t.columns().indexOf("point");
+    Map<String, ParetoFront<Row>> fronts = new TreeMap<>();
+    long[] counts = new long[2];
+    t.forEachRow(cells -> {
+      counts[0]++;
+      if (!scan.read(cells)) {
+        return;
+      }
+      counts[1]++;
+      fronts.computeIfAbsent(scan.group, k -> new ParetoFront<>())
+          .offer(scan.costs(), new Row(scan.group, Long.parseLong(cells[point]), cells.clone(), scan.derived.clone()));
     });
     Map<String, List<Row>> out = new LinkedHashMap<>();
     fronts.forEach((k, f) -> {
@@ -108,7 +150,7 @@ public final class Pareto {
       rows.sort(Comparator.comparingLong(Row::point));
       out.put(k, rows);
     });
-    return new Result(cols, out, counts[0], counts[1]);
+    return new Result(t.columns(), out, counts[0], counts[1]);
   }
 
   /** Writes {@code pareto.csv} (cells as in the result table) and {@code pareto.parquet} into {@code dir}. */
@@ -164,6 +206,6 @@ public final class Pareto {
   }
 
   static String describe(List<Objective> objectives) {
-    return String.join(", ", Arrays.stream(objectives.toArray()).map(Object::toString).toList());
+    return String.join(", ", objectives.stream().map(Objective::toString).toList());
   }
 }

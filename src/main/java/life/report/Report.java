@@ -183,44 +183,17 @@ public final class Report {
 
   /** A reservoir sample of each group's rows (objective values only), for the faded background of the scatter. */
   private Map<String, List<double[]>> sample(java.util.Set<String> groups) throws IOException {
-    List<String> cols = table.columns();
-    List<String> numeric = Pareto.numericColumns(table);
-    int[] byIndex = options.by().stream().mapToInt(cols::indexOf).toArray();
-    List<Objective> obj = options.objectives();
-    int[] objCol = obj.stream().mapToInt(o -> cols.indexOf(o.column())).toArray();
-    int tput = cols.indexOf("throughput_tps");
-    int price = cols.indexOf("price_usd");
-    int tdp = cols.indexOf("tdp_w");
-    life.sweep.Constraint where = options.where() == null ? null
-        : life.sweep.Constraint.parse(options.where(), 0, numeric);
-    int[] numIndex = numeric.stream().mapToInt(cols::indexOf).toArray();
+    Pareto.Scan scan = new Pareto.Scan(table, options);
     Map<String, List<double[]>> out = new HashMap<>();
     Map<String, long[]> seen = new HashMap<>();
     Random rnd = new Random(12345);
     table.forEachRow(cells -> {
-      double[] vars = new double[numeric.size()];
-      for (int i = 0; i < numIndex.length; i++) {
-        vars[i] = numIndex[i] >= 0 ? ResultTable.number(cells[numIndex[i]]) : Double.NaN;
-      }
-      for (int i = 0; i < Derived.NAMES.size(); i++) {
-        vars[numeric.size() - Derived.NAMES.size() + i] = options.derived().value(Derived.NAMES.get(i),
-            ResultTable.number(cells[tput]), ResultTable.number(cells[price]), ResultTable.number(cells[tdp]));
-      }
-      if (where != null && !where.test(vars)) {
+      if (!scan.read(cells)) {
         return;
       }
-      StringBuilder g = new StringBuilder();
-      for (int i = 0; i < byIndex.length; i++) {
-        g.append(i > 0 ? "|" : "").append(cells[byIndex[i]]);
-      }
-      String key = byIndex.length == 0 ? "all" : g.toString();
-      double[] v = new double[obj.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = objCol[i] >= 0 ? ResultTable.number(cells[objCol[i]])
-            : vars[numeric.indexOf(obj.get(i).column())];
-      }
-      List<double[]> list = out.computeIfAbsent(key, k -> new ArrayList<>());
-      long n = ++seen.computeIfAbsent(key, k -> new long[1])[0];
+      double[] v = scan.objectives();
+      List<double[]> list = out.computeIfAbsent(scan.group, k -> new ArrayList<>());
+      long n = ++seen.computeIfAbsent(scan.group, k -> new long[1])[0];
       if (list.size() < SAMPLE_PER_GROUP) {
         list.add(v);
       } else {
