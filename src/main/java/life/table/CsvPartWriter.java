@@ -32,6 +32,27 @@ public final class CsvPartWriter implements PartWriter {
     }
   }
 
+  /** Writes the decimal digits of {@code x} at the end of {@code buf}; returns how many chars. */
+  private static int writeLong(long x, char[] buf) {
+    String s = Long.toString(x);
+    s.getChars(0, s.length(), buf, buf.length - s.length());
+    return s.length();
+  }
+
+  /** True for text that CSV can hold as is: no separator, quote, line break or surrounding space. */
+  private static boolean needsNoQuotes(String s) {
+    if (s.isEmpty() || s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ') {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r' || ch == '#') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static final CsvFactory FACTORY = CsvFactory.builder()
       .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
@@ -75,17 +96,27 @@ public final class CsvPartWriter implements PartWriter {
         types[c] = s.column(c).type();
       }
       char[] num = new char[32];
+      java.util.IdentityHashMap<String, Boolean> plain = new java.util.IdentityHashMap<>();
       for (int r = 0; r < batch.size(); r++) {
         g.writeStartArray();
         for (int c = 0; c < cols; c++) {
           switch (types[c]) {
-            case STRING -> g.writeString(batch.strings(c)[r]);
+            case STRING -> {
+              // Ids repeat (the same String instance): decide once per instance whether it needs quoting.
+              String v = batch.strings(c)[r];
+              if (plain.computeIfAbsent(v, CsvPartWriter::needsNoQuotes)) {
+                g.writeRawValue(v);
+              } else {
+                g.writeString(v);
+              }
+            }
             case LONG -> {
               long x = batch.longs(c)[r];
               if (x >= 0 && x < SMALL.length) {
                 g.writeRawValue(SMALL[(int) x]);
               } else {
-                g.writeNumber(x);
+                int n = writeLong(x, num);
+                g.writeRawValue(num, 32 - n, n);
               }
             }
             case DOUBLE -> {
