@@ -71,7 +71,7 @@ public final class Report {
   private int build(Path dir) throws IOException {
     Pareto.Result front = Pareto.compute(table, options);
     Table frontier = frontierTable(front);
-    Map<String, List<double[]>> sample = sample(front.fronts().keySet());
+    Map<String, List<double[]>> sample = sample();
     List<Objective> obj = options.objectives();
 
     section("Pareto frontiers", "Objectives: " + Pareto.describe(obj) + (options.by().isEmpty() ? ""
@@ -182,7 +182,7 @@ public final class Report {
   }
 
   /** A reservoir sample of each group's rows (objective values only), for the faded background of the scatter. */
-  private Map<String, List<double[]>> sample(java.util.Set<String> groups) throws IOException {
+  private Map<String, List<double[]>> sample() throws IOException {
     Pareto.Scan scan = new Pareto.Scan(table, options);
     Map<String, List<double[]>> out = new HashMap<>();
     Map<String, long[]> seen = new HashMap<>();
