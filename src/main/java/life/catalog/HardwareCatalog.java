@@ -74,7 +74,9 @@ public final class HardwareCatalog {
     ws.setQuoteEscapingEnabled(true);
     try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       com.univocity.parsers.csv.CsvWriter cw = new com.univocity.parsers.csv.CsvWriter(w, ws);
-      cw.writeHeaders(COLUMNS);
+      java.util.List<String> header = new java.util.ArrayList<>(COLUMNS);
+      header.add("sequence_us");
+      cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
         row.add(h.id());
@@ -91,6 +93,7 @@ public final class HardwareCatalog {
         row.add(h.tdpW().isPresent() ? String.valueOf(h.tdpW().getAsDouble()) : "");
         row.add(h.priceUsd().isPresent() ? String.valueOf(h.priceUsd().getAsDouble()) : "");
         row.add(h.source());
+        row.add(String.valueOf(h.sequenceSeconds() * 1e6));
         cw.writeRow(row);
       }
       cw.close();
@@ -187,9 +190,15 @@ public final class HardwareCatalog {
     double ce = fraction(where, r, "compute_eff").orElse(kind.defaultComputeEff());
     double me = fraction(where, r, "mem_eff").orElse(kind.defaultMemEff());
     double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
+    double sequence = optionalColumn(r, "sequence_us") ? number(where, r, "sequence_us", true).orElse(0) * 1e-6 : 0;
     String name = text(r, "name");
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch,
+    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch, sequence,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"));
+  }
+
+  private static boolean optionalColumn(Record r, String col) {
+    String[] h = r.getMetaData().headers();
+    return h != null && java.util.Arrays.asList(h).contains(col);
   }
 
   private static String text(Record r, String col) {

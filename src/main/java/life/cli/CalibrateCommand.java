@@ -53,11 +53,13 @@ final class CalibrateCommand implements Callable<Integer> {
   private int fitBackends(HardwareCatalog catalog, List<Measurement> ms) throws java.io.IOException {
     List<life.validate.BackendDefaults.Row> rows = life.validate.BackendDefaults.fit(catalog, ms);
     List<String> lines = new ArrayList<>();
-    lines.add("backend,kind,compute_eff,mem_eff,dispatch_us,rows,devices,lodo_mape_pct,default_mape_pct,used,source");
+    lines.add("backend,kind,compute_eff,mem_eff,dispatch_us,sequence_us,rows,devices,lodo_mape_pct,default_mape_pct,"
+        + "used,source");
     for (var r : rows) {
-      lines.add(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.3f,%d,%d,%.1f,%.1f,%s,\"fitted by life calibrate "
+      lines.add(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.3f,%.3f,%d,%d,%.1f,%.1f,%s,\"fitted by life calibrate "
           + "--backends --measurements %s\"", r.backend(), r.kind(), r.eff().computeEff(), r.eff().memEff(),
-          r.eff().dispatchUs(), r.rows(), r.devices(), r.lodoMapePct(), r.defaultMapePct(), r.used(),
+          r.eff().dispatchUs(), r.eff().sequenceUs(), r.rows(), r.devices(), r.lodoMapePct(), r.defaultMapePct(),
+          r.used(),
           String.join(" ", files)));
     }
     Path file = out != null ? out : Path.of("backends.csv");
@@ -90,8 +92,8 @@ final class CalibrateCommand implements Callable<Integer> {
     Path file = out != null ? out : Path.of(hardware + "-profile.csv");
     HardwareCatalog.write(List.of(d.withSource(how)), file);
     PrintWriter pw = spec.commandLine().getOut();
-    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f%n", hardware, d.computeEff(),
-        d.memEff(), d.dispatchSeconds() * 1e6);
+    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f%n", hardware,
+        d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6, d.sequenceSeconds() * 1e6);
     pw.printf(Locale.ROOT, "MAPE before %.1f %% (all %d rows), fitted %.1f %% (%d training rows), held-out %.1f %% "
         + "(%d rows)%n", fit.before().mapePct(), fit.trainRows() + fit.testRows(), fit.train().mapePct(),
         fit.trainRows(), fit.test().mapePct(), fit.testRows());

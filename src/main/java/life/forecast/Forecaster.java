@@ -34,6 +34,7 @@ public final class Forecaster {
   private final double[] secPerOp;
   private final double secPerByte;
   private final double dispatchSec;
+  private final double sequenceSec;
   private final List<Span> spans;
   private final double weightBytes;
   private final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
@@ -68,6 +69,7 @@ public final class Forecaster {
     secPerOp = new double[n];
     secPerByte = 1.0 / d.bytesPerSecond();
     dispatchSec = d.dispatchSeconds();
+    sequenceSec = hw.sequenceSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
@@ -146,7 +148,8 @@ public final class Forecaster {
     k.compute += tc;
     k.memory += tm;
     k.dispatches += disp;
-    k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec;
+    double host = sampling ? b * sequenceSec : 0;
+    k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec + host;
   }
 
   /** Seconds to prefill {@code prompt} tokens onto {@code past} cached ones in one call, sampling the next token. */
@@ -239,7 +242,15 @@ public final class Forecaster {
       decodeCalls.add(new long[] {r.prompt() + j, 1, 1});
     }
     rows.addAll(rows("prefill", prefillCalls, 1, r.batch()));
+    if (sequenceSec > 0) {
+      rows.add(new OpTiming("prefill", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
+          r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
+    }
     rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
+    if (sequenceSec > 0) {
+      rows.add(new OpTiming("decode", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
+          r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
+    }
     return rows;
   }
 
@@ -435,7 +446,7 @@ public final class Forecaster {
       if (overlap == Overlap.PHASE) {
         acc.time += sumMax(a, da, m, dm, n);
       }
-      acc.time += n * disp * dispatchSec;
+      acc.time += n * (disp * dispatchSec + (sampling ? b * sequenceSec : 0));
       acc.compute += linear(a, da, n);
       acc.memory += linear(m, dm, n);
       acc.dispatches += n * disp;

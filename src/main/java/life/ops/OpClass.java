@@ -11,7 +11,9 @@ public enum OpClass {
   SOFTMAX,
   EMBEDDING,
   LM_HEAD,
-  KV_CACHE;
+  KV_CACHE,
+  /** Host work per sequence of a serving engine (sampling, scheduling), not a kernel. */
+  HOST;
 
   public String id() {
     return life.spec.Names.id(this);

@@ -13,6 +13,8 @@ import java.util.OptionalDouble;
  * @param computeEff fraction of peak compute reached (catalog value, else the kind's default)
  * @param memEff fraction of peak bandwidth reached
  * @param dispatchSeconds fixed cost per kernel dispatch
+ * @param sequenceSeconds host work per sequence per call that samples a token (sampling, scheduling, detokenizing
+ *     in a serving engine); a property of the software stack, 0 unless calibrated
  */
 public record HardwareSpec(
     String id,
@@ -24,6 +26,7 @@ public record HardwareSpec(
     double computeEff,
     double memEff,
     double dispatchSeconds,
+    double sequenceSeconds,
     OptionalDouble tdpW,
     OptionalDouble priceUsd,
     String source) {
@@ -40,6 +43,7 @@ public record HardwareSpec(
     Check.fraction("compute_eff", computeEff);
     Check.fraction("mem_eff", memEff);
     Check.nonNegative("dispatch_us", dispatchSeconds);
+    Check.nonNegative("sequence_us", sequenceSeconds);
   }
 
   /** Dense peak of {@code d} in ops/s, if the device has a figure for it. */
@@ -51,12 +55,18 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, tdpW, priceUsd, newSource);
+        dispatchSeconds, sequenceSeconds, tdpW, priceUsd, newSource);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, tdpW, priceUsd, source);
+        dispatchSeconds, sequenceSeconds, tdpW, priceUsd, source);
+  }
+
+  /** A copy with another host overhead per sequence and sampling call. */
+  public HardwareSpec withSequenceSeconds(double seconds) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        dispatchSeconds, seconds, tdpW, priceUsd, source);
   }
 }

@@ -6,12 +6,10 @@ import java.util.Random;
 import life.catalog.HardwareCatalog;
 import life.spec.HardwareSpec;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
-import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.LevenbergMarquardtOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.MultivariateJacobianFunction;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.RealVector;
 import org.apache.commons.math3.util.Pair;
 
 /**
@@ -66,28 +64,8 @@ public final class Calibrator {
       throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
           + "hold-out; lower --holdout");
     }
-    double[] start = gridStart(p -> residuals(catalog, base, train, p));
-    MultivariateJacobianFunction model = point -> {
-      double[] p = point.toArray();
-      double[] f = residuals(catalog, base, train, p);
-      double[][] j = new double[f.length][p.length];
-      for (int k = 0; k < p.length; k++) {
-        double[] q = p.clone();
-        double h = 1e-4;
-        q[k] += h;
-        double[] g = residuals(catalog, base, train, q);
-        for (int i = 0; i < f.length; i++) {
-          j[i][k] = (g[i] - f[i]) / h;
-        }
-      }
-      return new Pair<>(new ArrayRealVector(f, false), new Array2DRowRealMatrix(j, false));
-    };
-    LeastSquaresOptimizer.Optimum opt = new LevenbergMarquardtOptimizer().optimize(new LeastSquaresBuilder()
-        .start(start).model(model).target(new double[train.size()]).maxEvaluations(2000).maxIterations(500)
-        .build());
-    RealVector best = opt.getPoint();
-    double[] bestP = sumSq(residuals(catalog, base, train, best.toArray())) <= sumSq(residuals(catalog, base, train,
-        start)) ? best.toArray() : start;
+    java.util.function.Function<double[], double[]> res = p -> residuals(catalog, base, train, p);
+    double[] bestP = minimize(res, gridStart(res, true), true);
     HardwareSpec fitted = apply(base, bestP);
     Validator before = new Validator(catalog, (h, b) -> h);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
@@ -96,36 +74,30 @@ public final class Calibrator {
   }
 
   /** Efficiencies shared by a group of devices (one backend on one device kind). */
-  public record Shared(double computeEff, double memEff, double dispatchUs) {
+  public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs) {
     public HardwareSpec applyTo(HardwareSpec h) {
-      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6);
+      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6);
     }
   }
 
-  /** Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors). */
-  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, Shared start) {
-    double[] p0 = gridStart(p -> sharedResiduals(catalog, ms, p));
-    MultivariateJacobianFunction model = point -> {
-      double[] p = point.toArray();
-      double[] f = sharedResiduals(catalog, ms, p);
-      double[][] j = new double[f.length][p.length];
-      for (int k = 0; k < p.length; k++) {
-        double[] q = p.clone();
-        q[k] += 1e-4;
-        double[] g = sharedResiduals(catalog, ms, q);
-        for (int i = 0; i < f.length; i++) {
-          j[i][k] = (g[i] - f[i]) / 1e-4;
-        }
-      }
-      return new Pair<>(new ArrayRealVector(f, false), new Array2DRowRealMatrix(j, false));
-    };
-    double[] best = new LevenbergMarquardtOptimizer().optimize(new LeastSquaresBuilder().start(p0).model(model)
-        .target(new double[ms.size()]).maxEvaluations(2000).maxIterations(500).build()).getPoint().toArray();
-    return shared(sumSq(sharedResiduals(catalog, ms, best)) <= sumSq(sharedResiduals(catalog, ms, p0)) ? best : p0);
+  /**
+   * Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors); without
+   * {@code sequence} the host overhead per sequence stays 0 (three parameters instead of four), for groups where the
+   * extra parameter does not pay off on held-out devices.
+   */
+  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence) {
+    java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, sequence ? p
+        : new double[] {p[0], p[1], p[2], NO_SEQUENCE});
+    double[] chosen = minimize(res, gridStart(res, sequence), sequence);
+    if (!sequence) {
+      chosen = new double[] {chosen[0], chosen[1], chosen[2], NO_SEQUENCE};
+    }
+    return shared(chosen);
   }
 
   private static Shared shared(double[] p) {
-    return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5));
+    return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5),
+        Math.min(sequenceUs(p[3]), 1e5));
   }
 
   private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {
@@ -155,21 +127,93 @@ public final class Calibrator {
    * dispatch overhead (0.3 … 300 µs): Levenberg-Marquardt starts there, since the roofline's max makes the error
    * surface piecewise and a poor start can stall in a flat region.
    */
-  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals) {
+  /** The parameter of no host overhead per sequence (10 · softplus(−30) µs, nothing next to a kernel launch). */
+  private static final double NO_SEQUENCE = -30;
+
+  /** Host overhead per sequence in µs from its parameter: 10 · softplus(p), smooth and non-negative. */
+  private static double sequenceUs(double p) {
+    return 10 * (p > 30 ? p : Math.log1p(Math.exp(p)));
+  }
+
+  /** The parameter of {@code us} µs of host overhead per sequence (the inverse of {@link #sequenceUs}). */
+  private static double sequenceParam(double us) {
+    double x = us / 10;
+    return x <= 0 ? NO_SEQUENCE : x > 30 ? x : Math.log(Math.expm1(x));
+  }
+
+  /**
+   * Levenberg-Marquardt from {@code start} (and, when fitting the host overhead, also from the same point with
+   * 10 µs of it, since the overhead's gradient vanishes near zero); the best of the start and the optima.
+   */
+  private static double[] minimize(java.util.function.Function<double[], double[]> res, double[] start,
+      boolean sequence) {
+    MultivariateJacobianFunction model = point -> {
+      double[] p = point.toArray();
+      double[] f = res.apply(p);
+      double[][] j = new double[f.length][p.length];
+      for (int k = 0; k < p.length; k++) {
+        double[] q = p.clone();
+        q[k] += 1e-4;
+        double[] g = res.apply(q);
+        for (int i = 0; i < f.length; i++) {
+          j[i][k] = (g[i] - f[i]) / 1e-4;
+        }
+      }
+      return new Pair<>(new ArrayRealVector(f, false), new Array2DRowRealMatrix(j, false));
+    };
+    List<double[]> starts = new ArrayList<>(List.of(start));
+    if (sequence) {
+      double[] s2 = start.clone();
+      s2[3] = sequenceParam(10);
+      starts.add(s2);
+    }
+    double[] best = start;
+    double bestErr = sumSq(res.apply(start));
+    for (double[] s : starts) {
+      double[] p;
+      try {
+        p = new LevenbergMarquardtOptimizer().optimize(new LeastSquaresBuilder().start(s).model(model)
+            .target(new double[res.apply(s).length]).maxEvaluations(2000).maxIterations(500).build()).getPoint()
+            .toArray();
+      } catch (org.apache.commons.math3.exception.MathIllegalStateException e) {
+        continue;
+      }
+      double err = sumSq(res.apply(p));
+      if (err < bestErr) {
+        bestErr = err;
+        best = p;
+      }
+    }
+    return best;
+  }
+
+  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, boolean sequence) {
     double[] effs = {0.01, 0.02, 0.04, 0.07, 0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99};
     double[] disp = {0.3, 1, 3, 10, 30, 100, 300};
+    double[] seq = {0, 10, 30, 100};
     double[] best = null;
     double bestErr = Double.POSITIVE_INFINITY;
     for (double ce : effs) {
       for (double me : effs) {
         for (double d : disp) {
-          double[] p = {logit(ce), logit(me), Math.log(d)};
+          double[] p = {logit(ce), logit(me), Math.log(d), NO_SEQUENCE};
           double e = sumSq(residuals.apply(p));
           if (e < bestErr) {
             bestErr = e;
             best = p;
           }
         }
+      }
+    }
+    // Host overhead per sequence only matters at larger batches: searched around the best efficiencies.
+    double[] around = best.clone();
+    for (double sq : sequence ? seq : new double[0]) {
+      double[] p = around.clone();
+      p[3] = sequenceParam(sq);
+      double e = sumSq(residuals.apply(p));
+      if (e < bestErr) {
+        bestErr = e;
+        best = p;
       }
     }
     return best;
@@ -184,8 +228,7 @@ public final class Calibrator {
   }
 
   static HardwareSpec apply(HardwareSpec base, double[] p) {
-    return base.withEfficiency(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])),
-        Math.min(Math.exp(p[2]), 1e5) * 1e-6);
+    return shared(p).applyTo(base);
   }
 
   private static double sigmoid(double x) {
