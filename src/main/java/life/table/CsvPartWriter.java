@@ -96,6 +96,10 @@ public final class CsvPartWriter implements PartWriter {
         types[c] = s.column(c).type();
       }
       char[] num = new char[32];
+      // Many numeric cells repeat the cell above (device and model constants): reuse its text.
+      long[] lastBits = new long[cols];
+      char[][] lastText = new char[cols][32];
+      int[] lastLen = new int[cols];
       java.util.IdentityHashMap<String, Boolean> plain = new java.util.IdentityHashMap<>();
       for (int r = 0; r < batch.size(); r++) {
         g.writeStartArray();
@@ -122,11 +126,17 @@ public final class CsvPartWriter implements PartWriter {
             case DOUBLE -> {
               double d = batch.doubles(c)[r];
               int n;
-              if (Double.isNaN(d)) {
+              long bits = Double.doubleToRawLongBits(d);
+              if (lastLen[c] > 0 && lastBits[c] == bits) {
+                g.writeRawValue(lastText[c], 0, lastLen[c]);
+              } else if (Double.isNaN(d)) {
                 g.writeNull();
-              } else if ((n = Digits.writeShort(d, SHORT_DIGITS, num)) > 0) {
-                g.writeRawValue(num, 0, n);
+              } else if ((n = Digits.writeShort(d, SHORT_DIGITS, lastText[c])) > 0) {
+                lastBits[c] = bits;
+                lastLen[c] = n;
+                g.writeRawValue(lastText[c], 0, n);
               } else {
+                lastLen[c] = 0;
                 g.writeNumber(d);
               }
             }
