@@ -71,7 +71,8 @@ public final class Report {
   private int build(Path dir) throws IOException {
     Pareto.Result front = Pareto.compute(table, options);
     Table frontier = frontierTable(front);
-    Map<String, List<double[]>> sample = sample();
+    Survey survey = survey();
+    Map<String, List<double[]>> sample = survey.sample;
     List<Objective> obj = options.objectives();
 
     section("Pareto frontiers", "Objectives: " + Pareto.describe(obj) + (options.by().isEmpty() ? ""
@@ -94,8 +95,8 @@ public final class Report {
       body.append("<h3>").append(esc(group)).append("</h3>").append(html(t.first(topN), columnsForTop()));
     }
 
-    latencyCharts();
-    rooflineCharts();
+    latencyCharts(survey);
+    rooflineCharts(survey);
 
     section("Manifest", "The sweep these results come from.");
     Map<String, Object> m = new LinkedHashMap<>();
@@ -181,19 +182,46 @@ public final class Report {
     return out.sortOn("front", "hardware");
   }
 
-  /** A reservoir sample of each group's rows (objective values only), for the faded background of the scatter. */
-  private Map<String, List<double[]>> sample() throws IOException {
+  /**
+   * What the charts need beyond the fronts, gathered in one pass over the results: a reservoir sample of each
+   * group's objective values (the faded points), the devices, the first model, and per (device, prompt length) the
+   * best TTFT and TPOT of that model.
+   */
+  private static final class Survey {
+    final Map<String, List<double[]>> sample = new HashMap<>();
+    final Map<String, long[]> seen = new HashMap<>();
+    final java.util.TreeSet<String> devices = new java.util.TreeSet<>();
+    String model;
+    final Map<String, double[]> best = new TreeMap<>();
+  }
+
+  private Survey survey() throws IOException {
     Pareto.Scan scan = new Pareto.Scan(table, options);
-    Map<String, List<double[]>> out = new HashMap<>();
-    Map<String, long[]> seen = new HashMap<>();
+    List<String> cols = table.columns();
+    int model = cols.indexOf("model");
+    int hw = cols.indexOf("hardware");
+    int prompt = cols.indexOf("prompt_len");
+    int ttft = cols.indexOf("ttft_ms");
+    int tpot = cols.indexOf("tpot_ms");
+    Survey sv = new Survey();
     Random rnd = new Random(12345);
-    table.forEachRow(cells -> {
-      if (!scan.read(cells)) {
+    table.forEachRow(c -> {
+      sv.devices.add(c[hw]);
+      if (sv.model == null) {
+        sv.model = c[model];
+      }
+      if (c[model].equals(sv.model) && !c[ttft].isEmpty()) {
+        double[] b = sv.best.computeIfAbsent(c[hw] + "\t" + c[prompt], k -> new double[] {Double.POSITIVE_INFINITY,
+            Double.POSITIVE_INFINITY});
+        b[0] = Math.min(b[0], ResultTable.number(c[ttft]));
+        b[1] = Math.min(b[1], ResultTable.number(c[tpot]));
+      }
+      if (!scan.read(c)) {
         return;
       }
       double[] v = scan.objectives();
-      List<double[]> list = out.computeIfAbsent(scan.group, k -> new ArrayList<>());
-      long n = ++seen.computeIfAbsent(scan.group, k -> new long[1])[0];
+      List<double[]> list = sv.sample.computeIfAbsent(scan.group, k -> new ArrayList<>());
+      long n = ++sv.seen.computeIfAbsent(scan.group, k -> new long[1])[0];
       if (list.size() < SAMPLE_PER_GROUP) {
         list.add(v);
       } else {
@@ -203,7 +231,7 @@ public final class Report {
         }
       }
     });
-    return out;
+    return sv;
   }
 
   private void frontierChart(String group, Table frontier, List<double[]> sample) {
@@ -229,32 +257,18 @@ public final class Report {
   }
 
   /** TTFT and TPOT against prompt length, one line per device: the best over the other axes (first model). */
-  private void latencyCharts() throws IOException {
-    List<String> cols = table.columns();
-    int model = cols.indexOf("model");
-    int hw = cols.indexOf("hardware");
-    int prompt = cols.indexOf("prompt_len");
-    int ttft = cols.indexOf("ttft_ms");
-    int tpot = cols.indexOf("tpot_ms");
-    String[] first = new String[1];
+  private void latencyCharts(Survey sv) {
     Table t = Table.create("latency", StringColumn.create("hardware"), IntColumn.create("prompt_len"),
-        DoubleColumn.create("ttft_ms"), DoubleColumn.create("tpot_ms"));
-    table.forEachRow(c -> {
-      if (first[0] == null) {
-        first[0] = c[model];
-      }
-      if (c[model].equals(first[0]) && !c[ttft].isEmpty()) {
-        t.stringColumn("hardware").append(c[hw]);
-        t.intColumn("prompt_len").append(Integer.parseInt(c[prompt]));
-        t.doubleColumn("ttft_ms").append(ResultTable.number(c[ttft]));
-        t.doubleColumn("tpot_ms").append(ResultTable.number(c[tpot]));
-      }
-      if (t.rowCount() > 2_000_000) {
-        throw new IllegalStateException("too many rows for the latency chart");
-      }
+        DoubleColumn.create("Min [ttft_ms]"), DoubleColumn.create("Min [tpot_ms]"));
+    sv.best.forEach((k, v) -> {
+      String[] p = k.split("\t");
+      t.stringColumn("hardware").append(p[0]);
+      t.intColumn("prompt_len").append(Integer.parseInt(p[1]));
+      t.doubleColumn("Min [ttft_ms]").append(v[0]);
+      t.doubleColumn("Min [tpot_ms]").append(v[1]);
     });
-    Table best = t.summarize("ttft_ms", "tpot_ms", AggregateFunctions.min).by("hardware", "prompt_len")
-        .sortOn("hardware", "prompt_len");
+    Table best = t.sortOn("hardware", "prompt_len");
+    String[] first = {sv.model};
     section("Latency against prompt length", "Model " + esc(first[0]) + "; each point is the best over the other "
         + "axes (batch, quantization, ...).");
     for (String metric : List.of("ttft_ms", "tpot_ms")) {
@@ -276,22 +290,15 @@ public final class Report {
   }
 
   /** Per device: its roofline and the operators of a prefill and a decode step of the sweep's first model. */
-  private void rooflineCharts() throws IOException {
-    List<String> cols = table.columns();
-    Map<String, String> devices = new TreeMap<>();
-    String[] model = new String[1];
-    table.forEachRow(c -> {
-      if (model[0] == null) {
-        model[0] = c[cols.indexOf("model")];
-      }
-      devices.putIfAbsent(c[cols.indexOf("hardware")], c[cols.indexOf("hardware")]);
-    });
+  private void rooflineCharts(Survey sv) {
+    java.util.SortedSet<String> devices = sv.devices;
+    String[] model = {sv.model};
     section("Rooflines", "Each device's roofline (compute_eff × 16-bit peak, mem_eff × bandwidth) with the "
         + "operators of " + esc(model[0]) + " (fp16, prompt 1024, batch 1): prefill (circles) and one decode step "
         + "(squares) at their arithmetic intensity and attained rate.");
     HardwareCatalog catalog = HardwareCatalog.builtIn();
     int n = 0;
-    for (String id : devices.keySet()) {
+    for (String id : devices) {
       if (n++ >= MAX_DEVICES) {
         body.append("<p>… ").append(devices.size() - MAX_DEVICES).append(" more devices</p>");
         break;
