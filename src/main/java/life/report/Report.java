@@ -268,8 +268,7 @@ public final class Report {
       t.doubleColumn("Min [tpot_ms]").append(v[1]);
     });
     Table best = t.sortOn("hardware", "prompt_len");
-    String[] first = {sv.model};
-    section("Latency against prompt length", "Model " + esc(first[0]) + "; each point is the best over the other "
+    section("Latency against prompt length", "Model " + esc(sv.model) + "; each point is the best over the other "
         + "axes (batch, quantization, ...).");
     for (String metric : List.of("ttft_ms", "tpot_ms")) {
       List<Trace> traces = new ArrayList<>();
@@ -292,9 +291,9 @@ public final class Report {
   /** Per device: its roofline and the operators of a prefill and a decode step of the sweep's first model. */
   private void rooflineCharts(Survey sv) {
     java.util.SortedSet<String> devices = sv.devices;
-    String[] model = {sv.model};
+
     section("Rooflines", "Each device's roofline (compute_eff × 16-bit peak, mem_eff × bandwidth) with the "
-        + "operators of " + esc(model[0]) + " (fp16, prompt 1024, batch 1): prefill (circles) and one decode step "
+        + "operators of " + esc(sv.model) + " (fp16, prompt 1024, batch 1): prefill (circles) and one decode step "
         + "(squares) at their arithmetic intensity and attained rate.");
     HardwareCatalog catalog = HardwareCatalog.builtIn();
     int n = 0;
@@ -311,7 +310,7 @@ public final class Report {
       }
       Forecaster f;
       try {
-        f = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve(model[0]),
+        f = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve(sv.model),
             GraphOptions.defaults(DType.FP16)), h, Overlap.OPERATOR);
       } catch (IllegalArgumentException e) {
         continue;
