@@ -63,6 +63,11 @@ final class ForecastCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   String counting;
 
+  @Option(names = "--backend", defaultValue = "none",
+      description = "Serving stack whose fitted default efficiencies to use (catalog/backends.csv): llama.cpp/cuda, "
+          + "llama.cpp/metal, tensorrt-llm/cuda, vllm/cuda, ... (default ${DEFAULT-VALUE}: the device's own).")
+  String backend;
+
   @Option(names = "--compute-eff", description = "Fraction of peak compute reached, in (0, 1] (default: catalog).")
   Double computeEff;
 
@@ -88,7 +93,8 @@ final class ForecastCommand implements Callable<Integer> {
     }
     GraphOptions options = opt.graphOptions(Counting.parse(counting));
     ModelSpec m = ModelCatalog.builtIn().resolve(model);
-    HardwareSpec h = withOverrides(hw.catalog().resolve(hardware), computeEff, memEff, dispatchUs);
+    HardwareSpec h = withOverrides(life.catalog.Backends.apply(hw.catalog().resolve(hardware), backend), computeEff,
+        memEff, dispatchUs);
     ModelGraph g = GraphBuilder.build(m, options);
     Forecaster f = new Forecaster(g, h, Overlap.parse(overlap));
     Request r = new Request(prompt, output, batch, opt.chunkTokens());

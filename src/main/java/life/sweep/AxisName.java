@@ -23,6 +23,7 @@ public enum AxisName {
   FUSION("none", false),
   OVERLAP("operator", false),
   COUNTING("causal", false),
+  BACKEND("none", false),
   PROMPT("1024", true),
   OUTPUT("128", true),
   BATCH("1", true),

@@ -128,6 +128,7 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("fusion", ColumnType.STRING));
     c.add(new RowSchema.Column("overlap", ColumnType.STRING));
     c.add(new RowSchema.Column("counting", ColumnType.STRING));
+    c.add(new RowSchema.Column("backend", ColumnType.STRING));
     c.add(new RowSchema.Column("prompt_len", ColumnType.LONG));
     c.add(new RowSchema.Column("output_len", ColumnType.LONG));
     c.add(new RowSchema.Column("batch", ColumnType.LONG));
@@ -291,7 +292,8 @@ public final class SweepEvaluator {
           AttentionVariant.parse(value(coords, AxisName.ATTENTION)), win.equals("model") ? -1 : Integer.parseInt(win),
           Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)));
       ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
-      HardwareSpec h = catalog.resolve(value(coords, AxisName.HARDWARE));
+      HardwareSpec h = life.catalog.Backends.apply(catalog.resolve(value(coords, AxisName.HARDWARE)),
+          value(coords, AxisName.BACKEND));
       return new Target(new Forecaster(GraphBuilder.build(m, o), h, Overlap.parse(value(coords, AxisName.OVERLAP))));
     } catch (IllegalArgumentException | CatalogException e) {
       return e.getMessage();
@@ -339,6 +341,7 @@ public final class SweepEvaluator {
     out.strings(c++)[r] = value(coords, AxisName.FUSION);
     out.strings(c++)[r] = value(coords, AxisName.OVERLAP);
     out.strings(c++)[r] = value(coords, AxisName.COUNTING);
+    out.strings(c++)[r] = value(coords, AxisName.BACKEND);
     out.longs(c++)[r] = prompt;
     out.longs(c++)[r] = output;
     out.longs(c++)[r] = batch;

@@ -340,6 +340,13 @@ public final class SweepFile {
           return x;
         });
         case OVERLAP -> check(n, key, s, x -> Overlap.parse(x).id());
+        case BACKEND -> check(n, key, s, x -> {
+          if (!x.equals("none") && !life.catalog.Backends.names().contains(x)) {
+            throw new IllegalArgumentException("unknown backend '" + x + "' (allowed: none, "
+                + String.join(", ", life.catalog.Backends.names()) + ")");
+          }
+          return x;
+        });
         case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
         default -> throw new IllegalStateException(a.toString());
       });

@@ -1,16 +1,7 @@
 package life.validate;
 
-import com.univocity.parsers.common.record.Record;
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,8 +10,8 @@ import life.spec.DeviceKind;
 import life.spec.HardwareSpec;
 
 /**
- * Default efficiencies per serving backend and device kind ({@code catalog/backends.csv}), fitted on the shared
- * measurement datasets by {@link #fit}: the same quantized format and the same device run at different efficiencies
+ * Fitting of the default efficiencies per serving backend and device kind ({@code catalog/backends.csv}, read by
+ * {@link life.catalog.Backends}) on the shared measurement datasets: the same quantized format and the same device run at different efficiencies
  * under llama.cpp, vLLM, TensorRT-LLM or eager PyTorch. Each row records how many rows and devices it was fitted on,
  * its leave-one-device-out error (on a device whose own measurements were not used) and the error of the device
  * kind's defaults on the same rows; a row is used only where the first is lower.
@@ -35,40 +26,7 @@ public final class BackendDefaults {
     }
   }
 
-  private static final Map<String, Row> BUILT_IN = load();
-
   private BackendDefaults() {}
-
-  /** The built-in row of (backend, kind) if it is used, else null. */
-  public static Row get(String backend, DeviceKind kind) {
-    Row r = BUILT_IN.get(backend + "|" + kind.id());
-    return r != null && r.used() ? r : null;
-  }
-
-  public static Map<String, Row> all() {
-    return BUILT_IN;
-  }
-
-  private static Map<String, Row> load() {
-    Map<String, Row> m = new LinkedHashMap<>();
-    try (InputStream in = BackendDefaults.class.getResourceAsStream("/catalog/backends.csv")) {
-      if (in == null) {
-        return m;
-      }
-      CsvParserSettings s = new CsvParserSettings();
-      s.setHeaderExtractionEnabled(true);
-      for (Record r : new CsvParser(s).parseAllRecords(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        Row row = new Row(r.getString("backend"), r.getString("kind"), new Calibrator.Shared(
-            r.getDouble("compute_eff"), r.getDouble("mem_eff"), r.getDouble("dispatch_us"),
-            r.getDouble("sequence_us")), r.getInt("rows"),
-            r.getInt("devices"), r.getDouble("lodo_mape_pct"), r.getDouble("default_mape_pct"));
-        m.put(row.backend() + "|" + row.kind(), row);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return m;
-  }
 
   /**
    * Fits every (backend, kind) group of the usable measurements with at least two devices, and measures each

@@ -5,7 +5,7 @@ import life.spec.HardwareSpec;
 
 /**
  * Efficiencies a forecast of a measurement uses: the fitted default of the measurement's backend on the device's kind
- * ({@link BackendDefaults}) where there is one, else the catalog's (or the device kind's default); a calibrated
+ * ({@link life.catalog.Backends}) where there is one, else the catalog's (or the device kind's default); a calibrated
  * profile's values for profiled devices; with {@code specOnly}, the catalog's only.
  */
 public final class Efficiency {
@@ -17,8 +17,8 @@ public final class Efficiency {
       if (specOnly || profiled.contains(h.id())) {
         return h;
       }
-      BackendDefaults.Row r = BackendDefaults.get(backend, h.kind());
-      return r == null ? h : r.eff().applyTo(h);
+      life.catalog.Backends.Backend r = life.catalog.Backends.get(backend, h.kind());
+      return r == null ? h : r.applyTo(h);
     };
   }
 }

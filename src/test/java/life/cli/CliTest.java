@@ -111,6 +111,26 @@ final class CliTest {
   }
 
   @Test
+  void backend_appliesItsFittedEfficienciesOnlyToItsDeviceKind() throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    var vllm = life.catalog.Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
+    JsonNode withBackend = m.readTree(run(forecast("--format", "json", "--batch", "32", "--backend", "vllm/cuda",
+        "--compute-eff", String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()),
+        "--dispatch-us", String.valueOf(vllm.dispatchUs()))).out());
+    JsonNode effOnly = m.readTree(run(forecast("--format", "json", "--batch", "32", "--compute-eff",
+        String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()), "--dispatch-us",
+        String.valueOf(vllm.dispatchUs()))).out());
+    // Same efficiencies; the backend adds its host overhead per sequence and step.
+    assertEquals(effOnly.get("tpot_ms").asDouble() + 32 * vllm.sequenceUs() / 1e3,
+        withBackend.get("tpot_ms").asDouble(), 1e-9);
+    // A backend fitted on GPUs leaves an Apple SoC alone.
+    String soc = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--format", "json").out();
+    String socWithGpuBackend = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c",
+        "--backend", "vllm/cuda", "--format", "json").out();
+    assertEquals(soc, socWithGpuBackend);
+  }
+
+  @Test
   void catalog_listsModelsAndHardware() {
     Run m = run("catalog", "models");
     assertEquals(0, m.code());

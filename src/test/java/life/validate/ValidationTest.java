@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import life.catalog.Backends;
 import life.catalog.HardwareCatalog;
 import life.forecast.Forecaster;
 import life.forecast.Overlap;
@@ -69,15 +70,16 @@ final class ValidationTest {
   void backendDefaults_leaveOneDeviceOutErrors() {
     List<BackendDefaults.Row> rows = BackendDefaults.fit(HardwareCatalog.builtIn(), all);
     for (BackendDefaults.Row r : rows) {
-      BackendDefaults.Row shipped = BackendDefaults.all().get(r.backend() + "|" + r.kind());
+      Backends.Backend shipped = Backends.all().get(r.backend() + "|" + r.kind());
       assertEquals(shipped.lodoMapePct(), r.lodoMapePct(), 0.2, "catalog/backends.csv is out of date: " + r);
+      assertEquals(shipped.used(), r.used(), r.toString());
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
-    assertTrue(BackendDefaults.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12);
-    assertTrue(BackendDefaults.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
-    assertTrue(BackendDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 27);
-    BackendDefaults.Row vllm = BackendDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
-    assertTrue(vllm.lodoMapePct() <= 11 && vllm.eff().sequenceUs() > 10, vllm.toString());
+    assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12);
+    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
+    assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 27);
+    Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
+    assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
