@@ -60,12 +60,12 @@ final class ValidateCommand implements Callable<Integer> {
       ms.addAll(MeasurementReader.read(f));
     }
     var catalog = hw.catalog();
-    for (Path p : profiles) {
-      catalog = catalog.with(p);
-    }
     List<String> profiled = new ArrayList<>();
     for (Path p : profiles) {
-      profiled.addAll(life.catalog.HardwareCatalog.readFile(p).keySet());
+      for (var device : life.catalog.HardwareCatalog.readFile(p).values()) {
+        catalog = catalog.withDevice(device);
+        profiled.add(device.id());
+      }
     }
     Validator v = new Validator(catalog, Efficiency.defaults(specOnly, profiled));
     List<Validator.Outcome> outcomes = v.run(ms);

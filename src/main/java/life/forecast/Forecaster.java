@@ -152,11 +152,6 @@ public final class Forecaster {
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec + host;
   }
 
-  /** Seconds to prefill {@code prompt} tokens onto {@code past} cached ones in one call, sampling the next token. */
-  public double prefillSeconds(long past, long prompt, int batch) {
-    return callSeconds(past, prompt, batch, true);
-  }
-
   /** Seconds of {@code steps} decode steps, the first with {@code past} cached tokens (closed form). */
   public double decodeSeconds(long past, long steps, int batch) {
     Sums s = new Sums();

@@ -2,7 +2,6 @@ package life.sweep;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import life.catalog.CatalogException;
 import life.catalog.HardwareCatalog;
@@ -54,7 +53,6 @@ public final class SweepEvaluator {
   private final SweepSpec spec;
   private final Plan plan;
   private final HardwareCatalog catalog;
-  private final Map<AxisName, Integer> axis;
   private final int[] axisIndex;
   private final String[][] values;
   private final ConcurrentHashMap<Long, Object> forecasters = new ConcurrentHashMap<>();
@@ -73,9 +71,8 @@ public final class SweepEvaluator {
       c = c.with(f);
     }
     this.catalog = c;
-    this.axis = spec.axisIndex();
     this.axisIndex = new int[AxisName.values().length];
-    axis.forEach((a, i) -> axisIndex[a.ordinal()] = i);
+    spec.axisIndex().forEach((a, i) -> axisIndex[a.ordinal()] = i);
     this.values = new String[spec.axes().size()][];
     List<Integer> g = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
@@ -92,11 +89,11 @@ public final class SweepEvaluator {
     outputs = longs(AxisName.OUTPUT);
     batches = longs(AxisName.BATCH);
     chunks = longs(AxisName.CHUNK);
-    keeps = java.util.Arrays.stream(values[axis.get(AxisName.KV_KEEP)]).mapToDouble(Double::parseDouble).toArray();
+    keeps = java.util.Arrays.stream(values[axisIndex[AxisName.KV_KEEP.ordinal()]]).mapToDouble(Double::parseDouble).toArray();
   }
 
   private long[] longs(AxisName a) {
-    return java.util.Arrays.stream(values[axis.get(a)]).mapToLong(Long::parseLong).toArray();
+    return java.util.Arrays.stream(values[axisIndex[a.ordinal()]]).mapToLong(Long::parseLong).toArray();
   }
 
   private int at(int[] coords, AxisName a) {

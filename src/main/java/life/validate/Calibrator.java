@@ -64,9 +64,9 @@ public final class Calibrator {
       throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
           + "hold-out; lower --holdout");
     }
-    java.util.function.Function<double[], double[]> res = p -> residuals(catalog, base, train, p);
-    double[] bestP = minimize(res, gridStart(res, true), true);
-    HardwareSpec fitted = apply(base, bestP);
+    // Every training row is on this device, so the shared fit over them is this device's fit.
+    java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, p);
+    HardwareSpec fitted = shared(minimize(res, gridStart(res, true), true)).applyTo(base);
     Validator before = new Validator(catalog, (h, b) -> h);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
     return new Fit(fitted, train.size(), test.size(), ErrorStats.of(before.run(mine)), ErrorStats.of(after.run(train)),
@@ -111,22 +111,6 @@ public final class Calibrator {
     return r;
   }
 
-  private static double[] residuals(HardwareCatalog catalog, HardwareSpec base, List<Measurement> ms, double[] p) {
-    HardwareSpec h = apply(base, p);
-    Validator v = new Validator(catalog.withDevice(h), (x, b) -> x);
-    double[] r = new double[ms.size()];
-    for (int i = 0; i < ms.size(); i++) {
-      Validator.Outcome o = v.outcome(ms.get(i));
-      r[i] = o.supported() ? Math.log(o.predicted() / ms.get(i).canonicalValue()) : 0;
-    }
-    return r;
-  }
-
-  /**
-   * The best point of a coarse grid over compute efficiency, memory efficiency (both 0.01 … 1, log-spaced) and
-   * dispatch overhead (0.3 … 300 µs): Levenberg-Marquardt starts there, since the roofline's max makes the error
-   * surface piecewise and a poor start can stall in a flat region.
-   */
   /** The parameter of no host overhead per sequence (10 · softplus(−30) µs, nothing next to a kernel launch). */
   private static final double NO_SEQUENCE = -30;
 
@@ -187,6 +171,11 @@ public final class Calibrator {
     return best;
   }
 
+  /**
+   * The best point of a coarse grid over compute efficiency, memory efficiency (both 0.01 … 1, log-spaced) and
+   * dispatch overhead (0.3 … 300 µs): Levenberg-Marquardt starts there, since the roofline's max makes the error
+   * surface piecewise and a poor start can stall in a flat region.
+   */
   private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, boolean sequence) {
     double[] effs = {0.01, 0.02, 0.04, 0.07, 0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99};
     double[] disp = {0.3, 1, 3, 10, 30, 100, 300};
@@ -227,9 +216,6 @@ public final class Calibrator {
     return s;
   }
 
-  static HardwareSpec apply(HardwareSpec base, double[] p) {
-    return shared(p).applyTo(base);
-  }
 
   private static double sigmoid(double x) {
     return 1 / (1 + Math.exp(-x));

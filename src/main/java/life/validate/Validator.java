@@ -79,8 +79,8 @@ public final class Validator {
     }
     try {
       double v = switch (m.metric()) {
-        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b) : Double.NaN;
-        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b) : Double.NaN;
+        case "ttft" -> p > 0 ? fr.callSeconds(c, p, b) : Double.NaN;
+        case "prefill_tps" -> p > 0 ? b * p / fr.callSeconds(c, p, b) : Double.NaN;
         case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
         case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
         case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b) : Double.NaN;
@@ -105,8 +105,8 @@ public final class Validator {
     int wave = concurrentSequences(fr, c + p + n, b);
     double waves = Math.ceil((double) b / wave);
     int last = b - (int) ((waves - 1) * wave);
-    double full = fr.prefillSeconds(c, p, wave) + fr.decodeSeconds(c + p, n - 1, wave);
-    double tail = last == wave ? full : fr.prefillSeconds(c, p, last) + fr.decodeSeconds(c + p, n - 1, last);
+    double full = fr.callSeconds(c, p, wave) + fr.decodeSeconds(c + p, n - 1, wave);
+    double tail = last == wave ? full : fr.callSeconds(c, p, last) + fr.decodeSeconds(c + p, n - 1, last);
     return (waves - 1) * full + tail;
   }
 

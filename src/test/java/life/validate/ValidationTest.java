@@ -132,7 +132,7 @@ final class ValidationTest {
     Forecaster f = new Forecaster(life.ops.GraphBuilder.build(life.catalog.ModelCatalog.builtIn()
         .resolve("llama-3-8b"), life.ops.GraphOptions.defaults(life.spec.DType.FP16)),
         HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), Overlap.OPERATOR);
-    assertTrue(f.prefillSeconds(8192, 512, 1) > f.prefillSeconds(0, 512, 1));
+    assertTrue(f.callSeconds(8192, 512, 1) > f.callSeconds(0, 512, 1));
     assertTrue(f.decodeSeconds(8192, 128, 1) > f.decodeSeconds(0, 128, 1));
   }
 
