@@ -85,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       double[] dense = measure(pool, forecasters(GraphOptions.defaults(DType.FP16)), 0);
       double[] opt = measure(pool, forecasters(optimized()), OPTIMIZED_CHUNK);
-      double[] written = written(t);
+      double[] written = written(t, seconds);
       PrintWriter out = spec.commandLine().getOut();
       int cores = Runtime.getRuntime().availableProcessors();
       if (format.equals("json")) {
@@ -97,7 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         o.put("forecasts_per_s_optimized", opt[0]);
         o.put("optimized_slowdown", dense[0] / opt[0]);
         o.put("rows_per_s", written[0]);
-        o.put("rows_written", (long) written[1]);
+        o.put("rows_per_s_slowest_run", written[4]);
+        o.put("rows_per_s_fastest_run", written[5]);
+        o.put("write_runs", (long) written[3]);
+        o.put("rows_per_run", (long) written[1]);
         o.put("csv_bytes_per_row", written[2]);
         o.put("checksum", dense[1] + opt[1]);
         out.println(new ObjectMapper().writeValueAsString(o));
@@ -105,9 +108,11 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "threads %d (cores %d)%ngrid %d points (%d models x devices x %d shapes)%n"
             + "forecasts_per_s %.0f (dense, fp16)%nforecasts_per_s_optimized %.0f (int4 weights, 8-bit KV keeping "
             + "half, unmerged LoRA r16, chunked prefill 512, window 4096, every fusion)%noptimized_slowdown %.2fx%n"
-            + "rows_per_s %.0f (evaluated and written to CSV part files: %d rows, %.0f bytes each)%n",
+            + "rows_per_s %.0f (evaluated and written to CSV part files: %d runs of %d rows, %.0f bytes each; "
+            + "runs %.0f to %.0f)%n",
             t, cores, (long) dense[2], MODELS.size(), PROMPTS.length * OUTPUTS.length * BATCHES.length, dense[0],
-            opt[0], dense[0] / opt[0], written[0], (long) written[1], written[2]);
+            opt[0], dense[0] / opt[0], written[0], (long) written[3], (long) written[1], written[2], written[4],
+            written[5]);
       }
       out.flush();
     } finally {
@@ -117,10 +122,11 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * {rows/s, rows, CSV bytes per row} of the built-in bench sweep run end to end (evaluated and written to CSV part
-   * files in a temporary folder), the second of two runs so the JIT is warm.
+   * {rows/s, rows per run, CSV bytes per row, runs, slowest run's rows/s, fastest run's rows/s} of the built-in bench
+   * sweep run end to end (evaluated and written to CSV part files in a temporary folder): one warm-up run, then runs
+   * until {@code seconds} have passed (at least two); rows/s is all measured rows over all measured time.
    */
-  private static double[] written(int threads) throws Exception {
+  private static double[] written(int threads, double seconds) throws Exception {
     Path dir = Files.createTempDirectory("life-bench");
     try {
       Path file = dir.resolve("bench.yaml");
@@ -128,24 +134,39 @@ final class BenchCommand implements Callable<Integer> {
         Files.copy(in, file);
       }
       SweepSpec s = SweepFile.read(file);
-      double[] result = null;
-      for (int run = 0; run < 2; run++) {
-        Path out = dir.resolve("out" + run);
+      long rows = 0;
+      double elapsed = 0;
+      double bytesPerRow = 0;
+      double slowest = Double.POSITIVE_INFINITY;
+      double fastest = 0;
+      int runs = 0;
+      for (int run = 0; run < 3 || elapsed < seconds; run++) {
+        Path out = dir.resolve("out");
         long t0 = System.nanoTime();
         Manifest m = new SweepRunner(s, new SweepRunner.Options(out, false, threads, 0, 1,
             EnumSet.of(OutputFormat.CSV), 20_000, true, -1)).run();
         double el = (System.nanoTime() - t0) / 1e9;
-        long bytes;
         try (var files = Files.list(out.resolve("parts"))) {
-          bytes = files.mapToLong(p -> p.toFile().length()).sum();
+          bytesPerRow = (double) files.mapToLong(p -> p.toFile().length()).sum() / m.rows;
         }
-        result = new double[] {m.rows / el, m.rows, (double) bytes / m.rows};
+        delete(out);
+        if (run > 0) {
+          rows += m.rows;
+          elapsed += el;
+          runs++;
+          slowest = Math.min(slowest, m.rows / el);
+          fastest = Math.max(fastest, m.rows / el);
+        }
       }
-      return result;
+      return new double[] {rows / elapsed, (double) rows / runs, bytesPerRow, runs, slowest, fastest};
     } finally {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(dir);
+    }
+  }
+
+  private static void delete(Path dir) throws java.io.IOException {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

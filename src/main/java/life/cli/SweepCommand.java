@@ -1,7 +1,6 @@
 package life.cli;
 
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -112,9 +111,9 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     double secPerPoint = (System.nanoTime() - startNs) / 1e9 / sample;
-    StringWriter csv = new StringWriter();
+    var csv = new java.io.ByteArrayOutputStream();
     new CsvPartWriter().write(kept, csv, false);
-    double bytesPerRow = kept.size() == 0 ? 0 : (double) csv.toString().length() / kept.size();
+    double bytesPerRow = kept.size() == 0 ? 0 : (double) csv.size() / kept.size();
     double scale = (double) points / sample;
     boolean exact = sample == points;
     pw.printf(Locale.ROOT, "sweep %s (%s)%n", s.name(), s.file());

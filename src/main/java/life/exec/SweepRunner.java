@@ -2,10 +2,12 @@ package life.exec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -250,6 +252,24 @@ public final class SweepRunner {
     }
   }
 
+  /** Length of the header line of a CSV part, with its line end. */
+  private static long headerBytes(FileChannel part) throws IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
+    for (long at = 0; ; ) {
+      b.clear();
+      int n = part.read(b, at);
+      if (n < 0) {
+        return at;
+      }
+      for (int i = 0; i < n; i++) {
+        if (b.get(i) == '\n') {
+          return at + i + 1;
+        }
+      }
+      at += n;
+    }
+  }
+
   /**
    * Concatenates the CSV parts into {@code results.csv} (one header) when the sweep is complete and small enough
    * for a spreadsheet; larger sweeps are read from {@code parts/} (DuckDB, pandas and Spark read the folder).
@@ -259,20 +279,16 @@ public final class SweepRunner {
       return;
     }
     Path tmp = out.resolve("results.csv.tmp");
-    try (var w = Files.newOutputStream(tmp)) {
-      boolean first = true;
+    try (FileChannel w = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
       for (long k = 0; k < m.chunks; k++) {
-        Path p = out.resolve("parts").resolve(partName(k, OutputFormat.CSV));
-        byte[] b = Files.readAllBytes(p);
-        int skip = 0;
-        if (!first) {
-          while (skip < b.length && b[skip] != '\n') {
-            skip++;
+        try (FileChannel part = FileChannel.open(out.resolve("parts").resolve(partName(k, OutputFormat.CSV)))) {
+          long skip = k == 0 ? 0 : headerBytes(part);
+          // transferTo copies inside the kernel where it can (no trip through the heap).
+          for (long at = skip, size = part.size(); at < size; ) {
+            at += part.transferTo(at, size - at, w);
           }
-          skip++;
         }
-        w.write(b, Math.min(skip, b.length), b.length - Math.min(skip, b.length));
-        first = false;
       }
     }
     Files.move(tmp, out.resolve("results.csv"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -1,151 +1,215 @@
 package life.table;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.dataformat.csv.CsvFactory;
-import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import java.io.BufferedWriter;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CSV part files through Jackson's streaming {@link CsvGenerator}: a header row with the schema's names, RFC 4180
- * quoting (only where a cell needs it), {@code \n} line ends, numbers as their shortest exact decimal (locale-independent,
- * round-trips exactly), NaN ("not available", e.g. a device without a list price) as an empty cell, booleans as
- * {@code true}/{@code false}.
+ * CSV part files: a header row with the schema's names, RFC 4180 quoting (only where a cell needs it), {@code \n}
+ * line ends, UTF-8, numbers as their shortest exact decimal (locale-independent, round-trips exactly), NaN ("not
+ * available", e.g. a device without a list price) and empty text as an empty cell, booleans as {@code true}/{@code
+ * false}.
+ *
+ * <p>Cells are encoded straight into a byte buffer, not through a {@code Writer}: this is the sweep's hot path (a
+ * sweep row is about 265 bytes), and Jackson's {@code CsvGenerator}, which wrote these files before, spent most of a
+ * sweep's time on per-cell checks and char-to-byte encoding (rows/s measured by {@code life bench}, see the README).
+ * Text that repeats the cell above (ids, bounds) reuses its encoded bytes; so do repeated numbers. Non-short doubles
+ * fall back on Jackson's Schubfach writer ({@link NumberOutput}).
  */
 public final class CsvPartWriter implements PartWriter {
-  /** Jackson's Schubfach double writer: shortest exact digits, several times faster than JDK 17's toString. */
-  /** Values with at most this many significant digits take the fast path of {@link Digits#appendShort}. */
+  /** Values with at most this many significant digits take the fast path of {@link Digits#writeShort}. */
   private static final int SHORT_DIGITS = 6;
-
-  /** Text of the small integers (lengths, batch sizes, bits) most long cells hold. */
-  private static final String[] SMALL = new String[65_536];
-
-  static {
-    for (int i = 0; i < SMALL.length; i++) {
-      SMALL[i] = Integer.toString(i);
-    }
-  }
-
-  /** Writes the decimal digits of {@code x} at the end of {@code buf}; returns how many chars. */
-  private static int writeLong(long x, char[] buf) {
-    String s = Long.toString(x);
-    s.getChars(0, s.length(), buf, buf.length - s.length());
-    return s.length();
-  }
-
-  /** True for text that CSV can hold as is: no separator, quote, line break or surrounding space. */
-  private static boolean needsNoQuotes(String s) {
-    if (s.isEmpty() || s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ') {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r' || ch == '#') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static final CsvFactory FACTORY = CsvFactory.builder()
-      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+  private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+  private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+  /** Bytes a non-text cell and its separator can take: a double's text is at most 25 (Schubfach), a long's 20. */
+  private static final int CELL = 26;
+  private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+      1_000_000_000};
 
   @Override
   public Sink open(Path file, RowSchema schema) throws IOException {
-    Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
-    w.write(String.join(",", schema.names()));
-    w.write('\n');
+    Encoder e = new Encoder(schema, Files.newOutputStream(file));
+    e.header();
     return new Sink() {
       @Override
       public void append(RowBatch batch) throws IOException {
-        write(batch, w, false);
+        e.rows(batch);
       }
 
       @Override
       public void close() throws IOException {
-        w.close();
+        e.flush();
+        e.out.close();
       }
     };
   }
 
-  /** Writes the rows (and the header if {@code header}) to {@code w}, which stays open. */
-  public void write(RowBatch batch, Writer w, boolean header) throws IOException {
-    RowSchema s = batch.schema();
+  /** Writes the rows (and the header if {@code header}) to {@code out}, which stays open. */
+  public void write(RowBatch batch, OutputStream out, boolean header) throws IOException {
+    Encoder e = new Encoder(batch.schema(), out);
     if (header) {
-      // Written here, not by the generator, so that a part with no rows still has its header.
-      w.write(String.join(",", s.names()));
-      w.write('\n');
+      e.header();
     }
-    CsvSchema.Builder b = CsvSchema.builder().setLineSeparator('\n').setUseHeader(false);
-    for (String n : s.names()) {
-      b.addColumn(n);
-    }
-    try (CsvGenerator g = FACTORY.createGenerator(w)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING);
-      g.setSchema(b.build());
-      int cols = s.size();
-      ColumnType[] types = new ColumnType[cols];
+    e.rows(batch);
+    e.flush();
+  }
+
+  /** One file's encoder: a byte buffer, and per column the last cell's encoded bytes. */
+  private static final class Encoder {
+    private final RowSchema schema;
+    private final OutputStream out;
+    private final ColumnType[] types;
+    private byte[] buf = new byte[1 << 16];
+    private int pos;
+    private final String[] lastString;
+    private final byte[][] lastStringBytes;
+    private final long[] lastBits;
+    private final byte[][] lastNumber;
+    private final int[] lastLen;
+
+    Encoder(RowSchema schema, OutputStream out) {
+      this.schema = schema;
+      this.out = out;
+      int cols = schema.size();
+      types = new ColumnType[cols];
       for (int c = 0; c < cols; c++) {
-        types[c] = s.column(c).type();
+        types[c] = schema.column(c).type();
       }
-      char[] num = new char[32];
-      // Many numeric cells repeat the cell above (device and model constants): reuse its text.
-      long[] lastBits = new long[cols];
-      char[][] lastText = new char[cols][32];
-      int[] lastLen = new int[cols];
-      java.util.IdentityHashMap<String, Boolean> plain = new java.util.IdentityHashMap<>();
+      lastString = new String[cols];
+      lastStringBytes = new byte[cols][];
+      lastBits = new long[cols];
+      lastNumber = new byte[cols][32];
+      lastLen = new int[cols];
+    }
+
+    void header() throws IOException {
+      for (int c = 0; c < schema.size(); c++) {
+        if (c > 0) {
+          put((byte) ',');
+        }
+        put(encode(schema.column(c).name()));
+      }
+      put((byte) '\n');
+    }
+
+    void rows(RowBatch batch) throws IOException {
+      int cols = types.length;
+      // Every cell but text fits in CELL bytes with its separator; text makes its own room.
+      int reserve = cols * CELL + 1;
       for (int r = 0; r < batch.size(); r++) {
-        g.writeStartArray();
+        ensure(reserve);
         for (int c = 0; c < cols; c++) {
+          if (c > 0) {
+            buf[pos++] = ',';
+          }
           switch (types[c]) {
             case STRING -> {
-              // Ids repeat (the same String instance): decide once per instance whether it needs quoting.
               String v = batch.strings(c)[r];
-              if (plain.computeIfAbsent(v, CsvPartWriter::needsNoQuotes)) {
-                g.writeRawValue(v);
-              } else {
-                g.writeString(v);
+              if (v != lastString[c]) {
+                lastString[c] = v;
+                lastStringBytes[c] = encode(v);
               }
+              byte[] b = lastStringBytes[c];
+              ensure(b.length + reserve);
+              System.arraycopy(b, 0, buf, pos, b.length);
+              pos += b.length;
             }
-            case LONG -> {
-              long x = batch.longs(c)[r];
-              if (x >= 0 && x < SMALL.length) {
-                g.writeRawValue(SMALL[(int) x]);
-              } else {
-                int n = writeLong(x, num);
-                g.writeRawValue(num, 32 - n, n);
-              }
+            case LONG -> putLong(batch.longs(c)[r]);
+            case DOUBLE -> putDouble(c, batch.doubles(c)[r]);
+            case BOOLEAN -> {
+              byte[] b = batch.booleans(c)[r] ? TRUE : FALSE;
+              System.arraycopy(b, 0, buf, pos, b.length);
+              pos += b.length;
             }
-            case DOUBLE -> {
-              double d = batch.doubles(c)[r];
-              int n;
-              long bits = Double.doubleToRawLongBits(d);
-              if (lastLen[c] > 0 && lastBits[c] == bits) {
-                g.writeRawValue(lastText[c], 0, lastLen[c]);
-              } else if (Double.isNaN(d)) {
-                g.writeNull();
-              } else if ((n = Digits.writeShort(d, SHORT_DIGITS, lastText[c])) > 0) {
-                lastBits[c] = bits;
-                lastLen[c] = n;
-                g.writeRawValue(lastText[c], 0, n);
-              } else {
-                lastLen[c] = 0;
-                g.writeNumber(d);
-              }
-            }
-            case BOOLEAN -> g.writeBoolean(batch.booleans(c)[r]);
           }
         }
-        g.writeEndArray();
+        buf[pos++] = '\n';
       }
-      g.flush();
     }
+
+    /** Writes a double's text (at most 25 bytes) into the reserved room. */
+    private void putDouble(int c, double d) {
+      long bits = Double.doubleToRawLongBits(d);
+      if (lastLen[c] > 0 && lastBits[c] == bits) {
+        System.arraycopy(lastNumber[c], 0, buf, pos, lastLen[c]);
+        pos += lastLen[c];
+        return;
+      }
+      if (Double.isNaN(d)) {
+        return;
+      }
+      int n = Digits.writeShort(d, SHORT_DIGITS, buf, pos);
+      if (n > 0) {
+        lastBits[c] = bits;
+        lastLen[c] = n;
+        System.arraycopy(buf, pos, lastNumber[c], 0, n);
+        pos += n;
+      } else {
+        lastLen[c] = 0;
+        putAscii(NumberOutput.toString(d, true));
+      }
+    }
+
+    /** Writes a long's digits (at most 20 bytes) into the reserved room. */
+    private void putLong(long x) {
+      if (x < 0 || x > Integer.MAX_VALUE) {
+        putAscii(Long.toString(x));
+        return;
+      }
+      int n = 1;
+      while (n < 10 && x >= POW10[n]) {
+        n++;
+      }
+      pos = Digits.digits((int) x, n, buf, pos);
+    }
+
+    private void putAscii(String t) {
+      for (int i = 0; i < t.length(); i++) {
+        buf[pos++] = (byte) t.charAt(i);
+      }
+    }
+
+    private void put(byte b) throws IOException {
+      ensure(1);
+      buf[pos++] = b;
+    }
+
+    private void put(byte[] b) throws IOException {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
+    }
+
+    /** Room for {@code n} more bytes: writes the buffer out when full, grows it for a cell longer than itself. */
+    private void ensure(int n) throws IOException {
+      if (pos + n > buf.length) {
+        flush();
+        if (n > buf.length) {
+          buf = new byte[Math.max(n, 2 * buf.length)];
+        }
+      }
+    }
+
+    void flush() throws IOException {
+      out.write(buf, 0, pos);
+      pos = 0;
+    }
+  }
+
+  /** The cell's UTF-8 bytes, quoted (quotes doubled) where RFC 4180 needs it or spaces at either end would be lost. */
+  static byte[] encode(String s) {
+    if (s == null || s.isEmpty()) {
+      return new byte[0];
+    }
+    boolean quote = s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ' || s.charAt(0) == '#';
+    for (int i = 0; i < s.length() && !quote; i++) {
+      char ch = s.charAt(i);
+      quote = ch == ',' || ch == '"' || ch == '\n' || ch == '\r';
+    }
+    String cell = quote ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    return cell.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -25,20 +25,23 @@ public final class Digits {
    * 10⁻³ ≤ |v| < 10⁷, else {@code d.dddE±x}, and integers end in {@code .0}, as {@link Double#toString} writes them.
    */
   public static boolean appendShort(double v, int digits, StringBuilder out) {
-    char[] buf = new char[32];
-    int n = writeShort(v, digits, buf);
+    byte[] buf = new byte[32];
+    int n = writeShort(v, digits, buf, 0);
     if (n < 0) {
       return false;
     }
-    out.append(buf, 0, n);
+    for (int i = 0; i < n; i++) {
+      out.append((char) buf[i]);
+    }
     return true;
   }
 
   /**
-   * Writes what {@link #appendShort} appends into {@code buf} (at least 32 chars) and returns its length, or -1 for a
-   * value with more than {@code digits} significant digits (at most 9: the digits are handled as an {@code int}).
+   * Writes what {@link #appendShort} appends, as ASCII bytes, into {@code buf} from {@code off} (at least 25 bytes
+   * free) and returns its length, or -1 for a value with more than {@code digits} significant digits (at most 9: the
+   * digits are handled as an {@code int}).
    */
-  public static int writeShort(double v, int digits, char[] buf) {
+  public static int writeShort(double v, int digits, byte[] buf, int off) {
     if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
       return -1;
     }
@@ -62,59 +65,62 @@ public final class Digits {
       k--;
       e++;
     }
-    // v = m · 10^-k: the digits of m, most significant first, without trailing zeros.
-    char[] d = new char[10];
-    int n = 0;
-    boolean significant = false;
-    for (int x = m; x > 0; ) {
-      int q = div10(x);
-      int digit = x - 10 * q;
-      x = q;
-      if (digit == 0 && !significant) {
-        k--;
-        continue;
-      }
-      significant = true;
-      d[9 - n++] = (char) ('0' + digit);
+    // v = m · 10^-k with m's trailing zeros dropped; n digits.
+    for (int q = div10(m); m == 10 * q; q = div10(m)) {
+      m = q;
+      k--;
     }
-    int from = 10 - n;
-    int p = 0;
+    int n = 1;
+    while (n < 10 && m >= (int) POW10[n]) {
+      n++;
+    }
+    int p = off;
     if (v < 0) {
       buf[p++] = '-';
     }
     if (e >= -3 && e < 7) {
       int point = n - k; // digits before the decimal point
       if (k <= 0) {
-        System.arraycopy(d, from, buf, p, n);
-        p += n;
+        p = digits(m, n, buf, p);
         for (int i = 0; i < -k; i++) {
           buf[p++] = '0';
         }
         buf[p++] = '.';
         buf[p++] = '0';
       } else if (point > 0) {
-        System.arraycopy(d, from, buf, p, point);
-        p += point;
-        buf[p++] = '.';
-        System.arraycopy(d, from + point, buf, p, n - point);
-        p += n - point;
+        int end = p + n + 1;
+        int x = m;
+        for (int i = end - 1; i > p + point; i--) {
+          int q = div10(x);
+          buf[i] = (byte) ('0' + x - 10 * q);
+          x = q;
+        }
+        buf[p + point] = '.';
+        digits(x, point, buf, p);
+        p = end;
       } else {
         buf[p++] = '0';
         buf[p++] = '.';
         for (int i = 0; i < -point; i++) {
           buf[p++] = '0';
         }
-        System.arraycopy(d, from, buf, p, n);
-        p += n;
+        p = digits(m, n, buf, p);
       }
     } else {
-      buf[p++] = d[from];
-      buf[p++] = '.';
+      int x = m;
+      // d.ddd: the fraction digits, last first, then the leading digit.
+      for (int i = p + n; i > p + 1; i--) {
+        int q = div10(x);
+        buf[i] = (byte) ('0' + x - 10 * q);
+        x = q;
+      }
+      buf[p] = (byte) ('0' + x);
+      buf[p + 1] = '.';
       if (n > 1) {
-        System.arraycopy(d, from + 1, buf, p, n - 1);
-        p += n - 1;
+        p += n + 1;
       } else {
-        buf[p++] = '0';
+        buf[p + 2] = '0';
+        p += 3;
       }
       buf[p++] = 'E';
       if (e < 0) {
@@ -122,14 +128,24 @@ public final class Digits {
       }
       int ae = Math.abs(e);
       if (ae >= 100) {
-        buf[p++] = (char) ('0' + ae / 100);
+        buf[p++] = (byte) ('0' + ae / 100);
       }
       if (ae >= 10) {
-        buf[p++] = (char) ('0' + ae / 10 % 10);
+        buf[p++] = (byte) ('0' + ae / 10 % 10);
       }
-      buf[p++] = (char) ('0' + ae % 10);
+      buf[p++] = (byte) ('0' + ae % 10);
     }
-    return p;
+    return p - off;
+  }
+
+  /** Writes the {@code n} decimal digits of {@code x} (0 ≤ x < 10ⁿ) at {@code buf[p…p+n)}; returns p + n. */
+  static int digits(int x, int n, byte[] buf, int p) {
+    for (int i = p + n - 1; i >= p; i--) {
+      int q = div10(x);
+      buf[i] = (byte) ('0' + x - 10 * q);
+      x = q;
+    }
+    return p + n;
   }
 
   /** x / 10 for 0 ≤ x < 2³¹, by multiplication (exact for every such x). */
@@ -137,17 +153,29 @@ public final class Digits {
     return (int) ((x * 0xCCCCCCCDL) >>> 35);
   }
 
-  /** floor(log10(a)) for a > 0, by comparison with exact powers of ten where they exist. */
-  private static int exponent(double a) {
+  /**
+   * floor(log10(a)) for finite a > 0: a first guess from the binary exponent (log10 2 ≈ 0.30103), corrected by
+   * comparison with powers of ten (10⁻²² … 10²²), else floor(log10(a)). Right next to a power of ten it can be one
+   * off (the comparison rounds); {@link #writeShort} corrects a low one and declines a value after a high one.
+   */
+  static int exponent(double a) {
+    int guess = (int) Math.floor(Math.getExponent(a) * 0.30102999566398120);
     if (a >= 1 && a < 1e22) {
-      int e = 0;
+      int e = Math.max(0, Math.min(guess, POW10.length - 1));
       while (e + 1 < POW10.length && a >= POW10[e + 1]) {
         e++;
+      }
+      while (e > 0 && a < POW10[e]) {
+        e--;
       }
       return e;
     }
     if (a < 1 && a >= 1e-22) {
-      int e = -1;
+      // The largest e <= -1 with a · 10^-e >= 1.
+      int e = Math.min(-1, Math.max(guess, 1 - POW10.length));
+      while (e < -1 && a * POW10[-(e + 1)] >= 1) {
+        e++;
+      }
       while (-e < POW10.length && a * POW10[-e] < 1) {
         e--;
       }
@@ -162,7 +190,7 @@ public final class Digits {
       return v;
     }
     double a = Math.abs(v);
-    int e = (int) Math.floor(Math.log10(a));
+    int e = exponent(a);
     int k = digits - 1 - e;
     double m;
     double r;

@@ -41,4 +41,32 @@ final class DigitsTest {
     assertFalse(Digits.appendShort(Math.PI, 6, new StringBuilder()));
     assertFalse(Digits.appendShort(Double.NaN, 6, new StringBuilder()));
   }
+
+  /** The decimal exponent matches the exact one (BigDecimal) across the double range, and the decimal at powers of ten. */
+  @Test
+  void exponent_isFloorOfLog10() {
+    Random rnd = new Random(99);
+    for (int i = 0; i < 200_000; i++) {
+      double a = Math.pow(10, rnd.nextDouble() * 600 - 300);
+      java.math.BigDecimal x = new java.math.BigDecimal(a);
+      int exact = x.precision() - x.scale() - 1;
+      double nearest = Math.pow(10, Math.rint(Math.log10(a)));
+      if (Math.abs(a / nearest - 1) > 1e-12) {
+        assertEquals(exact, Digits.exponent(a), () -> "value " + a);
+      }
+    }
+    // Next to a power of ten the exponent may be one low (1e-21 · 10²¹ rounds below 1); the text is still right.
+    for (int k = -16; k <= 16; k++) {
+      double p = Double.parseDouble("1e" + k);
+      for (double a : new double[] {p, Math.nextUp(p), Math.nextDown(p)}) {
+        int e = Digits.exponent(a);
+        java.math.BigDecimal x = new java.math.BigDecimal(a);
+        int exact = x.precision() - x.scale() - 1;
+        assertTrue(e == exact || e == exact - 1 || e == exact + 1, () -> "value " + a);
+      }
+      StringBuilder sb = new StringBuilder();
+      assertTrue(Digits.appendShort(p, 6, sb), "1e" + k);
+      assertEquals(Double.toString(p), sb.toString(), "1e" + k);
+    }
+  }
 }
