@@ -76,6 +76,8 @@ public final class HardwareCatalog {
       com.univocity.parsers.csv.CsvWriter cw = new com.univocity.parsers.csv.CsvWriter(w, ws);
       java.util.List<String> header = new java.util.ArrayList<>(COLUMNS);
       header.add("sequence_us");
+      header.add("link_gbps");
+      header.add("link_peer_gbps");
       cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
@@ -94,6 +96,8 @@ public final class HardwareCatalog {
         row.add(h.priceUsd().isPresent() ? String.valueOf(h.priceUsd().getAsDouble()) : "");
         row.add(h.source());
         row.add(String.valueOf(h.sequenceSeconds() * 1e6));
+        row.add(h.linkBytesPerSecond() > 0 ? String.valueOf(h.linkBytesPerSecond() / 1e9) : "");
+        row.add(h.linkPeerBytesPerSecond() > 0 ? String.valueOf(h.linkPeerBytesPerSecond() / 1e9) : "");
         cw.writeRow(row);
       }
       cw.close();
@@ -192,7 +196,10 @@ public final class HardwareCatalog {
     double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
     double sequence = optionalColumn(r, "sequence_us") ? number(where, r, "sequence_us", true).orElse(0) * 1e-6 : 0;
     String name = text(r, "name");
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch, sequence,
+    double link = optionalColumn(r, "link_gbps") ? number(where, r, "link_gbps", false).orElse(0) * 1e9 : 0;
+    double peer = optionalColumn(r, "link_peer_gbps") ? number(where, r, "link_peer_gbps", false).orElse(0) * 1e9 : 0;
+    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch, sequence, link,
+        peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"));
   }
 

@@ -66,6 +66,11 @@ final class OptimizationOptions {
       description = "none, all, or a list of qkv, gate_up, norm, flash, elementwise (default ${DEFAULT-VALUE}).")
   String fusion;
 
+  @Option(names = "--parallel", defaultValue = "1", paramLabel = "MODE:N",
+      description = "Devices the model is spread over: 1, tp:N (tensor parallel) or layer:N (layer split) "
+          + "(default ${DEFAULT-VALUE}).")
+  String parallel;
+
   /** Tokens per prefill chunk, 0 for none. */
   long chunkTokens() {
     if (chunk != null && chunk <= 0) {
@@ -107,6 +112,6 @@ final class OptimizationOptions {
       throw new IllegalArgumentException("--kv-bits must be one of " + GraphOptions.KV_BITS + ", got " + kv);
     }
     return new GraphOptions(d, w, ActQuant.parse(actBits), kv, kvKeep, lora, AttentionVariant.parse(attention),
-        window == null ? -1 : window, Fusion.parse(fusion), counting);
+        window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel));
   }
 }

@@ -136,11 +136,13 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static void writeTable(List<Validator.Outcome> outcomes, Path file) throws java.io.IOException {
     List<String> lines = new ArrayList<>();
-    lines.add("row,hardware,model,backend,weight_dtype,batch,prompt_len,context_len,output_len,metric,measured,"
+    lines.add("row,hardware,devices,parallelism,model,backend,weight_dtype,batch,prompt_len,context_len,output_len,"
+        + "metric,measured,"
         + "predicted,error_pct,unsupported");
     for (Validator.Outcome o : outcomes) {
       Measurement m = o.m();
-      lines.add(String.join(",", quote(m.file()), m.hardware(), m.model(), m.backend(), m.weightDtype(),
+      lines.add(String.join(",", quote(m.file()), m.hardware(), Integer.toString(m.devices()), m.parallelism(),
+          m.model(), m.backend(), m.weightDtype(),
           Integer.toString(m.batch()), Long.toString(m.promptLen()), Long.toString(m.contextLen()),
           Long.toString(m.outputLen()), m.metric(), Double.toString(m.canonicalValue()),
           o.supported() ? Double.toString(o.predicted()) : "", o.supported() ? Double.toString(o.errorPct()) : "",

@@ -41,6 +41,19 @@ public record Device(HardwareSpec spec) {
     throw new IllegalArgumentException("hardware " + spec.id() + " has no mem_bw_gbps figure: cannot forecast");
   }
 
+  /**
+   * Effective bytes/s per direction each device drives in a collective over {@code devices} devices:
+   * {@code mem_eff ×} the link's rate (no separate link efficiency: the published measurements cannot tell it apart
+   * from the memory's).
+   */
+  public double linkBytesPerSecond(int devices) {
+    if (spec.linkBytesPerSecond() > 0) {
+      return spec.memEff() * spec.linkBytesPerSecond(devices);
+    }
+    throw new IllegalArgumentException("hardware " + spec.id() + " has no link_gbps figure: cannot forecast tensor "
+        + "parallelism across devices");
+  }
+
   public double dispatchSeconds() {
     return spec.dispatchSeconds();
   }

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import life.ops.ModelGraph;
 import life.ops.OpCost;
 import life.ops.Operator;
+import life.ops.Parallelism;
 import life.ops.Span;
 import life.spec.HardwareSpec;
 
@@ -32,11 +33,15 @@ public final class Forecaster {
   private final Operator[] ops;
   private final double[] mult;
   private final double[] secPerOp;
-  private final double secPerByte;
+  /** Seconds per byte of each operator: memory's rate, or the link's for collectives. */
+  private final double[] secPerByte;
   private final double dispatchSec;
   private final double sequenceSec;
   private final List<Span> spans;
+  /** Bytes of weights per device. */
   private final double weightBytes;
+  /** Devices a layer split spreads the weights and KV cache over (1 otherwise). */
+  private final int split;
   private final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
   /** Decode tables (present 1, sampling) by batch size, the hot lookup, without boxing. */
   private final java.util.concurrent.atomic.AtomicReferenceArray<Table> decodeTables =
@@ -67,14 +72,19 @@ public final class Forecaster {
     ops = list.toArray(new Operator[0]);
     mult = new double[n];
     secPerOp = new double[n];
-    secPerByte = 1.0 / d.bytesPerSecond();
+    secPerByte = new double[n];
     dispatchSec = d.dispatchSeconds();
     sequenceSec = hw.sequenceSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
+      secPerByte[i] = 1.0 / (ops[i].link() ? d.linkBytesPerSecond(graph.options().parallel().devices())
+          : d.bytesPerSecond());
     }
-    weightBytes = graph.weightBytes();
+    // A layer split spreads the weights and the KV cache over the devices; memory figures are per device.
+    Parallelism par = graph.options().parallel();
+    split = par.layerSplit() ? par.devices() : 1;
+    weightBytes = graph.weightBytes() / split;
   }
 
   public ModelGraph graph() {
@@ -83,6 +93,16 @@ public final class Forecaster {
 
   public HardwareSpec hardware() {
     return hw;
+  }
+
+  /** Bytes of weights each device holds. */
+  public double weightBytesPerDevice() {
+    return weightBytes;
+  }
+
+  /** KV-cache bytes each device holds for one sequence of {@code tokens} tokens. */
+  public double kvCacheBytesPerDevice(long tokens) {
+    return graph.kvCacheBytes(tokens) / split;
   }
 
   /** Total work of one call over all operators and layers. */
@@ -136,7 +156,7 @@ public final class Forecaster {
       }
       OpCost c = ops[i].cost(past, present, b);
       double ci = c.ops() * secPerOp[i];
-      double mi = c.bytes() * secPerByte;
+      double mi = c.bytes() * secPerByte[i];
       tc += mult[i] * ci;
       tm += mult[i] * mi;
       t += mult[i] * Math.max(ci, mi);
@@ -179,19 +199,28 @@ public final class Forecaster {
   }
 
   private Sums computePrefill(Request r) {
-    long l = r.prompt();
-    int b = r.batch();
-    long c = r.chunkSize();
+    return prefillSums(0, r.prompt(), r.batch(), r.chunkSize());
+  }
+
+  /**
+   * Seconds to prefill {@code prompt} tokens of each of {@code batch} sequences after {@code past} cached ones, in
+   * chunks of {@code chunk} tokens (0: one call), the last chunk sampling a token (closed form over the chunks).
+   */
+  public double prefillSeconds(long past, long prompt, int batch, long chunk) {
+    return prefillSums(past, prompt, batch, chunk <= 0 ? prompt : Math.min(chunk, prompt)).time;
+  }
+
+  private Sums prefillSums(long past, long l, int b, long c) {
     Sums prefill = new Sums();
     long full = l / c;
     long rest = l - full * c;
     // Every chunk but the last skips the sampling operators (the LM head).
     long quiet = rest > 0 ? full : full - 1;
-    progression(prefill, 0, c, quiet, c, b, false);
-    direct(prefill, quiet * c, rest > 0 ? rest : c, b, true);
+    progression(prefill, past, c, quiet, c, b, false);
+    direct(prefill, past + quiet * c, rest > 0 ? rest : c, b, true);
     if (rest > 0 && full > 0) {
       Sums lastFull = new Sums();
-      direct(lastFull, (full - 1) * c, c, b, false);
+      direct(lastFull, past + (full - 1) * c, c, b, false);
       prefill.transientBytes = Math.max(prefill.transientBytes, lastFull.transientBytes);
     }
     return prefill;
@@ -211,7 +240,7 @@ public final class Forecaster {
     long n = Math.max(steps, 1);
     double tpot = s.time / n;
     double e2e = ttft + (steps > 0 ? s.time : 0);
-    double kv = graph.kvCacheBytes(l + r.output()) * b;
+    double kv = graph.kvCacheBytes(l + r.output()) * b / split;
     double mem = weightBytes + kv + prefill.transientBytes;
     double g = HardwareSpec.GIB;
     return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, ttft * 1e3, tpot * 1e3, 1.0 / tpot,
@@ -263,7 +292,7 @@ public final class Forecaster {
         }
         OpCost c = ops[i].cost(call[0], call[1], b);
         double ci = c.ops() * secPerOp[i];
-        double mi = c.bytes() * secPerByte;
+        double mi = c.bytes() * secPerByte[i];
         o += c.ops();
         by += c.bytes();
         tc += ci;
@@ -425,8 +454,8 @@ public final class Forecaster {
         double bytesI = b0[i] + bd[i] * off;
         double ai = opsI * secPerOp[i];
         double dai = od[i] * stride * secPerOp[i];
-        double mi = bytesI * secPerByte;
-        double dmi = bd[i] * stride * secPerByte;
+        double mi = bytesI * secPerByte[i];
+        double dmi = bd[i] * stride * secPerByte[i];
         if (overlap == Overlap.OPERATOR) {
           acc.time += k * sumMax(ai, dai, mi, dmi, n);
         }

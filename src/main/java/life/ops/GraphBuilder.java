@@ -38,6 +38,8 @@ public final class GraphBuilder {
   private final DType a;
   private final boolean paper;
   private final Set<Fusion> fusion;
+  /** Tensor-parallel degree: the graph is one device's share of every layer (1 = the whole model). */
+  private final int tp;
 
   private GraphBuilder(ModelSpec m, GraphOptions o) {
     this.m = m;
@@ -45,6 +47,37 @@ public final class GraphBuilder {
     this.a = o.act();
     this.paper = o.counting() == Counting.PAPER;
     this.fusion = o.fusion();
+    this.tp = o.parallel().tensor() ? o.parallel().devices() : 1;
+    if (m.heads() % tp != 0) {
+      throw new IllegalArgumentException("tp:" + tp + " does not divide the " + m.heads() + " attention heads of "
+          + m.id());
+    }
+  }
+
+  /** One device's share of a dimension split across the tensor-parallel devices (rounded up, as padded). */
+  private long shard(long x) {
+    return (x + tp - 1) / tp;
+  }
+
+  /** KV heads per device: split when there are at least as many as devices, else each device keeps one. */
+  private int kvShard(int kv) {
+    if (kv >= tp) {
+      if (kv % tp != 0) {
+        throw new IllegalArgumentException("tp:" + tp + " does not divide the " + kv + " KV heads of " + m.id());
+      }
+      return kv / tp;
+    }
+    if (tp % kv != 0) {
+      throw new IllegalArgumentException("tp:" + tp + " is not a multiple of the " + kv + " KV heads of " + m.id());
+    }
+    return 1;
+  }
+
+  /** The all-reduce that sums the devices' partial {@code hidden}-wide outputs (none on one device). */
+  private void allReduce(String name, List<Operator> ops) {
+    if (tp > 1) {
+      ops.add(new Operator.AllReduce(name, m.hidden(), tp, a));
+    }
   }
 
   public static ModelGraph build(ModelSpec m, GraphOptions o) {
@@ -63,7 +96,8 @@ public final class GraphBuilder {
     }
 
     List<Operator> head = new ArrayList<>();
-    head.add(new Embedding(m.vocab(), m.hidden(), m.learnedPositions(), paper, o.edgeWeightBytes(), a));
+    head.add(new Embedding(shard(m.vocab()), m.hidden(), m.learnedPositions(), paper, o.edgeWeightBytes(), a));
+    allReduce("embedding_all_reduce", head);
     if (m.embeddingNorm()) {
       head.add(Norm.of("embed_norm", m.norm(), m.hidden(), m.hidden(), a));
     }
@@ -73,7 +107,7 @@ public final class GraphBuilder {
     List<Operator> tail = new ArrayList<>();
     int addends = fusion.contains(Fusion.NORM) ? (m.parallelBlock() ? 2 : 1) : 0;
     tail.add(new Norm("final_norm", m.norm(), m.hidden(), m.hidden(), addends, a));
-    tail.add(new LmHead(m.hidden(), m.vocab(), m.bias().lmHead(), m.tieEmbeddings(), paper, o.edgeWeightBytes(),
+    tail.add(new LmHead(m.hidden(), shard(m.vocab()), m.bias().lmHead(), m.tieEmbeddings(), paper, o.edgeWeightBytes(),
         o.weights().allWeights() && o.dequantize(), a));
     return new ModelGraph(m, o, head, groups, tail);
   }
@@ -120,7 +154,7 @@ public final class GraphBuilder {
 
   private ModelGraph.LayerGroup layer(LayerSpec l, int count) {
     long h = m.hidden();
-    int heads = m.heads();
+    int heads = m.heads() / tp;
     Span span = new Span(l.window(), !paper, o.kvKeep());
     boolean fuseNorm = fusion.contains(Fusion.NORM);
     boolean flash = fusion.contains(Fusion.FLASH);
@@ -151,9 +185,12 @@ public final class GraphBuilder {
       attention(ops, heads, 1, latent, mla.kvLoraRank(), true, span);
       ops.add(Linear.grouped("v_up", mla.kvLoraRank(), mla.vHeadDim(), heads, false, o));
       ops.add(Linear.of("o_proj", (long) heads * mla.vHeadDim(), h, m.bias().attnOut(), o));
+      if (!m.parallelBlock()) {
+        allReduce("attn_all_reduce", ops);
+      }
     } else {
       int hd = m.headDim();
-      int kv = l.kvHeads();
+      int kv = kvShard(l.kvHeads());
       if (fusion.contains(Fusion.QKV) || nativelyFused(m, "qkv")) {
         ops.add(Linear.of("qkv_proj", h, (long) (heads + 2 * kv) * hd, m.bias().qkv(), o));
       } else {
@@ -173,6 +210,9 @@ public final class GraphBuilder {
       ops.add(new KvAppend(kvTokenBytes, paper, ropeKv && rope, span, a));
       attention(ops, heads, kv, hd, hd, false, span);
       ops.add(Linear.of("o_proj", (long) heads * hd, h, m.bias().attnOut(), o));
+      if (!m.parallelBlock()) {
+        allReduce("attn_all_reduce", ops);
+      }
     }
     boolean sandwich = m.normsPerLayer() >= 4;
     if (sandwich) {
@@ -185,6 +225,8 @@ public final class GraphBuilder {
       ops.add(new Norm("ffn_norm", m.norm(), h, h, fuseNorm && !m.parallelBlock() ? 1 : 0, a));
     }
     mlp(l, ops);
+    // The MLP's partial sums (a parallel block's attention and MLP together) are summed once.
+    allReduce(m.parallelBlock() ? "all_reduce" : "ffn_all_reduce", ops);
     if (sandwich) {
       ops.add(Norm.of("post_ffn_norm", m.norm(), h, h, a));
     }
@@ -211,11 +253,11 @@ public final class GraphBuilder {
     long h = m.hidden();
     boolean gated = m.mlp() == ModelSpec.Mlp.GATED;
     if (!l.moe()) {
-      denseMlp("", h, m.intermediate(), gated, m.bias().mlp(), ops);
+      denseMlp("", h, shard(m.intermediate()), gated, m.bias().mlp(), ops);
       return;
     }
     MoeSpec e = m.moe().orElseThrow();
-    long ie = e.expertIntermediate();
+    long ie = shard(e.expertIntermediate());
     ops.add(Linear.of("router", h, e.experts(), false, o));
     ops.add(new Elementwise("router_topk", e.experts(), 1, 5, a));
     if (gated) {
@@ -232,7 +274,7 @@ public final class GraphBuilder {
     }
     ops.add(ExpertLinear.of("expert_down", e.experts(), e.active(), ie, h, o));
     if (e.sharedExperts() > 0) {
-      denseMlp("shared_", h, (long) e.sharedExperts() * e.sharedIntermediate(), gated, false, ops);
+      denseMlp("shared_", h, shard((long) e.sharedExperts() * e.sharedIntermediate()), gated, false, ops);
     }
     ops.add(new Elementwise("expert_combine", h, e.active(), 2 * e.active(), a));
   }

@@ -20,9 +20,10 @@ import life.spec.DType;
  * @param window sliding window for every layer: -1 keeps the model's, 0 makes every layer global
  * @param fusion fused operators
  * @param counting counting conventions
+ * @param parallel how the model is spread over devices (the graph of a tensor-parallel model is one device's share)
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
-    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting) {
+    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -34,6 +35,7 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
     Objects.requireNonNull(lora, "lora");
     Objects.requireNonNull(attention, "attention");
     Objects.requireNonNull(counting, "counting");
+    Objects.requireNonNull(parallel, "parallel");
     if (act != DType.FP16 && act != DType.BF16 && act != DType.FP32) {
       throw new IllegalArgumentException("activation type must be one of fp32, fp16, bf16; got " + act.id());
     }
@@ -53,35 +55,39 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE);
   }
 
   public GraphOptions withCounting(Counting c) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
-    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting);
+    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
-    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting);
+    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel);
   }
 
   public GraphOptions withKv(int bits, double keep) {
-    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting);
+    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel);
   }
 
   public GraphOptions withLora(Lora l) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel);
+  }
+
+  public GraphOptions withParallel(Parallelism p) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p);
   }
 
   /** Bytes of one weight of the decoder's linears. */

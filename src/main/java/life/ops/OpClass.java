@@ -12,6 +12,8 @@ public enum OpClass {
   EMBEDDING,
   LM_HEAD,
   KV_CACHE,
+  /** Collectives between the devices of a tensor-parallel model (all-reduce), timed at the link's bandwidth. */
+  COMM,
   /** Host work per sequence of a serving engine (sampling, scheduling), not a kernel. */
   HOST;
 

@@ -26,7 +26,8 @@ public sealed interface Operator
         Operator.Rope,
         Operator.Elementwise,
         Operator.Nonlinear,
-        Operator.KvAppend {
+        Operator.KvAppend,
+        Operator.AllReduce {
 
   /** Short name shown in breakdowns ({@code q_proj}, {@code softmax}). */
   String name();
@@ -58,6 +59,14 @@ public sealed interface Operator
 
   /** Work of one call. */
   OpCost cost(long past, long present, int batch);
+
+  /**
+   * True when the operator's bytes cross the link between devices (collectives of a tensor-parallel model), timed at
+   * the link's bandwidth rather than memory's.
+   */
+  default boolean link() {
+    return false;
+  }
 
   /**
    * True for operators that only run when the call samples a token (the LM head on the last position): a prefill
@@ -595,6 +604,41 @@ public sealed interface Operator
       double in = (double) batch * present * tokenBytes;
       double out = rewrite ? batch * span.keys(past, present) * tokenBytes : in;
       return new OpCost(0, fused ? 0 : in, out, fused ? 0 : 1);
+    }
+
+    @Override
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return 0;
+    }
+  }
+
+  /**
+   * Ring all-reduce of the partial sums of a tensor-parallel layer's output across {@code devices}: each device sends
+   * and receives {@code 2(N−1)/N} of the {@code T · width} activations in {@code 2(N−1)} steps and adds the
+   * {@code (N−1)/N} share it reduces (Patarasuk and Yuan 2009, "Bandwidth optimal all-reduce algorithms"; the α-β cost
+   * {@code 2(N−1)·α + 2(N−1)/N · bytes/β} of Thakur et al. 2005). The bytes are link bytes ({@link #link}); each step
+   * costs one dispatch (α).
+   */
+  record AllReduce(String name, long width, int devices, DType act) implements Operator {
+    public AllReduce {
+      Check.positive("devices", devices);
+    }
+
+    @Override
+    public OpClass opClass() {
+      return OpClass.COMM;
+    }
+
+    @Override
+    public boolean link() {
+      return true;
+    }
+
+    @Override
+    public OpCost cost(long past, long present, int batch) {
+      double elements = (double) batch * present * width;
+      double share = (devices - 1.0) / devices;
+      return new OpCost(share * elements, 2 * share * elements * act.bytes(), 0, 2.0 * (devices - 1));
     }
 
     @Override

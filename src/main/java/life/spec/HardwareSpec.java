@@ -15,6 +15,10 @@ import java.util.OptionalDouble;
  * @param dispatchSeconds fixed cost per kernel dispatch
  * @param sequenceSeconds host work per sequence per call that samples a token (sampling, scheduling, detokenizing
  *     in a serving engine); a property of the software stack, 0 unless calibrated
+ * @param linkBytesPerSecond bandwidth per direction of the link to the other devices of a server (NVLink, Infinity
+ *     Fabric, PCIe), in B/s, for the collectives of tensor parallelism; 0 when unknown
+ * @param linkPeerBytesPerSecond in a direct mesh (MI300X, Gaudi2), the part of it that goes to one peer, so that a
+ *     collective over N devices gets {@code min(link, (N − 1) · peer)}; 0 for switched fabrics and PCIe
  */
 public record HardwareSpec(
     String id,
@@ -27,6 +31,8 @@ public record HardwareSpec(
     double memEff,
     double dispatchSeconds,
     double sequenceSeconds,
+    double linkBytesPerSecond,
+    double linkPeerBytesPerSecond,
     OptionalDouble tdpW,
     OptionalDouble priceUsd,
     String source) {
@@ -44,6 +50,8 @@ public record HardwareSpec(
     Check.fraction("mem_eff", memEff);
     Check.nonNegative("dispatch_us", dispatchSeconds);
     Check.nonNegative("sequence_us", sequenceSeconds);
+    Check.nonNegative("link_gbps", linkBytesPerSecond);
+    Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
   }
 
   /** Dense peak of {@code d} in ops/s, if the device has a figure for it. */
@@ -52,21 +60,27 @@ public record HardwareSpec(
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
+  /** Bytes/s per direction each device drives in a collective over {@code devices} devices (0 when unknown). */
+  public double linkBytesPerSecond(int devices) {
+    return linkPeerBytesPerSecond > 0 ? Math.min(linkBytesPerSecond, (devices - 1) * linkPeerBytesPerSecond)
+        : linkBytesPerSecond;
+  }
+
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, sequenceSeconds, tdpW, priceUsd, newSource);
+        dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, newSource);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, sequenceSeconds, tdpW, priceUsd, source);
+        dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source);
   }
 
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, seconds, tdpW, priceUsd, source);
+        dispatchSeconds, seconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source);
   }
 }

@@ -24,6 +24,7 @@ public enum AxisName {
   OVERLAP("operator", false),
   COUNTING("causal", false),
   BACKEND("none", false),
+  PARALLEL("1", false),
   PROMPT("1024", true),
   OUTPUT("128", true),
   BATCH("1", true),

@@ -126,6 +126,7 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("overlap", ColumnType.STRING));
     c.add(new RowSchema.Column("counting", ColumnType.STRING));
     c.add(new RowSchema.Column("backend", ColumnType.STRING));
+    c.add(new RowSchema.Column("parallel", ColumnType.STRING));
     c.add(new RowSchema.Column("prompt_len", ColumnType.LONG));
     c.add(new RowSchema.Column("output_len", ColumnType.LONG));
     c.add(new RowSchema.Column("batch", ColumnType.LONG));
@@ -248,8 +249,12 @@ public final class SweepEvaluator {
       forecaster = f;
       ModelSpec m = f.graph().spec();
       HardwareSpec h = f.hardware();
+      // params_b is the model's, not one tensor-parallel device's share.
+      double params = f.graph().options().parallel().tensor()
+          ? GraphBuilder.build(m, f.graph().options().withParallel(life.ops.Parallelism.NONE)).parameters()
+          : f.graph().parameters();
       before = new double[] {f.graph().options().kvBits(), m.maxPosition() > 0 ? m.maxPosition()
-          : Double.POSITIVE_INFINITY, f.graph().parameters() / 1e9, h.memBytes() / HardwareSpec.GIB,
+          : Double.POSITIVE_INFINITY, params / 1e9, h.memBytes() / HardwareSpec.GIB,
           h.memBytesPerSecond() / 1e9, h.priceUsd().orElse(Double.NaN), h.tdpW().orElse(Double.NaN)};
       weightBits = f.graph().options().weightBytes() * 8;
       kvBits = f.graph().options().kvBits();
@@ -287,7 +292,8 @@ public final class SweepEvaluator {
           ActQuant.parse(value(coords, AxisName.ACT_BITS)), kv.equals("auto") ? (int) d.bits() : Integer.parseInt(kv),
           Double.parseDouble(value(coords, AxisName.KV_KEEP)), Points.lora(value(coords, AxisName.LORA)),
           AttentionVariant.parse(value(coords, AxisName.ATTENTION)), win.equals("model") ? -1 : Integer.parseInt(win),
-          Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)));
+          Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)),
+          life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)));
       ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
       HardwareSpec h = life.catalog.Backends.apply(catalog.resolve(value(coords, AxisName.HARDWARE)),
           value(coords, AxisName.BACKEND));
@@ -339,6 +345,7 @@ public final class SweepEvaluator {
     out.strings(c++)[r] = value(coords, AxisName.OVERLAP);
     out.strings(c++)[r] = value(coords, AxisName.COUNTING);
     out.strings(c++)[r] = value(coords, AxisName.BACKEND);
+    out.strings(c++)[r] = value(coords, AxisName.PARALLEL);
     out.longs(c++)[r] = prompt;
     out.longs(c++)[r] = output;
     out.longs(c++)[r] = batch;

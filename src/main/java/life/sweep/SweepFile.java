@@ -348,6 +348,7 @@ public final class SweepFile {
           return x;
         });
         case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
+        case PARALLEL -> check(n, key, s, x -> life.ops.Parallelism.parse(x).id());
         default -> throw new IllegalStateException(a.toString());
       });
     }

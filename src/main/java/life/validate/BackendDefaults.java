@@ -54,13 +54,13 @@ public final class BackendDefaults {
       double bestLodo = Double.POSITIVE_INFINITY;
       Calibrator.Shared eff = null;
       for (boolean sequence : new boolean[] {false, true}) {
-        List<Validator.Outcome> held = new ArrayList<>();
-        for (Map.Entry<String, List<Measurement>> d : byDevice.entrySet()) {
+        // The folds are independent fits: run them in parallel (each builds its own validators).
+        List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
           List<Measurement> others = new ArrayList<>(g);
           others.removeAll(d.getValue());
           Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence);
-          held.addAll(new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()));
-        }
+          return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
+        }).toList();
         double lodo = ErrorStats.of(held).mapePct();
         if (lodo < bestLodo) {
           bestLodo = lodo;

@@ -7,15 +7,20 @@ import java.util.Locale;
  * run and the value measured, in the schema's units.
  *
  * @param file file and row it came from, for messages
+ * @param devices devices the measurement ran on
+ * @param parallelism how it spread the model over them: {@code none}, {@code tp}, {@code layer-split} or
+ *     {@code other}
  * @param contextLen tokens already cached before the measured step (llama.cpp's {@code -d})
  * @param outputLen generated tokens, 0 when not stated
  * @param metric {@code ttft}, {@code tpot}, {@code decode_tps}, {@code prefill_tps}, {@code throughput_tps} or
  *     {@code e2e}
  * @param value the measured value in {@code unit}
+ * @param prefillChunk tokens per prompt-processing call (llama.cpp's {@code -b}/{@code -ub}), 0 for the whole prompt
  */
-public record Measurement(String file, String source, String hardware, int devices, String framework, String model,
+public record Measurement(String file, String source, String hardware, int devices, String parallelism,
+    String framework, String model,
     String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen, long outputLen,
-    String metric, double value, String unit) {
+    String metric, double value, String unit, long prefillChunk) {
 
   /** The measured value in the unit this tool forecasts it in: seconds for times, tokens/s for rates. */
   public double canonicalValue() {

@@ -63,6 +63,9 @@ public final class MeasurementReader {
     }
   }
 
+  /** Values of the {@code parallelism} column. */
+  static final List<String> PARALLELISM = List.of("none", "tp", "layer-split", "other");
+
   private static List<Measurement> parse(String file, Reader reader) {
     CsvParserSettings s = new CsvParserSettings();
     s.setHeaderExtractionEnabled(true);
@@ -96,12 +99,25 @@ public final class MeasurementReader {
       if (rate != unit.equals("tok/s")) {
         throw new IllegalArgumentException(where + ": unit '" + unit + "' does not fit metric '" + metric + "'");
       }
-      out.add(new Measurement(where, text(r, header, "source"), text(r, header, "hardware"),
-          (int) integer(r, header, "devices", 1, where), text(r, header, "framework"), text(r, header, "model"),
+      int devices = (int) integer(r, header, "devices", 1, where);
+      String parallelism = text(r, header, "parallelism");
+      if (parallelism.isEmpty()) {
+        parallelism = "none";
+      }
+      if (!PARALLELISM.contains(parallelism)) {
+        throw new IllegalArgumentException(where + ": column 'parallelism' is '" + parallelism + "' (allowed: "
+            + String.join(", ", PARALLELISM) + ")");
+      }
+      if (devices > 1 && parallelism.equals("none")) {
+        throw new IllegalArgumentException(where + ": column 'parallelism' must say how " + devices
+            + " devices were used (allowed: tp, layer-split, other)");
+      }
+      out.add(new Measurement(where, text(r, header, "source"), text(r, header, "hardware"), devices, parallelism,
+          text(r, header, "framework"), text(r, header, "model"),
           text(r, header, "weight_dtype"), text(r, header, "act_dtype"), text(r, header, "kv_dtype"),
           (int) integer(r, header, "batch", 1, where), integer(r, header, "prompt_len", 0, where),
           integer(r, header, "context_len", 0, where), integer(r, header, "output_len", 0, where), metric,
-          number(r, header, "value", where), unit));
+          number(r, header, "value", where), unit, integer(r, header, "prefill_chunk", 0, where)));
     }
     return out;
   }

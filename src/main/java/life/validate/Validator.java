@@ -13,6 +13,7 @@ import life.forecast.Overlap;
 import life.ops.ActQuant;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
+import life.ops.Parallelism;
 import life.ops.WeightFormat;
 import life.spec.DType;
 import life.spec.HardwareSpec;
@@ -57,8 +58,9 @@ public final class Validator {
   }
 
   public Outcome outcome(Measurement m) {
-    if (m.devices() != 1) {
-      return new Outcome(m, Double.NaN, "multi-device (" + m.devices() + " devices) serving is not modelled yet");
+    if (m.devices() > 1 && m.parallelism().equals("other")) {
+      return new Outcome(m, Double.NaN, "parallelism 'other' over " + m.devices() + " devices is not modelled (only "
+          + "tp and layer-split)");
     }
     Object f = forecaster(m);
     if (f instanceof String why) {
@@ -69,9 +71,10 @@ public final class Validator {
     long c = m.contextLen();
     long n = Math.max(m.outputLen(), 1);
     int b = m.batch();
-    if (fr.hardware().memBytes() > 0 && fr.graph().weightBytes() > fr.hardware().memBytes()) {
-      return new Outcome(m, Double.NaN, "the weights do not fit in one device's memory: the measurement must have "
-          + "used more devices or offloading");
+    long k = m.prefillChunk();
+    if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
+      return new Outcome(m, Double.NaN, "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one "
+          + "device's") + " memory: the measurement must have used more devices or offloading");
     }
     String implausible = implausible(m, fr, p, c, n);
     if (implausible != null) {
@@ -79,12 +82,12 @@ public final class Validator {
     }
     try {
       double v = switch (m.metric()) {
-        case "ttft" -> p > 0 ? fr.callSeconds(c, p, b) : Double.NaN;
-        case "prefill_tps" -> p > 0 ? b * p / fr.callSeconds(c, p, b) : Double.NaN;
+        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b, k) : Double.NaN;
+        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b, k) : Double.NaN;
         case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
         case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
-        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b) : Double.NaN;
-        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b) : Double.NaN;
+        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b, k) : Double.NaN;
+        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b, k) : Double.NaN;
         default -> Double.NaN;
       };
       if (Double.isNaN(v)) {
@@ -101,12 +104,12 @@ public final class Validator {
    * in the device's memory beside the weights, serving engines (vLLM, TensorRT-LLM) run as many as fit at a time:
    * the batch goes in waves of that size.
    */
-  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b) {
+  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b, long chunk) {
     int wave = concurrentSequences(fr, c + p + n, b);
     double waves = Math.ceil((double) b / wave);
     int last = b - (int) ((waves - 1) * wave);
-    double full = fr.callSeconds(c, p, wave) + fr.decodeSeconds(c + p, n - 1, wave);
-    double tail = last == wave ? full : fr.callSeconds(c, p, last) + fr.decodeSeconds(c + p, n - 1, last);
+    double full = fr.prefillSeconds(c, p, wave, chunk) + fr.decodeSeconds(c + p, n - 1, wave);
+    double tail = last == wave ? full : fr.prefillSeconds(c, p, last, chunk) + fr.decodeSeconds(c + p, n - 1, last);
     return (waves - 1) * full + tail;
   }
 
@@ -119,8 +122,8 @@ public final class Validator {
     if (capacity <= 0) {
       return b;
     }
-    double free = 0.9 * capacity - fr.graph().weightBytes();
-    double perSequence = fr.graph().kvCacheBytes(tokens);
+    double free = 0.9 * capacity - fr.weightBytesPerDevice();
+    double perSequence = fr.kvCacheBytesPerDevice(tokens);
     if (perSequence <= 0) {
       return b;
     }
@@ -151,7 +154,8 @@ public final class Validator {
   }
 
   private Object forecaster(Measurement m) {
-    String key = String.join("|", m.hardware(), m.model(), m.weightDtype(), m.actDtype(), m.kvDtype(), m.backend());
+    String key = String.join("|", m.hardware(), m.model(), m.weightDtype(), m.actDtype(), m.kvDtype(), m.backend(),
+        parallel(m).id());
     return cache.computeIfAbsent(key, k -> build(m));
   }
 
@@ -190,6 +194,15 @@ public final class Validator {
       default -> ActQuant.NONE;
     };
     int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
-    return GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1);
+    return GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1).withParallel(parallel(m));
+  }
+
+  /** How the measurement spread the model: tensor parallel or layer split over its devices. */
+  static Parallelism parallel(Measurement m) {
+    if (m.devices() <= 1) {
+      return Parallelism.NONE;
+    }
+    return new Parallelism(m.parallelism().equals("layer-split") ? Parallelism.Mode.LAYER : Parallelism.Mode.TENSOR,
+        m.devices());
   }
 }

@@ -93,12 +93,14 @@ final class ValidationTest {
     for (String metric : new String[] {"prefill_tps", "decode_tps", "e2e"}) {
       for (long p : new long[] {128, 512, 2048}) {
         for (int b : new int[] {1, 8}) {
-          Measurement m = new Measurement("synthetic row " + i++, "test", "nvidia-rtx-4090", 1, "test", "llama-2-7b",
+          Measurement m = new Measurement("synthetic row " + i++, "test", "nvidia-rtx-4090", 1, "none", "test", "llama-2-7b",
               "fp16", "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
-              metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s");
+              metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s",
+              0);
           double value = v.outcome(m).predicted();
-          synth.add(new Measurement(m.file(), m.source(), m.hardware(), 1, m.framework(), m.model(), "fp16", "fp16",
-              "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit()));
+          synth.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), m.model(), "fp16", "fp16",
+              "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(),
+              0));
         }
       }
     }
@@ -157,8 +159,8 @@ final class ValidationTest {
 
   @Test
   void unknownIds_areUnsupportedWithNearMatches() {
-    Measurement m = new Measurement("x row 2", "s", "rtx-4090", 1, "llama.cpp CUDA", "llama-2-7b", "fp16", "", "", 1,
-        512, 0, 0, "prefill_tps", 100, "tok/s");
+    Measurement m = new Measurement("x row 2", "s", "rtx-4090", 1, "none", "llama.cpp CUDA", "llama-2-7b", "fp16", "", "", 1,
+        512, 0, 0, "prefill_tps", 100, "tok/s", 0);
     Validator.Outcome o = run(List.of(m), false).get(0);
     assertTrue(!o.supported() && o.unsupported().contains("nvidia-rtx-4090"), o.unsupported());
   }
