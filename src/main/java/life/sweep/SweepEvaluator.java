@@ -249,13 +249,15 @@ public final class SweepEvaluator {
       forecaster = f;
       ModelSpec m = f.graph().spec();
       HardwareSpec h = f.hardware();
-      // params_b is the model's, not one tensor-parallel device's share.
+      // params_b is the model's, not one tensor-parallel device's share; price and power are all the devices'.
+      int devices = f.graph().options().parallel().devices();
       double params = f.graph().options().parallel().tensor()
           ? GraphBuilder.build(m, f.graph().options().withParallel(life.ops.Parallelism.NONE)).parameters()
           : f.graph().parameters();
       before = new double[] {f.graph().options().kvBits(), m.maxPosition() > 0 ? m.maxPosition()
           : Double.POSITIVE_INFINITY, params / 1e9, h.memBytes() / HardwareSpec.GIB,
-          h.memBytesPerSecond() / 1e9, h.priceUsd().orElse(Double.NaN), h.tdpW().orElse(Double.NaN)};
+          h.memBytesPerSecond() / 1e9, devices * h.priceUsd().orElse(Double.NaN),
+          devices * h.tdpW().orElse(Double.NaN)};
       weightBits = f.graph().options().weightBytes() * 8;
       kvBits = f.graph().options().kvBits();
     }
