@@ -51,11 +51,21 @@ final class ValidationTest {
     assertEquals(50, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
   }
 
-  /** Spec-only MAPE over every supported row: 41.0 % with device-kind defaults, 33.0 % with backend defaults. */
+  /**
+   * Spec-only MAPE over every supported row (5,662): 43.6 % with device-kind defaults, 38.8 % with backend defaults;
+   * 17.1 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
+   */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 42, "kind defaults");
-    assertTrue(ErrorStats.of(run(all, false)).mapePct() <= 34, "backend defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 44, "kind defaults");
+    List<Validator.Outcome> o = run(all, false);
+    assertTrue(ErrorStats.of(o).mapePct() <= 39, "backend defaults");
+    List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
+        && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
+    assertEquals(3191, nv.size());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 18, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
+    assertTrue(ErrorStats.of(tp).mapePct() <= 14, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 7.2 % MAPE. */
@@ -68,8 +78,8 @@ final class ValidationTest {
 
   /**
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.5 %,
-   * TensorRT-LLM on CUDA 11.2 %, vLLM on CUDA 10.9 % (with its host overhead per sequence), llama.cpp on CUDA
-   * 26.5 %; each beats the device-kind defaults where it is used.
+   * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
+   * 26.6 %; each beats the device-kind defaults where it is used.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -81,7 +91,7 @@ final class ValidationTest {
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
     assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12);
-    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
+    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 14);
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 27);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
@@ -127,7 +137,9 @@ final class ValidationTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 6",
-      "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 9"})
+      "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 24", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
+      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 9",
+      "amd-mi300x, vllm/rocm, 17"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345);
     assertTrue(fit.test().mapePct() <= bound, device + " " + backend + ": held-out " + fit.test().mapePct());
