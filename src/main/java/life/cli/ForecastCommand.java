@@ -100,7 +100,7 @@ final class ForecastCommand implements Callable<Integer> {
     Request r = new Request(prompt, output, batch, opt.chunkTokens());
     Forecast fc = f.forecast(r);
     List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
-    print(spec.commandLine().getOut(), fc, rows);
+    print(spec.commandLine().getOut(), fc, options.parallel().id(), rows);
     return 0;
   }
 
@@ -124,10 +124,14 @@ final class ForecastCommand implements Callable<Integer> {
     }
   }
 
-  private void print(PrintWriter out, Forecast fc, List<OpTiming> rows) throws Exception {
+  private void print(PrintWriter out, Forecast fc, String parallel, List<OpTiming> rows) throws Exception {
     Map<String, Object> values = new LinkedHashMap<>();
     for (ForecastColumns.Column c : ForecastColumns.ALL) {
       values.put(c.name(), c.get().apply(fc));
+      if (c.name().equals("hardware")) {
+        // The devices the forecast spreads the model over; memory columns are per device.
+        values.put("parallel", parallel);
+      }
     }
     switch (format) {
       case "json" -> {

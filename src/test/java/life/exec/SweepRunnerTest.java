@@ -228,4 +228,30 @@ final class SweepRunnerTest {
     assertEquals("4.25", v[header.indexOf("weight_bits")]);
     assertEquals("ok", v[header.indexOf("status")]);
   }
+
+  /** A tensor-parallel point: its row is the tp forecast, and the price and power are both devices'. */
+  @Test
+  void parallelAxis_rowIsTheTensorParallelForecast() throws Exception {
+    Path f = dir.resolve("tp.yaml");
+    Files.writeString(f, "name: tp\naxes:\n  model: [llama-3.1-8b]\n  hardware: [nvidia-rtx-4090]\n"
+        + "  parallel: [1, tp:2, tp:3]\n  prompt: [1024]\n  output: [128]\n  batch: [4]\n");
+    Manifest m = new SweepRunner(SweepFile.read(f), new SweepRunner.Options(dir.resolve("tp"), false, 1, 0, 1,
+        EnumSet.of(OutputFormat.CSV), 50, true, -1)).run();
+    assertEquals(3, m.rows);
+    assertEquals(1, m.failed, "tp:3 does not divide 32 heads");
+    List<String> lines = Files.readAllLines(dir.resolve("tp/results.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    String[] one = lines.get(1).split(",", -1);
+    String[] two = lines.get(2).split(",", -1);
+    String[] three = lines.get(3).split(",", -1);
+    assertEquals("tp:2", two[header.indexOf("parallel")]);
+    GraphOptions o = GraphOptions.defaults(DType.FP16).withParallel(life.ops.Parallelism.parse("tp:2"));
+    Forecast fc = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve("llama-3.1-8b"), o),
+        HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), Overlap.OPERATOR).forecast(new Request(1024, 128, 4));
+    assertEquals(Digits.round(fc.tpotMs(), 6), Double.parseDouble(two[header.indexOf("tpot_ms")]), 0);
+    assertEquals(Digits.round(fc.weightsGib(), 6), Double.parseDouble(two[header.indexOf("weights_gib")]), 0);
+    int price = header.indexOf("price_usd");
+    assertEquals(2 * Double.parseDouble(one[price]), Double.parseDouble(two[price]), 1e-9);
+    assertTrue(three[header.indexOf("status")].contains("tp:3 does not divide the 32 attention heads"));
+  }
 }

@@ -34,6 +34,7 @@ final class SweepFileTest {
         Arguments.of("axes:\n  lora: [sometimes:16]\n", 2, "'lora'", "merged, inline, unmerged"),
         Arguments.of("axes:\n  kv_keep: [1.5]\n", 2, "'kv_keep'", "(0, 1]"),
         Arguments.of("axes:\n  fusion: [flashy]\n", 2, "'fusion'", "qkv, gate_up, norm, flash, elementwise"),
+        Arguments.of("axes:\n  parallel: [1, pp:2]\n", 2, "'parallel'", "allowed: 1, tp:N, layer:N"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nwhere:\n  - promt < 5\n", 4, "'where'", "unknown name 'promt'"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nobjectives: [tpot_ms]\n", 3, "'objectives'", "column:min"),
         Arguments.of("axes:\n  model: [llama-2-7b\n", 3, "", "not valid YAML"));
@@ -70,6 +71,13 @@ final class SweepFileTest {
     assertEquals(java.util.List.of("1", "4", "7"), axis(s, AxisName.BATCH));
     assertTrue(axis(s, AxisName.HARDWARE).contains("amd-ryzen-ai-max-395-npu"));
     assertTrue(axis(s, AxisName.HARDWARE).stream().noneMatch(h -> h.startsWith("nvidia")));
+  }
+
+  @Test
+  void parallelAxis_isNormalized(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("p.yaml");
+    Files.writeString(f, "axes:\n  parallel: [none, TP:2, 'layer:4']\n");
+    assertEquals(java.util.List.of("1", "tp:2", "layer:4"), axis(SweepFile.read(f), AxisName.PARALLEL));
   }
 
   private static java.util.List<String> axis(SweepSpec s, AxisName a) {
