@@ -194,18 +194,20 @@ public final class HardwareCatalog {
     double ce = fraction(where, r, "compute_eff").orElse(kind.defaultComputeEff());
     double me = fraction(where, r, "mem_eff").orElse(kind.defaultMemEff());
     double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
-    double sequence = optionalColumn(r, "sequence_us") ? number(where, r, "sequence_us", true).orElse(0) * 1e-6 : 0;
+    double sequence = optionalNumber(where, r, "sequence_us", true) * 1e-6;
     String name = text(r, "name");
-    double link = optionalColumn(r, "link_gbps") ? number(where, r, "link_gbps", false).orElse(0) * 1e9 : 0;
-    double peer = optionalColumn(r, "link_peer_gbps") ? number(where, r, "link_peer_gbps", false).orElse(0) * 1e9 : 0;
+    double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
+    double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
     return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch, sequence, link,
         peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"));
   }
 
-  private static boolean optionalColumn(Record r, String col) {
+  /** A column older files may lack: its number, or 0 when the column or the cell is empty. */
+  private static double optionalNumber(String where, Record r, String col, boolean zeroAllowed) {
     String[] h = r.getMetaData().headers();
-    return h != null && java.util.Arrays.asList(h).contains(col);
+    boolean present = h != null && java.util.Arrays.asList(h).contains(col);
+    return present ? number(where, r, col, zeroAllowed).orElse(0) : 0;
   }
 
   private static String text(Record r, String col) {

@@ -106,6 +106,27 @@ final class HardwareCatalogTest {
         && e.getMessage().contains("mem_bw_gbps") && e.getMessage().contains(bad), e.getMessage());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"0", "-1", "fast"})
+  void badLinkBandwidth_namesFileRowAndColumn(String bad, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.csv");
+    Files.writeString(f, HEADER + ",link_gbps,link_peer_gbps\nx1,X,gpu,,10,,,,,100,8,,,,,,x,450,\n"
+        + "x2,X,gpu,,10,,,,,100,8,,,,,,x,100," + bad + "\n");
+    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    assertTrue(e.getMessage().contains("row 3") && e.getMessage().contains("link_peer_gbps"), e.getMessage());
+  }
+
+  @Test
+  void linkColumns_areOptionalAndInGigabytesPerSecond(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("links.csv");
+    Files.writeString(f, HEADER + ",link_gbps,link_peer_gbps\nx1,X,gpu,,10,,,,,100,8,,,,,,x,448,64\n"
+        + "x2,X,gpu,,10,,,,,100,8,,,,,,x,,\n");
+    var devices = HardwareCatalog.readFile(f);
+    assertEquals(64e9, devices.get("x1").linkBytesPerSecond(2), 1e-3);
+    assertEquals(448e9, devices.get("x1").linkBytesPerSecond(8), 1e-3);
+    assertEquals(0, devices.get("x2").linkBytesPerSecond(), 0);
+  }
+
   @Test
   void missingColumn_isNamed(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");
