@@ -165,7 +165,14 @@ final class ValidationTest {
       "hardware,model,weight_dtype,batch,prompt_len,metric,value,unit\\nx,y,fp16,one,5,ttft,3,s;"
           + "column 'batch' must be a non-negative integer",
       "hardware,model,weight_dtype,batch,prompt_len,metric,value,unit\\nx,y,fp16,1,5,ttft,3,tok/s;"
-          + "unit 'tok/s' does not fit metric 'ttft'"})
+          + "unit 'tok/s' does not fit metric 'ttft'",
+      "hardware,devices,parallelism,model,weight_dtype,batch,prompt_len,metric,value,unit\\nx,2,pipeline,y,fp16,1,5,"
+          + "ttft,3,s;"
+          + "column 'parallelism' is 'pipeline' (allowed: none, tp, layer-split, other)",
+      "hardware,devices,model,weight_dtype,batch,prompt_len,metric,value,unit\\nx,4,y,fp16,1,5,ttft,3,s;"
+          + "column 'parallelism' must say how 4 devices were used",
+      "hardware,model,weight_dtype,batch,prompt_len,prefill_chunk,metric,value,unit\\nx,y,fp16,1,5,-2,ttft,3,s;"
+          + "column 'prefill_chunk' must be a non-negative integer"})
   void badMeasurementFile_namesFileRowAndColumn(String content, String message, @TempDir Path dir)
       throws IOException {
     Path f = dir.resolve("m.csv");
