@@ -199,7 +199,7 @@ public final class Forecaster {
   }
 
   private Sums computePrefill(Request r) {
-    return prefillSums(0, r.prompt(), r.batch(), r.chunkSize());
+    return prefillSums(0, r.prompt(), r.batch(), r.chunkSize(), 0);
   }
 
   /**
@@ -207,10 +207,18 @@ public final class Forecaster {
    * chunks of {@code chunk} tokens (0: one call), the last chunk sampling a token (closed form over the chunks).
    */
   public double prefillSeconds(long past, long prompt, int batch, long chunk) {
-    return prefillSums(past, prompt, batch, chunk <= 0 ? prompt : Math.min(chunk, prompt)).time;
+    return prefillSeconds(past, prompt, batch, chunk, 0);
   }
 
-  private Sums prefillSums(long past, long l, int b, long c) {
+  /**
+   * As {@link #prefillSeconds(long, long, int, long)}, where a layer split pipelines at most {@code pipelineChunks}
+   * consecutive chunks at a time (0: all of them; llama.cpp pipelines the micro-batches of one {@code n_batch}).
+   */
+  public double prefillSeconds(long past, long prompt, int batch, long chunk, long pipelineChunks) {
+    return prefillSums(past, prompt, batch, chunk <= 0 ? prompt : Math.min(chunk, prompt), pipelineChunks).time;
+  }
+
+  private Sums prefillSums(long past, long l, int b, long c, long pipelineChunks) {
     Sums prefill = new Sums();
     long full = l / c;
     long rest = l - full * c;
@@ -223,7 +231,22 @@ public final class Forecaster {
       direct(lastFull, past + (full - 1) * c, c, b, false);
       prefill.transientBytes = Math.max(prefill.transientBytes, lastFull.transientBytes);
     }
+    prefill.time *= pipelineFactor(quiet + 1, pipelineChunks);
     return prefill;
+  }
+
+  /**
+   * A layer split over N devices runs the chunks of a prefill as a pipeline (llama.cpp's pipeline parallelism): while
+   * device 2 runs chunk 1 through its layers, device 1 runs chunk 2. k chunks of time t through N equal stages take
+   * {@code (k + N − 1) · t / N} instead of {@code k · t}; n chunks pipelined in groups of g take
+   * {@code (n + G · (N − 1)) / (n · N)} of the sequential time, G = ⌈n / g⌉ groups (equal chunk times assumed).
+   */
+  private double pipelineFactor(long chunks, long group) {
+    if (split == 1 || chunks <= 1) {
+      return 1;
+    }
+    long groups = group <= 0 ? 1 : (chunks + group - 1) / group;
+    return (chunks + groups * (split - 1.0)) / ((double) chunks * split);
   }
 
   /** The forecast of {@code r}. */

@@ -15,12 +15,15 @@ import java.util.Locale;
  * @param metric {@code ttft}, {@code tpot}, {@code decode_tps}, {@code prefill_tps}, {@code throughput_tps} or
  *     {@code e2e}
  * @param value the measured value in {@code unit}
- * @param prefillChunk tokens per prompt-processing call (llama.cpp's {@code -b}/{@code -ub}), 0 for the whole prompt
+ * @param prefillChunk tokens per prompt-processing call (llama.cpp's micro-batch {@code -ub}, at most {@code -b}), 0
+ *     for the whole prompt
+ * @param prefillBatch tokens submitted at once (llama.cpp's {@code -b}): the micro-batches of one such batch can
+ *     pipeline across the devices of a layer split; 0 for the whole prompt
  */
 public record Measurement(String file, String source, String hardware, int devices, String parallelism,
     String framework, String model,
     String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen, long outputLen,
-    String metric, double value, String unit, long prefillChunk) {
+    String metric, double value, String unit, long prefillChunk, long prefillBatch) {
 
   /** The measured value in the unit this tool forecasts it in: seconds for times, tokens/s for rates. */
   public double canonicalValue() {

@@ -117,7 +117,8 @@ public final class MeasurementReader {
           text(r, header, "weight_dtype"), text(r, header, "act_dtype"), text(r, header, "kv_dtype"),
           (int) integer(r, header, "batch", 1, where), integer(r, header, "prompt_len", 0, where),
           integer(r, header, "context_len", 0, where), integer(r, header, "output_len", 0, where), metric,
-          number(r, header, "value", where), unit, integer(r, header, "prefill_chunk", 0, where)));
+          number(r, header, "value", where), unit, integer(r, header, "prefill_chunk", 0, where),
+          integer(r, header, "prefill_batch", 0, where)));
     }
     return out;
   }

@@ -72,6 +72,8 @@ public final class Validator {
     long n = Math.max(m.outputLen(), 1);
     int b = m.batch();
     long k = m.prefillChunk();
+    // Micro-batches of one submitted batch that a layer split can pipeline (0: all of them).
+    long pipe = k > 0 && m.prefillBatch() > 0 ? Math.max(1, m.prefillBatch() / k) : 0;
     if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
       return new Outcome(m, Double.NaN, "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one "
           + "device's") + " memory: the measurement must have used more devices or offloading");
@@ -82,12 +84,12 @@ public final class Validator {
     }
     try {
       double v = switch (m.metric()) {
-        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b, k) : Double.NaN;
-        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b, k) : Double.NaN;
+        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b, k, pipe) : Double.NaN;
+        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b, k, pipe) : Double.NaN;
         case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
         case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
-        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b, k) : Double.NaN;
-        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b, k) : Double.NaN;
+        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b, k, pipe) : Double.NaN;
+        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b, k, pipe) : Double.NaN;
         default -> Double.NaN;
       };
       if (Double.isNaN(v)) {
@@ -104,12 +106,13 @@ public final class Validator {
    * in the device's memory beside the weights, serving engines (vLLM, TensorRT-LLM) run as many as fit at a time:
    * the batch goes in waves of that size.
    */
-  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b, long chunk) {
+  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b, long chunk, long pipe) {
     int wave = concurrentSequences(fr, c + p + n, b);
     double waves = Math.ceil((double) b / wave);
     int last = b - (int) ((waves - 1) * wave);
-    double full = fr.prefillSeconds(c, p, wave, chunk) + fr.decodeSeconds(c + p, n - 1, wave);
-    double tail = last == wave ? full : fr.prefillSeconds(c, p, last, chunk) + fr.decodeSeconds(c + p, n - 1, last);
+    double full = fr.prefillSeconds(c, p, wave, chunk, pipe) + fr.decodeSeconds(c + p, n - 1, wave);
+    double tail = last == wave ? full
+        : fr.prefillSeconds(c, p, last, chunk, pipe) + fr.decodeSeconds(c + p, n - 1, last);
     return (waves - 1) * full + tail;
   }
 

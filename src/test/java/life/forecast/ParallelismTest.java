@@ -169,6 +169,26 @@ final class ParallelismTest {
     assertTrue(!one.fits() && split.fits(), "26 GB of fp16 weights fit over four 24 GB cards, not on one");
   }
 
+  /**
+   * A chunked prefill pipelines over a layer split: 8 chunks through 4 devices take (8 + 3) / (8 · 4) of the one-device
+   * time; in groups of 4 chunks (llama.cpp's -b 2048 over -ub 512) (8 + 2 · 3) / 32. Decode steps are not pipelined.
+   */
+  @Test
+  void layerSplit_pipelinesPrefillChunks() {
+    HardwareSpec h = device("nvidia-rtx-4090");
+    Forecaster one = new Forecaster(graph("llama-3.1-8b", Parallelism.NONE), h, Overlap.OPERATOR);
+    Forecaster four = new Forecaster(graph("llama-3.1-8b", Parallelism.parse("layer:4")), h, Overlap.OPERATOR);
+    Request r = new Request(4096, 64, 1, 512);
+    Forecast a = one.forecast(r);
+    Forecast b = four.forecast(r);
+    assertEquals(a.ttftMs() * 11 / 32, b.ttftMs(), 1e-9 * a.ttftMs());
+    assertEquals(a.tpotMs(), b.tpotMs(), 0);
+    assertEquals(one.prefillSeconds(0, 4096, 1, 512) * 14 / 32, four.prefillSeconds(0, 4096, 1, 512, 4),
+        1e-12);
+    assertEquals(one.prefillSeconds(100, 512, 1, 512), four.prefillSeconds(100, 512, 1, 512, 4), 0,
+        "one chunk has nothing to pipeline");
+  }
+
   /** In a direct mesh a collective over N devices uses N − 1 peer links; behind a switch every pair gets the full rate. */
   @ParameterizedTest(name = "{0} over {1}")
   @CsvSource({"amd-mi300x, 2, 64", "amd-mi300x, 4, 192", "amd-mi300x, 8, 448", "intel-gaudi2, 8, 262.5",

@@ -52,23 +52,23 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,662): 43.6 % with device-kind defaults, 38.8 % with backend defaults;
-   * 17.1 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
+   * Spec-only MAPE over every supported row (5,662): 45.8 % with device-kind defaults, 38.4 % with backend defaults;
+   * 16.4 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 44, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 46, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
     assertTrue(ErrorStats.of(o).mapePct() <= 39, "backend defaults");
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3191, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 18, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 17, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
     assertTrue(ErrorStats.of(tp).mapePct() <= 14, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
-  /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 7.2 % MAPE. */
+  /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 7.1 % MAPE. */
   @Test
   void appleSiliconLlamaCpp_within8Percent() {
     List<Validator.Outcome> o = run(MeasurementReader.read("builtin:llamacpp-apple-silicon-4167.csv"), false);
@@ -79,7 +79,7 @@ final class ValidationTest {
   /**
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.5 %,
    * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
-   * 26.6 %; each beats the device-kind defaults where it is used.
+   * 24.5 %; each beats the device-kind defaults where it is used.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -92,7 +92,7 @@ final class ValidationTest {
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
     assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12);
     assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 14);
-    assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 27);
+    assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
   }
@@ -111,11 +111,11 @@ final class ValidationTest {
           Measurement m = new Measurement("synthetic row " + i++, "test", "nvidia-rtx-4090", 1, "none", "test", "llama-2-7b",
               "fp16", "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
               metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s",
-              0);
+              0, 0);
           double value = v.outcome(m).predicted();
           synth.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), m.model(), "fp16", "fp16",
               "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(),
-              0));
+              0, 0));
         }
       }
     }
@@ -137,7 +137,7 @@ final class ValidationTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 6",
-      "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 24", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
+      "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 20", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 9",
       "amd-mi300x, vllm/rocm, 17"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
@@ -184,7 +184,7 @@ final class ValidationTest {
   @Test
   void unknownIds_areUnsupportedWithNearMatches() {
     Measurement m = new Measurement("x row 2", "s", "rtx-4090", 1, "none", "llama.cpp CUDA", "llama-2-7b", "fp16", "", "", 1,
-        512, 0, 0, "prefill_tps", 100, "tok/s", 0);
+        512, 0, 0, "prefill_tps", 100, "tok/s", 0, 0);
     Validator.Outcome o = run(List.of(m), false).get(0);
     assertTrue(!o.supported() && o.unsupported().contains("nvidia-rtx-4090"), o.unsupported());
   }
