@@ -78,6 +78,8 @@ public final class HardwareCatalog {
       header.add("sequence_us");
       header.add("link_gbps");
       header.add("link_peer_gbps");
+      header.add("decode_compute_eff");
+      header.add("decode_mem_eff");
       cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
@@ -98,6 +100,8 @@ public final class HardwareCatalog {
         row.add(String.valueOf(h.sequenceSeconds() * 1e6));
         row.add(h.linkBytesPerSecond() > 0 ? String.valueOf(h.linkBytesPerSecond() / 1e9) : "");
         row.add(h.linkPeerBytesPerSecond() > 0 ? String.valueOf(h.linkPeerBytesPerSecond() / 1e9) : "");
+        row.add(h.decodeComputeEff() > 0 ? String.valueOf(h.decodeComputeEff()) : "");
+        row.add(h.decodeMemEff() > 0 ? String.valueOf(h.decodeMemEff()) : "");
         cw.writeRow(row);
       }
       cw.close();
@@ -198,7 +202,14 @@ public final class HardwareCatalog {
     String name = text(r, "name");
     double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
     double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dispatch, sequence, link,
+    double dce = optionalNumber(where, r, "decode_compute_eff", false);
+    double dme = optionalNumber(where, r, "decode_mem_eff", false);
+    if (dce > 1 || dme > 1) {
+      throw new CatalogException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
+          + "in (0, 1], got " + (dce > 1 ? dce : dme));
+    }
+    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
+        link,
         peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"));
   }

@@ -92,8 +92,10 @@ final class CalibrateCommand implements Callable<Integer> {
     Path file = out != null ? out : Path.of(hardware + "-profile.csv");
     HardwareCatalog.write(List.of(d.withSource(how)), file);
     PrintWriter pw = spec.commandLine().getOut();
-    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f%n", hardware,
-        d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6, d.sequenceSeconds() * 1e6);
+    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f%s%n", hardware,
+        d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6, d.sequenceSeconds() * 1e6, d.decodeComputeEff() > 0
+            ? String.format(Locale.ROOT, "; decode: compute_eff %.3f, mem_eff %.3f (per phase: lower BIC)",
+                d.decodeComputeEff(), d.decodeMemEff()) : "");
     pw.printf(Locale.ROOT, "MAPE before %.1f %% (all %d rows), fitted %.1f %% (%d training rows), held-out %.1f %% "
         + "(%d rows)%n", fit.before().mapePct(), fit.trainRows() + fit.testRows(), fit.train().mapePct(),
         fit.trainRows(), fit.test().mapePct(), fit.testRows());

@@ -35,6 +35,9 @@ public final class Forecaster {
   private final double[] secPerOp;
   /** Seconds per byte of each operator: memory's rate, or the link's for collectives. */
   private final double[] secPerByte;
+  /** The same two for decode steps (calls of one token that sample), where a profile has per-phase efficiencies. */
+  private final double[] secPerOpDecode;
+  private final double[] secPerByteDecode;
   private final double dispatchSec;
   private final double sequenceSec;
   private final List<Span> spans;
@@ -73,6 +76,10 @@ public final class Forecaster {
     mult = new double[n];
     secPerOp = new double[n];
     secPerByte = new double[n];
+    secPerOpDecode = new double[n];
+    secPerByteDecode = new double[n];
+    double opScale = hw.computeEff() / hw.decodeComputeEffOrSame();
+    double byteScale = hw.memEff() / hw.decodeMemEffOrSame();
     dispatchSec = d.dispatchSeconds();
     sequenceSec = hw.sequenceSeconds();
     for (int i = 0; i < n; i++) {
@@ -80,6 +87,8 @@ public final class Forecaster {
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
       secPerByte[i] = 1.0 / (ops[i].link() ? d.linkBytesPerSecond(graph.options().parallel().devices())
           : d.bytesPerSecond());
+      secPerOpDecode[i] = secPerOp[i] * opScale;
+      secPerByteDecode[i] = secPerByte[i] * byteScale;
     }
     // A layer split spreads the weights and the KV cache over the devices; memory figures are per device.
     Parallelism par = graph.options().parallel();
@@ -146,6 +155,9 @@ public final class Forecaster {
 
   /** Adds one call, evaluated operator by operator. */
   private void direct(Sums k, long past, long present, int b, boolean sampling) {
+    boolean decode = present == 1 && sampling;
+    double[] secPerOp = decode ? secPerOpDecode : this.secPerOp;
+    double[] secPerByte = decode ? secPerByteDecode : this.secPerByte;
     double t = 0;
     double tc = 0;
     double tm = 0;
@@ -314,8 +326,9 @@ public final class Forecaster {
           continue;
         }
         OpCost c = ops[i].cost(call[0], call[1], b);
-        double ci = c.ops() * secPerOp[i];
-        double mi = c.bytes() * secPerByte[i];
+        boolean decode = call[1] == 1 && call[2] == 1;
+        double ci = c.ops() * (decode ? secPerOpDecode : secPerOp)[i];
+        double mi = c.bytes() * (decode ? secPerByteDecode : secPerByte)[i];
         o += c.ops();
         by += c.bytes();
         tc += ci;
@@ -444,6 +457,9 @@ public final class Forecaster {
         lastTable = t;
       }
     }
+    boolean decode = present == 1 && sampling;
+    double[] secPerOp = decode ? secPerOpDecode : this.secPerOp;
+    double[] secPerByte = decode ? secPerByteDecode : this.secPerByte;
     long pEnd = p0 + (count - 1) * stride;
     for (int r = 0; r < t.lo.length; r++) {
       if (t.hi[r] < p0 || t.lo[r] > pEnd) {

@@ -12,6 +12,9 @@ import java.util.OptionalDouble;
  * @param memBytes memory capacity in bytes (binary GiB × 2³⁰), or 0 when unknown
  * @param computeEff fraction of peak compute reached (catalog value, else the kind's default)
  * @param memEff fraction of peak bandwidth reached
+ * @param decodeComputeEff compute efficiency of decode steps where it differs from the prefill's (a calibrated
+ *     profile's per-phase value), 0 for the same
+ * @param decodeMemEff memory efficiency of decode steps where it differs, 0 for the same
  * @param dispatchSeconds fixed cost per kernel dispatch
  * @param sequenceSeconds host work per sequence per call that samples a token (sampling, scheduling, detokenizing
  *     in a serving engine); a property of the software stack, 0 unless calibrated
@@ -29,6 +32,8 @@ public record HardwareSpec(
     double memBytes,
     double computeEff,
     double memEff,
+    double decodeComputeEff,
+    double decodeMemEff,
     double dispatchSeconds,
     double sequenceSeconds,
     double linkBytesPerSecond,
@@ -48,6 +53,12 @@ public record HardwareSpec(
     Check.nonNegative("mem_gib", memBytes);
     Check.fraction("compute_eff", computeEff);
     Check.fraction("mem_eff", memEff);
+    if (decodeComputeEff != 0) {
+      Check.fraction("decode_compute_eff", decodeComputeEff);
+    }
+    if (decodeMemEff != 0) {
+      Check.fraction("decode_mem_eff", decodeMemEff);
+    }
     Check.nonNegative("dispatch_us", dispatchSeconds);
     Check.nonNegative("sequence_us", sequenceSeconds);
     Check.nonNegative("link_gbps", linkBytesPerSecond);
@@ -69,18 +80,38 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, newSource);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        tdpW, priceUsd, newSource);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, source);
+  }
+
+  /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
+  public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
+        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        tdpW, priceUsd, source);
+  }
+
+  /** Compute efficiency of the decode phase. */
+  public double decodeComputeEffOrSame() {
+    return decodeComputeEff > 0 ? decodeComputeEff : computeEff;
+  }
+
+  /** Memory efficiency of the decode phase. */
+  public double decodeMemEffOrSame() {
+    return decodeMemEff > 0 ? decodeMemEff : memEff;
   }
 
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        dispatchSeconds, seconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        tdpW, priceUsd, source);
   }
 }

@@ -66,18 +66,38 @@ public final class Calibrator {
     }
     // Every training row is on this device, so the shared fit over them is this device's fit.
     java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, p);
-    HardwareSpec fitted = shared(minimize(res, gridStart(res, true), true)).applyTo(base);
+    double[] four = minimize(res, gridStart(res, true), true);
+    // Per-phase efficiencies (decode's own compute and memory efficiency) only where the data supports them: kept
+    // when they lower the Bayesian information criterion of the training rows' log errors.
+    double[] six = minimize(res, new double[] {four[0], four[1], four[2], four[3], four[0], four[1]}, true);
+    double[] chosen = bic(res.apply(six), 6) < bic(res.apply(four), 4) ? six : four;
+    HardwareSpec fitted = shared(chosen).applyTo(base);
     Validator before = new Validator(catalog, (h, b) -> h);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
     return new Fit(fitted, train.size(), test.size(), ErrorStats.of(before.run(mine)), ErrorStats.of(after.run(train)),
         ErrorStats.of(after.run(test)));
   }
 
-  /** Efficiencies shared by a group of devices (one backend on one device kind). */
-  public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs) {
-    public HardwareSpec applyTo(HardwareSpec h) {
-      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6);
+  /**
+   * Efficiencies shared by a group of devices (one backend on one device kind), or one device's; decode's own
+   * compute and memory efficiency are 0 where the prefill's serve both phases.
+   */
+  public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs,
+      double decodeComputeEff, double decodeMemEff) {
+    public Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs) {
+      this(computeEff, memEff, dispatchUs, sequenceUs, 0, 0);
     }
+
+    public HardwareSpec applyTo(HardwareSpec h) {
+      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
+          .withDecodeEfficiency(decodeComputeEff, decodeMemEff);
+    }
+  }
+
+  /** Bayesian information criterion of a least-squares fit with {@code k} parameters and residuals {@code r}. */
+  private static double bic(double[] r, int k) {
+    int n = r.length;
+    return n * Math.log(Math.max(sumSq(r), 1e-300) / n) + k * Math.log(n);
   }
 
   /**
@@ -97,7 +117,8 @@ public final class Calibrator {
 
   private static Shared shared(double[] p) {
     return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5),
-        Math.min(sequenceUs(p[3]), 1e5));
+        Math.min(sequenceUs(p[3]), 1e5), p.length > 4 ? Math.max(1e-4, sigmoid(p[4])) : 0,
+        p.length > 5 ? Math.max(1e-4, sigmoid(p[5])) : 0);
   }
 
   private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {

@@ -133,6 +133,50 @@ final class ValidationTest {
         1e-3);
   }
 
+  /**
+   * Per-phase efficiencies: measurements generated with decode running at its own compute and memory efficiency,
+   * with ±3 % deterministic noise, are fitted with them (the information criterion keeps the two extra parameters);
+   * measurements of one efficiency per device, with the same noise, are not.
+   */
+  @Test
+  void calibration_keepsPerPhaseEfficienciesOnlyWhereTheDataShowsThem(@TempDir Path dir) throws IOException {
+    HardwareSpec base = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 5e-6);
+    Calibrator.Fit perPhase = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090",
+        synthetic(base.withDecodeEfficiency(0.25, 0.5)), 0.25, 1);
+    assertEquals(0.5, perPhase.device().decodeMemEff(), 0.05, perPhase.device().toString());
+    assertEquals(0.8, perPhase.device().memEff(), 0.08, perPhase.device().toString());
+    assertTrue(perPhase.test().mapePct() < 5, "held-out MAPE " + perPhase.test().mapePct());
+    Path profile = dir.resolve("p.csv");
+    HardwareCatalog.write(List.of(perPhase.device()), profile);
+    HardwareSpec back = HardwareCatalog.readFile(profile).get("nvidia-rtx-4090");
+    assertEquals(perPhase.device().decodeMemEff(), back.decodeMemEff(), 1e-12);
+    assertEquals(perPhase.device().decodeComputeEff(), back.decodeComputeEff(), 1e-12);
+    Calibrator.Fit same = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", synthetic(base), 0.25, 1);
+    assertEquals(0, same.device().decodeMemEff(), 0, same.device().toString());
+  }
+
+  /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±3 % pattern. */
+  private static List<Measurement> synthetic(HardwareSpec truth) {
+    Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
+    List<Measurement> out = new ArrayList<>();
+    int i = 0;
+    for (String model : new String[] {"llama-2-7b", "qwen2.5-7b"}) {
+      for (String metric : new String[] {"prefill_tps", "decode_tps", "e2e"}) {
+        for (long p : new long[] {128, 512, 1024, 2048}) {
+          for (int b : new int[] {1, 4, 16}) {
+            Measurement m = new Measurement("synthetic row " + i, "test", truth.id(), 1, "none", "test", model, "fp16",
+                "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
+                metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s", 0, 0);
+            double value = v.outcome(m).predicted() * (1 + 0.03 * Math.sin(7.0 * i++));
+            out.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), model, "fp16",
+                "fp16", "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(), 0, 0));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Held-out MAPE of per-device, per-backend calibration on the shipped data (half the rows held out). */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
