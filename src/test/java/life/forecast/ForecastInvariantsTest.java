@@ -61,6 +61,23 @@ final class ForecastInvariantsTest {
         h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(), h.source());
   }
 
+  /**
+   * Decode's own efficiencies (a per-phase profile) change the decode steps only: the prefill is the same to the bit,
+   * and a lower decode memory efficiency slows every step.
+   */
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void decodeEfficiency_changesOnlyDecode(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Request r = new Request(700, 50, 2);
+    Forecast base = forecaster(model, h, o, c).forecast(r);
+    Forecast slow = forecaster(model, h.withDecodeEfficiency(h.computeEff() / 2, h.memEff() / 2), o, c).forecast(r);
+    assertEquals(base.ttftMs(), slow.ttftMs(), 0);
+    assertTrue(slow.tpotMs() > base.tpotMs(), slow.tpotMs() + " vs " + base.tpotMs());
+    Forecast same = forecaster(model, h.withDecodeEfficiency(h.computeEff(), h.memEff()), o, c).forecast(r);
+    assertEquals(base.tpotMs(), same.tpotMs(), 1e-12 * base.tpotMs());
+  }
+
   @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
   @MethodSource("cases")
   void moreBandwidth_neverSlowsDecode(String model, String dev, Overlap o, Counting c) {
