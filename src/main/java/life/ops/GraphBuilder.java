@@ -233,7 +233,19 @@ public final class GraphBuilder {
     if (!fuseNorm) {
       ops.add(m.parallelBlock() ? new Elementwise("residual", h, 3, 2, a) : new Elementwise("ffn_residual", h, 2, 1, a));
     }
-    return new ModelGraph.LayerGroup(count, span, kvTokenBytes, ops);
+    return new ModelGraph.LayerGroup(count, span, kvTokenBytes, withExpansions(ops));
+  }
+
+  /** {@code ops} with a {@link Operator.WeightExpand} before every linear whose weights get a dense copy. */
+  private static List<Operator> withExpansions(List<Operator> ops) {
+    List<Operator> out = new ArrayList<>(ops.size());
+    for (Operator op : ops) {
+      if (op instanceof Linear l && l.dequant() && l.copyAbove() > 0) {
+        out.add(Operator.WeightExpand.of(l));
+      }
+      out.add(op);
+    }
+    return out;
   }
 
   /** The attention core: flash-fused, or the eager chain QKᵀ, scale+mask, softmax, PV. */

@@ -27,7 +27,8 @@ public sealed interface Operator
         Operator.Elementwise,
         Operator.Nonlinear,
         Operator.KvAppend,
-        Operator.AllReduce {
+        Operator.AllReduce,
+        Operator.WeightExpand {
 
   /** Short name shown in breakdowns ({@code q_proj}, {@code softmax}). */
   String name();
@@ -97,9 +98,12 @@ public sealed interface Operator
    * @param dequant weights are expanded to {@code compute} on every call
    * @param loraRank rank of this linear's adapter, 0 for none
    * @param loraMode how the adapter runs (adds runtime work only when {@code UNMERGED})
+   * @param copyAbove with {@code dequant}, calls of more than this many tokens expand the weights into a copy in the
+   *     activation type first ({@link WeightFormat#copyAboveTokens}): {@code g·k·n} more written and read, one more
+   *     dispatch; 0 never
    */
   record Linear(String name, long in, long out, int groups, boolean bias, double weightBytes, DType act,
-      DType compute, boolean dequant, int loraRank, Lora.Mode loraMode) implements Operator {
+      DType compute, boolean dequant, int loraRank, Lora.Mode loraMode, int copyAbove) implements Operator {
     public Linear {
       Check.positive(name + ".in", in);
       Check.positive(name + ".out", out);
@@ -116,7 +120,7 @@ public sealed interface Operator
     public static Linear grouped(String name, long in, long out, int groups, boolean bias, GraphOptions o) {
       boolean adapted = o.lora().adapts(name);
       return new Linear(name, in, out, groups, bias, o.weightBytes(), o.act(), o.actQuant().computeType(o.act()),
-          o.dequantize(), adapted ? o.lora().rank() : 0, o.lora().mode());
+          o.dequantize(), adapted ? o.lora().rank() : 0, o.lora().mode(), o.weights().copyAboveTokens());
     }
 
     @Override
@@ -159,8 +163,10 @@ public sealed interface Operator
       double g = groups;
       double a = act.bytes();
       double inBytes = compute == act ? a : Math.min(a, compute.bytes());
-      double ops = 2.0 * t * g * in * out + (bias ? t * g * out : 0) + (dequant ? 2.0 * g * in * out : 0);
-      double read = g * in * out * weightBytes + (bias ? g * out * a : 0) + t * g * in * inBytes;
+      // Above copyAbove tokens a WeightExpand kernel has dequantized the weights: the GEMM reads the dense copy.
+      boolean copied = expanded(t);
+      double ops = 2.0 * t * g * in * out + (bias ? t * g * out : 0) + (dequant && !copied ? 2.0 * g * in * out : 0);
+      double read = g * in * out * (copied ? a : weightBytes) + (bias ? g * out * a : 0) + t * g * in * inBytes;
       double write = t * g * out * a;
       double dispatches = 1;
       if (sidePath()) {
@@ -173,9 +179,48 @@ public sealed interface Operator
       return new OpCost(ops, read, write, dispatches);
     }
 
+    /** Whether a call of {@code tokens} tokens reads a dense copy made by a {@link WeightExpand} kernel. */
+    public boolean expanded(double tokens) {
+      return dequant && copyAbove > 0 && tokens > copyAbove;
+    }
+
     @Override
     public double transientBytes(OpCost c, long past, long present, int batch) {
-      return c.bytes() - (double) groups * in * out * weightBytes;
+      return c.bytes() - (double) groups * in * out * (expanded((double) batch * present) ? act.bytes() : weightBytes);
+    }
+  }
+
+  /**
+   * The kernel that expands a linear's packed weights into a dense copy in the activation type before a dense GEMM,
+   * on calls of more than {@code above} tokens (llama.cpp's CUDA backend before int8 MMQ became its default: dequantize,
+   * then cuBLAS). {@code 2·g·k·n} ops, reads the packed weights, writes the copy; nothing on smaller calls, where the
+   * linear dequantizes inside its own kernel.
+   */
+  record WeightExpand(String name, long in, long out, int groups, double weightBytes, DType act, int above)
+      implements Operator {
+    /** The expansion of {@code l}'s weights. */
+    public static WeightExpand of(Linear l) {
+      return new WeightExpand(l.name() + "_expand", l.in(), l.out(), l.groups(), l.weightBytes(), l.act(),
+          l.copyAbove());
+    }
+
+    @Override
+    public OpClass opClass() {
+      return OpClass.ELEMENTWISE;
+    }
+
+    @Override
+    public OpCost cost(long past, long present, int batch) {
+      if ((double) batch * present <= above) {
+        return new OpCost(0, 0, 0, 0);
+      }
+      double kn = (double) groups * in * out;
+      return new OpCost(2 * kn, kn * weightBytes, kn * act.bytes(), 1);
+    }
+
+    @Override
+    public double transientBytes(OpCost c, long past, long present, int batch) {
+      return c.bytesWritten();
     }
   }
 

@@ -28,8 +28,13 @@ import life.spec.Check;
  * @param dequantize weights are expanded to the compute type on every call: {@code 2·k·n} extra ops per linear
  *     (the paper's quantized Linear, digest section 2.3)
  * @param allWeights the format covers the embedding and LM head too
+ * @param copyAboveTokens for calls of more than this many tokens the weights are first expanded into a copy in the
+ *     activation type, written and read back by a dense GEMM (0: never). llama.cpp's CUDA backend did so on tensor-core
+ *     GPUs above {@code MMQ_MAX_BATCH_SIZE} = 32 tokens (dequantize, then cuBLAS) until its int8 MMQ kernels became the
+ *     default (PR #8075, 2024-06-24)
  */
-public record WeightFormat(String name, double bitsPerWeight, boolean dequantize, boolean allWeights) {
+public record WeightFormat(String name, double bitsPerWeight, boolean dequantize, boolean allWeights,
+    int copyAboveTokens) {
   /** Bit widths accepted by {@link #bits}. */
   public static final List<Integer> BITS = List.of(16, 8, 6, 5, 4, 3, 2);
 
@@ -57,6 +62,16 @@ public record WeightFormat(String name, double bitsPerWeight, boolean dequantize
 
   public WeightFormat {
     Check.positive("bits per weight", bitsPerWeight);
+    Check.nonNegative("copy above tokens", copyAboveTokens);
+  }
+
+  public WeightFormat(String name, double bitsPerWeight, boolean dequantize, boolean allWeights) {
+    this(name, bitsPerWeight, dequantize, allWeights, 0);
+  }
+
+  /** This format, expanded into a dense copy for calls of more than {@code tokens} tokens (0: never). */
+  public WeightFormat withCopyAbove(int tokens) {
+    return new WeightFormat(name, bitsPerWeight, dequantize, allWeights, tokens);
   }
 
   /** Unquantized: weights in the activation type, no dequantization. */

@@ -196,6 +196,12 @@ public final class Validator {
       case "int8" -> ActQuant.INT8;
       default -> ActQuant.NONE;
     };
+    if (m.backend().equals("llama.cpp/cuda") && wf.dequantize()) {
+      // The llama.cpp CUDA rows with quantized weights (XiongjieDai's, snapshots of May 2024 per the shared raw data)
+      // predate PR #8075 (2024-06-24, int8 MMQ by default): calls of more than 32 tokens expanded the weights to
+      // fp16 and ran cuBLAS (ggml-cuda's MMQ_MAX_BATCH_SIZE).
+      wf = wf.withCopyAbove(32);
+    }
     int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
     return GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1).withParallel(parallel(m));
   }

@@ -52,12 +52,12 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,662): 45.8 % with device-kind defaults, 38.4 % with backend defaults;
-   * 16.4 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
+   * Spec-only MAPE over every supported row (5,662): 43.7 % with device-kind defaults, 38.4 % with backend defaults;
+   * 16.3 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 46, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 44, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
     assertTrue(ErrorStats.of(o).mapePct() <= 39, "backend defaults");
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
@@ -181,7 +181,8 @@ final class ValidationTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 6",
-      "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 20", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
+      "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
+      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 9",
       "amd-mi300x, vllm/rocm, 17"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
