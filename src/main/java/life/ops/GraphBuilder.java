@@ -255,10 +255,11 @@ public final class GraphBuilder {
       ops.add(new FlashAttention(heads, kv, qkDim, vDim, sharedKv, span, a, kvB));
       return;
     }
-    ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, qkDim, span, a, kvB));
-    ops.add(new ScoreOp("scale_mask", OpClass.ELEMENTWISE, heads, 2, true, span, a));
-    ops.add(new ScoreOp("softmax", OpClass.SOFTMAX, heads, 5, false, span, a));
-    ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, vDim, span, a, kvB));
+    DType sc = o.scores();
+    ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, qkDim, span, a, kvB, sc));
+    ops.add(new ScoreOp("scale_mask", OpClass.ELEMENTWISE, heads, 2, true, span, sc));
+    ops.add(new ScoreOp("softmax", OpClass.SOFTMAX, heads, 5, false, span, sc));
+    ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, vDim, span, a, kvB, sc));
   }
 
   private void mlp(LayerSpec l, List<Operator> ops) {

@@ -21,9 +21,11 @@ import life.spec.DType;
  * @param fusion fused operators
  * @param counting counting conventions
  * @param parallel how the model is spread over devices (the graph of a tensor-parallel model is one device's share)
+ * @param scores type of the attention scores an unfused attention writes and reads: the activation type, or fp32
+ *     (llama.cpp without flash attention: ggml's QKᵀ yields fp32 and its softmax runs in fp32)
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
-    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel) {
+    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -36,6 +38,10 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
     Objects.requireNonNull(attention, "attention");
     Objects.requireNonNull(counting, "counting");
     Objects.requireNonNull(parallel, "parallel");
+    Objects.requireNonNull(scores, "scores");
+    if (scores != DType.FP16 && scores != DType.BF16 && scores != DType.FP32) {
+      throw new IllegalArgumentException("attention scores must be fp32, fp16 or bf16; got " + scores.id());
+    }
     if (act != DType.FP16 && act != DType.BF16 && act != DType.FP32) {
       throw new IllegalArgumentException("activation type must be one of fp32, fp16, bf16; got " + act.id());
     }
@@ -55,39 +61,44 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d);
   }
 
   public GraphOptions withCounting(Counting c) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel, scores);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
-    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel);
+    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel, scores);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
-    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel);
+    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel, scores);
   }
 
   public GraphOptions withKv(int bits, double keep) {
-    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel);
+    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel, scores);
   }
 
   public GraphOptions withLora(Lora l) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel, scores);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel, scores);
   }
 
   public GraphOptions withParallel(Parallelism p) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p, scores);
+  }
+
+  public GraphOptions withScores(DType t) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        t);
   }
 
   /** Bytes of one weight of the decoder's linears. */

@@ -438,7 +438,7 @@ public sealed interface Operator
    * their query group); for MLA the cached latent is read as a single KV head of width {@code dim}.
    */
   record AttentionBmm(String name, BmmKind kind, int heads, int kvHeads, int dim, Span span, DType act,
-      double kvBytes) implements Operator {
+      double kvBytes, DType scores) implements Operator {
     public AttentionBmm {
       Check.positive(name + ".heads", heads);
       Check.positive(name + ".kv_heads", kvHeads);
@@ -464,7 +464,7 @@ public sealed interface Operator
       double s = batch * span.scores(past, present) * heads;
       double q = (double) batch * present * heads * dim * act.bytes();
       double kv = kvRead(past, present, batch);
-      double a = act.bytes();
+      double a = scores.bytes();
       if (kind == BmmKind.QK) {
         return new OpCost(2.0 * s * dim - s, q + kv, s * a, 1);
       }

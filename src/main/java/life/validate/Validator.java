@@ -203,7 +203,10 @@ public final class Validator {
       wf = wf.withCopyAbove(32);
     }
     int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
-    return GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1).withParallel(parallel(m));
+    GraphOptions o = GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1)
+        .withParallel(parallel(m));
+    // llama.cpp without flash attention (every llama.cpp row here): ggml's QKᵀ yields fp32 scores, softmax is fp32.
+    return m.backend().startsWith("llama.cpp") ? o.withScores(DType.FP32) : o;
   }
 
   /** How the measurement spread the model: tensor parallel or layer split over its devices. */
