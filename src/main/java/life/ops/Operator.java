@@ -98,9 +98,9 @@ public sealed interface Operator
    * @param dequant weights are expanded to {@code compute} on every call
    * @param loraRank rank of this linear's adapter, 0 for none
    * @param loraMode how the adapter runs (adds runtime work only when {@code UNMERGED})
-   * @param copyAbove with {@code dequant}, calls of more than this many tokens expand the weights into a copy in the
-   *     activation type first ({@link WeightFormat#copyAboveTokens}): {@code g·k·n} more written and read, one more
-   *     dispatch; 0 never
+   * @param copyAbove with {@code dequant}, calls of more than this many tokens read a dense copy of the weights in the
+   *     activation type, made by a {@link WeightExpand} kernel before them ({@link WeightFormat#copyAboveTokens}), and
+   *     do not dequantize themselves; 0 never
    */
   record Linear(String name, long in, long out, int groups, boolean bias, double weightBytes, DType act,
       DType compute, boolean dequant, int loraRank, Lora.Mode loraMode, int copyAbove) implements Operator {
@@ -435,7 +435,8 @@ public sealed interface Operator
    * One batched matrix product of attention, per head: {@code QK} (m = present, k = dim, n = keys) or {@code PV}
    * (m = present, k = keys, n = dim), with {@code 2bmkn − bmn} ops (Table 1). Under causal counting only the visible
    * scores are computed (see {@link Span#scores}). K or V is read once per KV head (GQA/MQA share it across
-   * their query group); for MLA the cached latent is read as a single KV head of width {@code dim}.
+   * their query group); for MLA the cached latent is read as a single KV head of width {@code dim}. The scores are
+   * written or read in {@code scores} (fp32 for llama.cpp without flash attention).
    */
   record AttentionBmm(String name, BmmKind kind, int heads, int kvHeads, int dim, Span span, DType act,
       double kvBytes, DType scores) implements Operator {
