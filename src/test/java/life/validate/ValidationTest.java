@@ -102,23 +102,7 @@ final class ValidationTest {
   void calibration_recoversKnownEfficiencies(@TempDir Path dir) throws IOException {
     HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.37, 0.61, 7e-6)
         .withSequenceSeconds(40e-6);
-    List<Measurement> synth = new ArrayList<>();
-    Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
-    int i = 0;
-    for (String metric : new String[] {"prefill_tps", "decode_tps", "e2e"}) {
-      for (long p : new long[] {128, 512, 2048}) {
-        for (int b : new int[] {1, 8}) {
-          Measurement m = new Measurement("synthetic row " + i++, "test", "nvidia-rtx-4090", 1, "none", "test", "llama-2-7b",
-              "fp16", "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
-              metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s",
-              0, 0);
-          double value = v.outcome(m).predicted();
-          synth.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), m.model(), "fp16", "fp16",
-              "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(),
-              0, 0));
-        }
-      }
-    }
+    List<Measurement> synth = synthetic(truth, 0);
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", synth, 0.3, 1);
     assertEquals(0.37, fit.device().computeEff(), 0.01);
     assertEquals(0.61, fit.device().memEff(), 0.01);
@@ -142,7 +126,7 @@ final class ValidationTest {
   void calibration_keepsPerPhaseEfficienciesOnlyWhereTheDataShowsThem(@TempDir Path dir) throws IOException {
     HardwareSpec base = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 5e-6);
     Calibrator.Fit perPhase = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090",
-        synthetic(base.withDecodeEfficiency(0.25, 0.5)), 0.25, 1);
+        synthetic(base.withDecodeEfficiency(0.25, 0.5), 0.03), 0.25, 1);
     assertEquals(0.5, perPhase.device().decodeMemEff(), 0.05, perPhase.device().toString());
     assertEquals(0.8, perPhase.device().memEff(), 0.08, perPhase.device().toString());
     assertTrue(perPhase.test().mapePct() < 5, "held-out MAPE " + perPhase.test().mapePct());
@@ -151,12 +135,12 @@ final class ValidationTest {
     HardwareSpec back = HardwareCatalog.readFile(profile).get("nvidia-rtx-4090");
     assertEquals(perPhase.device().decodeMemEff(), back.decodeMemEff(), 1e-12);
     assertEquals(perPhase.device().decodeComputeEff(), back.decodeComputeEff(), 1e-12);
-    Calibrator.Fit same = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", synthetic(base), 0.25, 1);
+    Calibrator.Fit same = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", synthetic(base, 0.03), 0.25, 1);
     assertEquals(0, same.device().decodeMemEff(), 0, same.device().toString());
   }
 
-  /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±3 % pattern. */
-  private static List<Measurement> synthetic(HardwareSpec truth) {
+  /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±{@code noise} pattern. */
+  private static List<Measurement> synthetic(HardwareSpec truth, double noise) {
     Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
     List<Measurement> out = new ArrayList<>();
     int i = 0;
@@ -167,7 +151,7 @@ final class ValidationTest {
             Measurement m = new Measurement("synthetic row " + i, "test", truth.id(), 1, "none", "test", model, "fp16",
                 "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
                 metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s", 0, 0);
-            double value = v.outcome(m).predicted() * (1 + 0.03 * Math.sin(7.0 * i++));
+            double value = v.outcome(m).predicted() * (1 + noise * Math.sin(7.0 * i++));
             out.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), model, "fp16",
                 "fp16", "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(), 0, 0));
           }
