@@ -66,6 +66,10 @@ final class CalibrateCommand implements Callable<Integer> {
     java.nio.file.Files.write(file, lines);
     PrintWriter pw = spec.commandLine().getOut();
     lines.forEach(pw::println);
+    life.validate.ErrorStats strict = life.validate.ErrorStats.of(life.validate.BackendDefaults.leaveDeviceOut(catalog,
+        ms, rows));
+    pw.printf(Locale.ROOT, "no row's own device in its fit (leave-one-device-out where a backend row is used, device-"
+        + "kind defaults elsewhere): MAPE %.1f %% over %d rows%n", strict.mapePct(), strict.rows());
     pw.printf(Locale.ROOT, "-> %s%n", file);
     pw.flush();
     return 0;

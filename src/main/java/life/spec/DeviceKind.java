@@ -9,13 +9,18 @@ package life.spec;
  * sections 6.3 and 6.7); discrete GPUs sustain 60-80 % of peak bandwidth in decode. Dispatch: a CUDA/HIP kernel launch
  * costs a few microseconds; CPU operator calls in eager frameworks cost tens. These are starting points that
  * {@code life calibrate} replaces with fitted values.
+ *
+ * <p>{@code accelerator}: datacenter AI accelerator cards that are not GPUs (Intel Gaudi, SambaNova RDUs) take a
+ * discrete GPU's defaults: their own HBM, and kernels launched from a compiled graph. The {@code npu} defaults are
+ * the paper's client NPUs, which share the laptop's memory and pay a driver call per operator.
  */
 public enum DeviceKind {
   CPU(0.5, 0.5, 10.0),
   GPU(0.6, 0.75, 4.0),
   NPU(0.4, 0.6, 10.0),
   IGPU(0.5, 0.6, 6.0),
-  SOC(0.5, 0.7, 6.0);
+  SOC(0.5, 0.7, 6.0),
+  ACCELERATOR(0.6, 0.75, 4.0);
 
   private final double computeEff;
   private final double memEff;

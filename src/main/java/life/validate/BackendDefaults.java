@@ -19,11 +19,35 @@ import life.spec.HardwareSpec;
 public final class BackendDefaults {
   /** One fitted row. */
   public record Row(String backend, String kind, Calibrator.Shared eff, int rows, int devices, double lodoMapePct,
-      double defaultMapePct) {
+      double defaultMapePct, List<Validator.Outcome> heldOut) {
     /** Used only where it beats the device kind's defaults on devices it was not fitted on. */
     public boolean used() {
       return lodoMapePct < defaultMapePct;
     }
+
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "%s|%s %s rows=%d devices=%d lodo=%.1f default=%.1f", backend, kind,
+          eff, rows, devices, lodoMapePct, defaultMapePct);
+    }
+  }
+
+  /**
+   * Every measurement forecast without any measurement of its own device: where the row's backend group is used, by
+   * the defaults fitted on the group's other devices (the leave-one-device-out fold); elsewhere by the catalog and
+   * device-kind defaults. The strict reading of spec-only.
+   */
+  public static List<Validator.Outcome> leaveDeviceOut(HardwareCatalog catalog, List<Measurement> ms,
+      List<Row> rows) {
+    Map<Measurement, Validator.Outcome> held = new java.util.IdentityHashMap<>();
+    rows.stream().filter(Row::used).forEach(r -> r.heldOut().forEach(o -> held.put(o.m(), o)));
+    Validator plain = new Validator(catalog, (h, b) -> h);
+    List<Validator.Outcome> out = new ArrayList<>(ms.size());
+    for (Measurement m : ms) {
+      Validator.Outcome o = held.get(m);
+      out.add(o != null ? o : plain.outcome(m));
+    }
+    return out;
   }
 
   private BackendDefaults() {}
@@ -50,25 +74,33 @@ public final class BackendDefaults {
       if (byDevice.size() < 2) {
         continue;
       }
-      // Model selection on held-out devices: with or without a host overhead per sequence.
+      // Model selection on held-out devices: with or without a host overhead per sequence, with a fitted compute
+      // efficiency or the device kind's.
       double bestLodo = Double.POSITIVE_INFINITY;
       Calibrator.Shared eff = null;
-      for (boolean sequence : new boolean[] {false, true}) {
-        // The folds are independent fits: run them in parallel (each builds its own validators).
-        List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
-          List<Measurement> others = new ArrayList<>(g);
-          others.removeAll(d.getValue());
-          Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence);
-          return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
-        }).toList();
-        double lodo = ErrorStats.of(held).mapePct();
-        if (lodo < bestLodo) {
-          bestLodo = lodo;
-          eff = Calibrator.fitShared(catalog, g, sequence);
+      List<Validator.Outcome> bestHeld = List.of();
+      // A host cost per sequence is told apart from the per-kernel one only by rows of several batch sizes.
+      long batchSizes = g.stream().mapToInt(Measurement::batch).distinct().count();
+      double kindCompute = DeviceKind.parse(key[1]).defaultComputeEff();
+      for (double compute : new double[] {Double.NaN, kindCompute}) {
+        for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+          // The folds are independent fits: run them in parallel (each builds its own validators).
+          List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
+            List<Measurement> others = new ArrayList<>(g);
+            others.removeAll(d.getValue());
+            Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, compute);
+            return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
+          }).toList();
+          double lodo = ErrorStats.of(held).mapePct();
+          if (lodo < bestLodo) {
+            bestLodo = lodo;
+            bestHeld = held;
+            eff = Calibrator.fitShared(catalog, g, sequence, compute);
+          }
         }
       }
       double plainMape = ErrorStats.of(plain.run(g)).mapePct();
-      out.add(new Row(key[0], key[1], eff, g.size(), byDevice.size(), bestLodo, plainMape));
+      out.add(new Row(key[0], key[1], eff, g.size(), byDevice.size(), bestLodo, plainMape, bestHeld));
     }
     return out;
   }

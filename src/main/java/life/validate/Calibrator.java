@@ -106,13 +106,22 @@ public final class Calibrator {
    * extra parameter does not pay off on held-out devices.
    */
   public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence) {
-    java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, sequence ? p
-        : new double[] {p[0], p[1], p[2], NO_SEQUENCE});
-    double[] chosen = minimize(res, gridStart(res, sequence), sequence);
-    if (!sequence) {
-      chosen = new double[] {chosen[0], chosen[1], chosen[2], NO_SEQUENCE};
-    }
-    return shared(chosen);
+    return fitShared(catalog, ms, sequence, Double.NaN);
+  }
+
+  /**
+   * As {@link #fitShared(HardwareCatalog, List, boolean)}, with the compute efficiency held at {@code computeEff}
+   * unless it is NaN: for groups whose rows barely load the matrix units (batch-1 decode), where a free compute
+   * efficiency is not identified and wanders to values that stand in for something else and do not carry over to
+   * another device.
+   */
+  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence,
+      double computeEff) {
+    double fixedCompute = Double.isNaN(computeEff) ? Double.NaN : logit(computeEff);
+    java.util.function.UnaryOperator<double[]> expand = p -> new double[] {
+        Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], sequence ? p[3] : NO_SEQUENCE};
+    java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, expand.apply(p));
+    return shared(expand.apply(minimize(res, gridStart(res, sequence), sequence)));
   }
 
   private static Shared shared(double[] p) {

@@ -41,25 +41,44 @@ final class ValidationTest {
     List<Validator.Outcome> o = run(all, false);
     assertEquals(5938, o.size());
     assertTrue(o.stream().filter(x -> !x.supported()).allMatch(x -> !x.unsupported().isBlank()));
-    assertTrue(o.stream().filter(Validator.Outcome::supported).count() >= 5600);
+    assertEquals(5734, o.stream().filter(Validator.Outcome::supported).count());
     // Multi-device rows are forecast (tensor parallel, layer split) except SambaNova's own dataflow mapping, the
     // Max 1550 (no published link figure) and a tensor-parallel degree that does not divide the heads.
     long multi = o.stream().filter(x -> x.m().devices() > 1 && x.supported()).count();
-    assertTrue(multi >= 3400, "multi-device rows forecast: " + multi);
+    assertEquals(3662, multi, "multi-device rows forecast");
     assertEquals(44, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("parallelism 'other'"))
         .count());
     assertEquals(50, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,662): 42.6 % with device-kind defaults, 38.3 % with backend defaults;
-   * 16.2 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows.
+   * LLM-Inference-Bench counts MI250 packages of two GCDs (its scripts, measurements/README.md): the rows count
+   * GCDs, so each is an even number of devices and Llama-2-70B and Mixtral in fp16 fit in them.
+   */
+  @Test
+  void mi250Rows_countGcdsAndFitTheirModels() {
+    List<Validator.Outcome> mi250 = run(all, false).stream()
+        .filter(x -> x.m().hardware().equals("amd-mi250-1gcd")).toList();
+    assertEquals(755, mi250.size());
+    assertTrue(mi250.stream().allMatch(x -> x.m().devices() % 2 == 0 && !x.m().parallelism().equals("none")));
+    assertTrue(mi250.stream().noneMatch(x -> !x.supported() && x.unsupported().startsWith("the weights do not fit")));
+  }
+
+  /**
+   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 24.1 % with backend defaults;
+   * 16.2 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows, 24.4 % on
+   * the 1,854 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 43, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 40, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 39, "backend defaults");
+    assertTrue(ErrorStats.of(o).mapePct() <= 25, "backend defaults: " + ErrorStats.of(o).mapePct());
+    List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
+    assertEquals(1854, rocm.size());
+    assertTrue(ErrorStats.of(rocm).mapePct() <= 25, "ROCm: " + ErrorStats.of(rocm).mapePct());
+    List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
+    assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3191, nv.size());
@@ -77,9 +96,11 @@ final class ValidationTest {
   }
 
   /**
-   * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.5 %,
+   * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.2 %,
    * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
-   * 24.4 %; each beats the device-kind defaults where it is used.
+   * 24.4 %, llama.cpp on ROCm 22.8 % and vLLM on ROCm 34.8 % (both with the kind's compute efficiency); each beats
+   * the device-kind defaults where it is used. Every row forecast with no measurement of its own device in any fit:
+   * 26.6 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -95,6 +116,10 @@ final class ValidationTest {
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
+    assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 23);
+    assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 35);
+    double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
+    assertTrue(strict <= 27, "no own device in any fit: " + strict);
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
@@ -167,8 +192,8 @@ final class ValidationTest {
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 6",
       "intel-gaudi2, deepspeed, 10", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
       "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
-      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 9",
-      "amd-mi300x, vllm/rocm, 17"})
+      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 10",
+      "amd-mi300x, vllm/rocm, 17", "amd-mi300x, llama.cpp/rocm, 22"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345);
     assertTrue(fit.test().mapePct() <= bound, device + " " + backend + ": held-out " + fit.test().mapePct());
