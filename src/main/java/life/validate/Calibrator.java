@@ -64,13 +64,34 @@ public final class Calibrator {
       throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
           + "hold-out; lower --holdout");
     }
-    // Every training row is on this device, so the shared fit over them is this device's fit.
-    java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, p);
-    double[] four = minimize(res, gridStart(res, true), true);
-    // Per-phase efficiencies (decode's own compute and memory efficiency) only where the data supports them: kept
-    // when they lower the Bayesian information criterion of the training rows' log errors.
-    double[] six = minimize(res, new double[] {four[0], four[1], four[2], four[3], four[0], four[1]}, true);
-    double[] chosen = bic(res.apply(six), 6) < bic(res.apply(four), 4) ? six : four;
+    // Every training row is on this device, so the shared fit over them is this device's fit. Each parameter only
+    // where the data supports it, judged by the Bayesian information criterion of the training rows' log errors:
+    // the compute efficiency fitted or held at the device kind's (batch-1 decode barely loads the matrix units), the
+    // host cost per sequence only on rows of several batch sizes, and decode's own compute and memory efficiency.
+    boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
+    double kindCompute = logit(base.kind().defaultComputeEff());
+    double[] chosen = null;
+    double chosenBic = Double.POSITIVE_INFINITY;
+    for (boolean fixedCompute : new boolean[] {false, true}) {
+      java.util.function.UnaryOperator<double[]> expand = p -> {
+        double[] q = p.clone();
+        q[0] = fixedCompute ? kindCompute : p[0];
+        q[3] = sequence ? p[3] : NO_SEQUENCE;
+        return q;
+      };
+      int k = 4 - (fixedCompute ? 1 : 0) - (sequence ? 0 : 1);
+      java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, expand.apply(p));
+      double[] four = expand.apply(minimize(res, gridStart(res, sequence), sequence));
+      double[] six = expand.apply(minimize(res, new double[] {four[0], four[1], four[2], four[3], four[0], four[1]},
+          sequence));
+      for (double[] p : List.of(four, six)) {
+        double b = bic(sharedResiduals(catalog, train, p), p.length == 6 ? k + 2 : k);
+        if (b < chosenBic) {
+          chosenBic = b;
+          chosen = p;
+        }
+      }
+    }
     HardwareSpec fitted = shared(chosen).applyTo(base);
     Validator before = new Validator(catalog, (h, b) -> h);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
