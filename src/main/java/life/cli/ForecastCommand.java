@@ -91,7 +91,7 @@ final class ForecastCommand implements Callable<Integer> {
     if (!List.of("table", "csv", "json").contains(format)) {
       throw new IllegalArgumentException("--format must be one of table, csv, json; got '" + format + "'");
     }
-    GraphOptions options = opt.graphOptions(Counting.parse(counting));
+    GraphOptions options = life.ops.BackendConventions.apply(backend, opt.graphOptions(Counting.parse(counting)));
     ModelSpec m = ModelCatalog.builtIn().resolve(model);
     HardwareSpec h = withOverrides(life.catalog.Backends.apply(hw.catalog().resolve(hardware), backend), computeEff,
         memEff, dispatchUs);

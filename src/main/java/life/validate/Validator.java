@@ -206,7 +206,7 @@ public final class Validator {
     GraphOptions o = GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1)
         .withParallel(parallel(m));
     // llama.cpp without flash attention (every llama.cpp row here): ggml's QKᵀ yields fp32 scores, softmax is fp32.
-    return m.backend().startsWith("llama.cpp") ? o.withScores(DType.FP32) : o;
+    return life.ops.BackendConventions.apply(m.backend(), o);
   }
 
   /** How the measurement spread the model: tensor parallel or layer split over its devices. */

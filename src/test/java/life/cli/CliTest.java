@@ -130,6 +130,37 @@ final class CliTest {
     assertEquals(soc, socWithGpuBackend);
   }
 
+  /**
+   * A llama.cpp backend brings its graph convention with its efficiencies (fp32 attention scores without flash
+   * attention), as validation fitted them: the CLI's forecast is the one built by hand with both.
+   */
+  @Test
+  void llamaCppBackend_forecastsWithFp32ScoresAsValidationDoes() throws IOException {
+    String[] args = {"forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--prompt", "4096",
+        "--output", "16", "--backend", "llama.cpp/metal", "--format", "json"};
+    JsonNode cli = new ObjectMapper().readTree(run(args).out());
+    life.spec.HardwareSpec h = life.catalog.Backends.apply(life.catalog.HardwareCatalog.builtIn()
+        .resolve("apple-m2-max-38c"), "llama.cpp/metal");
+    life.spec.ModelSpec m = life.catalog.ModelCatalog.builtIn().resolve("llama-2-7b");
+    life.ops.GraphOptions o = life.ops.GraphOptions.defaults(life.spec.DType.FP16);
+    double fp32 = new life.forecast.Forecaster(life.ops.GraphBuilder.build(m, o.withScores(life.spec.DType.FP32)), h,
+        life.forecast.Overlap.OPERATOR).forecast(new life.forecast.Request(4096, 16, 1, 0)).ttftMs();
+    double fp16 = new life.forecast.Forecaster(life.ops.GraphBuilder.build(m, o), h, life.forecast.Overlap.OPERATOR)
+        .forecast(new life.forecast.Request(4096, 16, 1, 0)).ttftMs();
+    assertEquals(fp32, cli.get("ttft_ms").asDouble(), 1e-9 * fp32);
+    assertTrue(fp32 > fp16, fp32 + " vs " + fp16);
+    // With flash attention there are no scores to write: the convention does not apply.
+    String[] flash = java.util.Arrays.copyOf(args, args.length + 2);
+    flash[args.length] = "--fusion";
+    flash[args.length + 1] = "flash";
+    String[] flashNoBackend = {"forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--prompt",
+        "4096", "--output", "16", "--fusion", "flash", "--format", "json", "--compute-eff",
+        String.valueOf(h.computeEff()), "--mem-eff", String.valueOf(h.memEff()), "--dispatch-us",
+        String.valueOf(h.dispatchSeconds() * 1e6)};
+    assertEquals(new ObjectMapper().readTree(run(flashNoBackend).out()).get("ttft_ms").asDouble(),
+        new ObjectMapper().readTree(run(flash).out()).get("ttft_ms").asDouble(), 1e-6);
+  }
+
   @Test
   void catalog_listsModelsAndHardware() {
     Run m = run("catalog", "models");
