@@ -19,11 +19,13 @@ import life.spec.HardwareSpec;
  * Default efficiencies of a serving backend on a device kind ({@code catalog/backends.csv}): the same device runs at
  * different efficiencies under llama.cpp, vLLM or TensorRT-LLM. Fitted on the shared measurements by {@code life
  * calibrate --backends}; a row is {@code used} only where it beat the device kind's defaults on devices left out of
- * its fit.
+ * its fit. A row may be for one class of memory technology ({@code hbm}, {@code gddr}; empty = every device of the
+ * kind): the same llama.cpp kernels reach a higher fraction of peak bandwidth on GDDR cards than on HBM ones. Such a
+ * row is used only where it beat the row for the whole kind (or the kind's defaults) on its devices left out.
  */
 public final class Backends {
   /** One row of the table. */
-  public record Backend(String name, String kind, double computeEff, double memEff, double dispatchUs,
+  public record Backend(String name, String kind, String memory, double computeEff, double memEff, double dispatchUs,
       double sequenceUs, int rows, int devices, double lodoMapePct, double defaultMapePct, boolean used) {
     /** {@code h} with this backend's efficiencies. */
     public HardwareSpec applyTo(HardwareSpec h) {
@@ -39,9 +41,21 @@ public final class Backends {
     return ALL;
   }
 
-  /** The used row of {@code backend} on {@code kind}, or null. */
+  /** The used row of {@code backend} on every device of {@code kind}, or null. */
   public static Backend get(String backend, DeviceKind kind) {
-    Backend b = ALL.get(backend + "|" + kind.id());
+    return get(backend, kind, "");
+  }
+
+  /**
+   * The used row of {@code backend} on {@code kind} for the memory class {@code memoryClass}
+   * ({@link HardwareSpec#memoryClass()}), else the used row for the whole kind, or null.
+   */
+  public static Backend get(String backend, DeviceKind kind, String memoryClass) {
+    Backend b = memoryClass.isEmpty() ? null : ALL.get(backend + "|" + kind.id() + "|" + memoryClass);
+    if (b != null && b.used()) {
+      return b;
+    }
+    b = ALL.get(backend + "|" + kind.id() + "|");
     return b != null && b.used() ? b : null;
   }
 
@@ -64,7 +78,7 @@ public final class Backends {
       throw new IllegalArgumentException("unknown backend '" + backend + "' (allowed: none, "
           + String.join(", ", names()) + ")");
     }
-    Backend b = get(backend, h.kind());
+    Backend b = get(backend, h.kind(), h.memoryClass());
     return b == null ? h : b.applyTo(h);
   }
 
@@ -77,11 +91,13 @@ public final class Backends {
       CsvParserSettings s = new CsvParserSettings();
       s.setHeaderExtractionEnabled(true);
       for (Record r : new CsvParser(s).parseAllRecords(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        Backend b = new Backend(r.getString("backend"), r.getString("kind"), r.getDouble("compute_eff"),
+        String memory = r.getString("memory");
+        Backend b = new Backend(r.getString("backend"), r.getString("kind"), memory == null ? "" : memory,
+            r.getDouble("compute_eff"),
             r.getDouble("mem_eff"), r.getDouble("dispatch_us"), r.getDouble("sequence_us"), r.getInt("rows"),
             r.getInt("devices"), r.getDouble("lodo_mape_pct"), r.getDouble("default_mape_pct"),
             Boolean.parseBoolean(r.getString("used")));
-        m.put(b.name() + "|" + b.kind(), b);
+        m.put(b.name() + "|" + b.kind() + "|" + b.memory(), b);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -80,6 +80,7 @@ public final class HardwareCatalog {
       header.add("link_peer_gbps");
       header.add("decode_compute_eff");
       header.add("decode_mem_eff");
+      header.add("memory");
       cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
@@ -102,6 +103,7 @@ public final class HardwareCatalog {
         row.add(h.linkPeerBytesPerSecond() > 0 ? String.valueOf(h.linkPeerBytesPerSecond() / 1e9) : "");
         row.add(h.decodeComputeEff() > 0 ? String.valueOf(h.decodeComputeEff()) : "");
         row.add(h.decodeMemEff() > 0 ? String.valueOf(h.decodeMemEff()) : "");
+        row.add(h.memory());
         cw.writeRow(row);
       }
       cw.close();
@@ -211,7 +213,21 @@ public final class HardwareCatalog {
     return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
         link,
         peer,
-        number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"));
+        number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));
+  }
+
+  /** The optional {@code memory} column: a technology of {@link HardwareSpec#MEMORY}, or empty. */
+  private static String memory(String where, Record r) {
+    String[] h = r.getMetaData().headers();
+    if (h == null || !java.util.Arrays.asList(h).contains("memory")) {
+      return "";
+    }
+    String v = text(r, "memory").toLowerCase(java.util.Locale.ROOT);
+    if (!v.isEmpty() && !HardwareSpec.MEMORY.contains(v)) {
+      throw new CatalogException(where + ": column 'memory' is '" + v + "' (allowed: empty, "
+          + String.join(", ", HardwareSpec.MEMORY) + ")");
+    }
+    return v;
   }
 
   /** A column older files may lack: its number, or 0 when the column or the cell is empty. */

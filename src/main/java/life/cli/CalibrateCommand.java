@@ -53,11 +53,12 @@ final class CalibrateCommand implements Callable<Integer> {
   private int fitBackends(HardwareCatalog catalog, List<Measurement> ms) throws java.io.IOException {
     List<life.validate.BackendDefaults.Row> rows = life.validate.BackendDefaults.fit(catalog, ms);
     List<String> lines = new ArrayList<>();
-    lines.add("backend,kind,compute_eff,mem_eff,dispatch_us,sequence_us,rows,devices,lodo_mape_pct,default_mape_pct,"
-        + "used,source");
+    lines.add("backend,kind,memory,compute_eff,mem_eff,dispatch_us,sequence_us,rows,devices,lodo_mape_pct,"
+        + "default_mape_pct,used,source");
     for (var r : rows) {
-      lines.add(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.3f,%.3f,%d,%d,%.1f,%.1f,%s,\"fitted by life calibrate "
-          + "--backends --measurements %s\"", r.backend(), r.kind(), r.eff().computeEff(), r.eff().memEff(),
+      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.3f,%d,%d,%.1f,%.1f,%s,\"fitted by life "
+          + "calibrate --backends --measurements %s\"", r.backend(), r.kind(), r.memory(), r.eff().computeEff(),
+          r.eff().memEff(),
           r.eff().dispatchUs(), r.eff().sequenceUs(), r.rows(), r.devices(), r.lodoMapePct(), r.defaultMapePct(),
           r.used(),
           String.join(" ", files)));

@@ -22,6 +22,8 @@ import java.util.OptionalDouble;
  *     Fabric, PCIe), in B/s, for the collectives of tensor parallelism; 0 when unknown
  * @param linkPeerBytesPerSecond in a direct mesh (MI300X, Gaudi2), the part of it that goes to one peer, so that a
  *     collective over N devices gets {@code min(link, (N − 1) · peer)}; 0 for switched fabrics and PCIe
+ * @param memory memory technology ({@link #MEMORY}), empty when not recorded: the same kernels reach a different
+ *     fraction of peak bandwidth on HBM and on GDDR, so fitted backend defaults may differ by its class
  */
 public record HardwareSpec(
     String id,
@@ -40,9 +42,14 @@ public record HardwareSpec(
     double linkPeerBytesPerSecond,
     OptionalDouble tdpW,
     OptionalDouble priceUsd,
-    String source) {
+    String source,
+    String memory) {
 
   public static final double GIB = 1024.0 * 1024.0 * 1024.0;
+
+  /** Memory technologies the catalog's {@code memory} column accepts. */
+  public static final java.util.List<String> MEMORY = java.util.List.of("hbm", "hbm2", "hbm2e", "hbm3", "hbm3e",
+      "gddr5", "gddr6", "gddr6x", "gddr7", "lpddr4x", "lpddr5", "lpddr5x", "ddr4", "ddr5");
 
   public HardwareSpec {
     Objects.requireNonNull(id, "id");
@@ -63,6 +70,18 @@ public record HardwareSpec(
     Check.nonNegative("sequence_us", sequenceSeconds);
     Check.nonNegative("link_gbps", linkBytesPerSecond);
     Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
+    memory = memory == null ? "" : memory;
+    if (!memory.isEmpty() && !MEMORY.contains(memory)) {
+      throw new IllegalArgumentException("memory must be empty or one of " + String.join(", ", MEMORY) + "; got '"
+          + memory + "'");
+    }
+  }
+
+  /**
+   * Class of the memory technology: {@code hbm}, {@code gddr}, {@code lpddr} or {@code ddr}; empty when not recorded.
+   */
+  public String memoryClass() {
+    return memory.replaceAll("[0-9].*$", "");
   }
 
   /** Dense peak of {@code d} in ops/s, if the device has a figure for it. */
@@ -81,21 +100,21 @@ public record HardwareSpec(
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
         decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, newSource);
+        tdpW, priceUsd, newSource, memory);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
         decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source);
+        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
         this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, source);
+        tdpW, priceUsd, source, memory);
   }
 
   /** Compute efficiency of the decode phase. */
@@ -112,6 +131,6 @@ public record HardwareSpec(
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
         decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, source);
+        tdpW, priceUsd, source, memory);
   }
 }

@@ -18,17 +18,20 @@ import life.spec.HardwareSpec;
  */
 public final class BackendDefaults {
   /** One fitted row. */
-  public record Row(String backend, String kind, Calibrator.Shared eff, int rows, int devices, double lodoMapePct,
-      double defaultMapePct, List<Validator.Outcome> heldOut) {
-    /** Used only where it beats the device kind's defaults on devices it was not fitted on. */
+  public record Row(String backend, String kind, String memory, Calibrator.Shared eff, int rows, int devices,
+      double lodoMapePct, double defaultMapePct, List<Validator.Outcome> heldOut) {
+    /**
+     * Used only where it beats the device kind's defaults on devices it was not fitted on; a row for one memory class
+     * must beat the row of its whole kind by at least 3 % of the error, since it is the more complex choice.
+     */
     public boolean used() {
-      return lodoMapePct < defaultMapePct;
+      return lodoMapePct < (memory.isEmpty() ? 1 : MEMORY_MARGIN) * defaultMapePct;
     }
 
     @Override
     public String toString() {
-      return String.format(java.util.Locale.ROOT, "%s|%s %s rows=%d devices=%d lodo=%.1f default=%.1f", backend, kind,
-          eff, rows, devices, lodoMapePct, defaultMapePct);
+      return String.format(java.util.Locale.ROOT, "%s|%s|%s %s rows=%d devices=%d lodo=%.1f default=%.1f", backend,
+          kind, memory, eff, rows, devices, lodoMapePct, defaultMapePct);
     }
   }
 
@@ -40,7 +43,11 @@ public final class BackendDefaults {
   public static List<Validator.Outcome> leaveDeviceOut(HardwareCatalog catalog, List<Measurement> ms,
       List<Row> rows) {
     Map<Measurement, Validator.Outcome> held = new java.util.IdentityHashMap<>();
-    rows.stream().filter(Row::used).forEach(r -> r.heldOut().forEach(o -> held.put(o.m(), o)));
+    // Rows for the whole kind first, so that a used row of the device's memory class replaces them.
+    rows.stream().filter(r -> r.used() && r.memory().isEmpty()).forEach(r -> r.heldOut().forEach(o -> held.put(o.m(),
+        o)));
+    rows.stream().filter(r -> r.used() && !r.memory().isEmpty()).forEach(r -> r.heldOut().forEach(o -> held.put(o.m(),
+        o)));
     Validator plain = new Validator(catalog, (h, b) -> h);
     List<Validator.Outcome> out = new ArrayList<>(ms.size());
     for (Measurement m : ms) {
@@ -50,11 +57,16 @@ public final class BackendDefaults {
     return out;
   }
 
+  /** Share of the error a memory-class row must leave, at most, to replace the row of its whole kind. */
+  static final double MEMORY_MARGIN = 0.97;
+
   private BackendDefaults() {}
 
   /**
    * Fits every (backend, kind) group of the usable measurements with at least two devices, and measures each
-   * group's leave-one-device-out error (fit on the other devices, forecast the held-out one).
+   * group's leave-one-device-out error (fit on the other devices, forecast the held-out one). Where a group mixes
+   * memory classes (HBM and GDDR), each class with at least two devices gets a row of its own too, judged against
+   * what its devices get without it (the group's row where that is used, else the kind's defaults).
    */
   public static List<Row> fit(HardwareCatalog catalog, List<Measurement> ms) {
     Validator plain = new Validator(catalog, (h, b) -> h);
@@ -69,39 +81,70 @@ public final class BackendDefaults {
     for (Map.Entry<String, List<Measurement>> e : groups.entrySet()) {
       String[] key = e.getKey().split("\\|");
       List<Measurement> g = e.getValue();
-      Map<String, List<Measurement>> byDevice = new HashMap<>();
-      g.forEach(m -> byDevice.computeIfAbsent(m.hardware(), k -> new ArrayList<>()).add(m));
-      if (byDevice.size() < 2) {
+      Row whole = fitGroup(catalog, key[0], key[1], "", g, plain.run(g));
+      if (whole == null) {
         continue;
       }
-      // Model selection on held-out devices: with or without a host overhead per sequence, with a fitted compute
-      // efficiency or the device kind's.
-      double bestLodo = Double.POSITIVE_INFINITY;
-      Calibrator.Shared eff = null;
-      List<Validator.Outcome> bestHeld = List.of();
-      // A host cost per sequence is told apart from the per-kernel one only by rows of several batch sizes.
-      long batchSizes = g.stream().mapToInt(Measurement::batch).distinct().count();
-      double kindCompute = DeviceKind.parse(key[1]).defaultComputeEff();
-      for (double compute : new double[] {Double.NaN, kindCompute}) {
-        for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
-          // The folds are independent fits: run them in parallel (each builds its own validators).
-          List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
-            List<Measurement> others = new ArrayList<>(g);
-            others.removeAll(d.getValue());
-            Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, compute);
-            return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
-          }).toList();
-          double lodo = ErrorStats.of(held).mapePct();
-          if (lodo < bestLodo) {
-            bestLodo = lodo;
-            bestHeld = held;
-            eff = Calibrator.fitShared(catalog, g, sequence, compute);
-          }
+      out.add(whole);
+      Map<String, List<Measurement>> byMemory = new TreeMap<>();
+      g.forEach(m -> byMemory.computeIfAbsent(catalog.resolve(m.hardware()).memoryClass(), k -> new ArrayList<>())
+          .add(m));
+      if (byMemory.size() < 2) {
+        continue;
+      }
+      for (Map.Entry<String, List<Measurement>> c : byMemory.entrySet()) {
+        if (c.getKey().isEmpty()) {
+          continue;
+        }
+        java.util.Set<Measurement> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        mine.addAll(c.getValue());
+        List<Validator.Outcome> without = whole.used()
+            ? whole.heldOut().stream().filter(o -> mine.contains(o.m())).toList() : plain.run(c.getValue());
+        Row r = fitGroup(catalog, key[0], key[1], c.getKey(), c.getValue(), without);
+        if (r != null) {
+          out.add(r);
         }
       }
-      double plainMape = ErrorStats.of(plain.run(g)).mapePct();
-      out.add(new Row(key[0], key[1], eff, g.size(), byDevice.size(), bestLodo, plainMape, bestHeld));
     }
     return out;
+  }
+
+  /**
+   * One group's row: the variant (host cost per sequence or not, compute efficiency fitted or the kind's) with the
+   * lowest leave-one-device-out error, fitted on the whole group; null for fewer than two devices. {@code without}:
+   * the group's forecasts without this row, whose error the row must beat to be used.
+   */
+  private static Row fitGroup(HardwareCatalog catalog, String backend, String kind, String memory,
+      List<Measurement> g, List<Validator.Outcome> without) {
+    Map<String, List<Measurement>> byDevice = new HashMap<>();
+    g.forEach(m -> byDevice.computeIfAbsent(m.hardware(), k -> new ArrayList<>()).add(m));
+    if (byDevice.size() < 2) {
+      return null;
+    }
+    double bestLodo = Double.POSITIVE_INFINITY;
+    Calibrator.Shared eff = null;
+    List<Validator.Outcome> bestHeld = List.of();
+    // A host cost per sequence is told apart from the per-kernel one only by rows of several batch sizes.
+    long batchSizes = g.stream().mapToInt(Measurement::batch).distinct().count();
+    double kindCompute = DeviceKind.parse(kind).defaultComputeEff();
+    for (double compute : new double[] {Double.NaN, kindCompute}) {
+      for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+        // The folds are independent fits: run them in parallel (each builds its own validators).
+        List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
+          List<Measurement> others = new ArrayList<>(g);
+          others.removeAll(d.getValue());
+          Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, compute);
+          return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
+        }).toList();
+        double lodo = ErrorStats.of(held).mapePct();
+        if (lodo < bestLodo) {
+          bestLodo = lodo;
+          bestHeld = held;
+          eff = Calibrator.fitShared(catalog, g, sequence, compute);
+        }
+      }
+    }
+    return new Row(backend, kind, memory, eff, g.size(), byDevice.size(), bestLodo, ErrorStats.of(without).mapePct(),
+        bestHeld);
   }
 }

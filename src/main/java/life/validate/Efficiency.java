@@ -17,7 +17,7 @@ public final class Efficiency {
       if (specOnly || profiled.contains(h.id())) {
         return h;
       }
-      life.catalog.Backends.Backend r = life.catalog.Backends.get(backend, h.kind());
+      life.catalog.Backends.Backend r = life.catalog.Backends.get(backend, h.kind(), h.memoryClass());
       return r == null ? h : r.applyTo(h);
     };
   }

@@ -127,6 +127,37 @@ final class HardwareCatalogTest {
     assertEquals(0, devices.get("x2").linkBytesPerSecond(), 0);
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"hbm2e, hbm", "HBM3, hbm", "gddr6x, gddr", "gddr7, gddr",
+      "lpddr5x, lpddr", "ddr5, ddr", "'', ''"})
+  void memoryColumn_isOptionalAndGivesTheTechnologysClass(String memory, String memoryClass, @TempDir Path dir)
+      throws IOException {
+    Path f = dir.resolve("mem.csv");
+    Files.writeString(f, HEADER + ",memory\nx1,X,gpu,,10,,,,,100,8,,,,,,x," + memory + "\n");
+    assertEquals(memoryClass, HardwareCatalog.readFile(f).get("x1").memoryClass());
+    Path old = dir.resolve("old.csv");
+    Files.writeString(old, HEADER + "\nx1,X,gpu,,10,,,,,100,8,,,,,,x\n");
+    assertEquals("", HardwareCatalog.readFile(old).get("x1").memory());
+  }
+
+  @Test
+  void unknownMemory_isNamedWithTheAllowedValues(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.csv");
+    Files.writeString(f, HEADER + ",memory\nx1,X,gpu,,10,,,,,100,8,,,,,,x,sram\n");
+    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("'memory' is 'sram'")
+        && e.getMessage().contains("gddr6x"), e.getMessage());
+  }
+
+  @Test
+  void builtInGpus_allRecordTheirMemory() {
+    for (var h : HardwareCatalog.builtIn().devices().values()) {
+      if (h.kind() == life.spec.DeviceKind.GPU || h.kind() == life.spec.DeviceKind.ACCELERATOR) {
+        assertTrue(!h.memory().isEmpty() && h.source().contains("memory: "), h.id());
+      }
+    }
+  }
+
   @Test
   void missingColumn_isNamed(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");

@@ -65,15 +65,15 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 24.1 % with backend defaults;
-   * 16.2 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows, 24.4 % on
+   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 23.0 % with backend defaults;
+   * 14.2 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows, 24.4 % on
    * the 1,854 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
     assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 40, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 25, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 23.5, "backend defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1854, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 25, "ROCm: " + ErrorStats.of(rocm).mapePct());
@@ -82,7 +82,7 @@ final class ValidationTest {
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3191, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 17, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 15, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
     assertTrue(ErrorStats.of(tp).mapePct() <= 14, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
@@ -99,14 +99,14 @@ final class ValidationTest {
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.2 %,
    * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
    * 24.4 %, llama.cpp on ROCm 22.8 % and vLLM on ROCm 34.8 % (both with the kind's compute efficiency); each beats
-   * the device-kind defaults where it is used. Every row forecast with no measurement of its own device in any fit:
-   * 26.6 %.
+   * the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR 16.0 %, HBM 23.4 %. Every
+   * row forecast with no measurement of its own device in any fit: 25.7 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
     List<BackendDefaults.Row> rows = BackendDefaults.fit(HardwareCatalog.builtIn(), all);
     for (BackendDefaults.Row r : rows) {
-      Backends.Backend shipped = Backends.all().get(r.backend() + "|" + r.kind());
+      Backends.Backend shipped = Backends.all().get(r.backend() + "|" + r.kind() + "|" + r.memory());
       assertEquals(shipped.lodoMapePct(), r.lodoMapePct(), 0.2, "catalog/backends.csv is out of date: " + r);
       assertEquals(shipped.used(), r.used(), r.toString());
     }
@@ -117,9 +117,20 @@ final class ValidationTest {
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
     assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 23);
+    // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
+    // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
+    // gets its kind's row.
+    Backends.Backend gddr = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "gddr");
+    Backends.Backend hbm = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
+    assertEquals("gddr", gddr.memory());
+    assertEquals("hbm", hbm.memory());
+    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 24, gddr + " " + hbm);
+    assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
+    assertEquals("", Backends.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
+    assertEquals("", Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 35);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 27, "no own device in any fit: " + strict);
+    assertTrue(strict <= 26, "no own device in any fit: " + strict);
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
