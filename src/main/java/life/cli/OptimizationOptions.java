@@ -28,6 +28,11 @@ final class OptimizationOptions {
       description = "llama.cpp format with its real bits per weight: f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0, ...")
   String weightFormat;
 
+  @Option(names = "--dequant-above", paramLabel = "TOKENS",
+      description = "Quantized weights are expanded into an fp16 copy, then a 16-bit GEMM runs, for calls of more than "
+          + "TOKENS tokens (llama.cpp's CUDA backend before its int8 MMQ default, June 2024: 32; default: never).")
+  Integer dequantAbove;
+
   @Option(names = "--act-bits", defaultValue = "16",
       description = "Activation quantization of the GEMMs: 16, 8 (w8a8), 4 (w4a4), fp8 (default ${DEFAULT-VALUE}).")
   String actBits;
@@ -95,6 +100,16 @@ final class OptimizationOptions {
       w = WeightFormat.bits(weightBits, groupSize == null ? 128 : groupSize);
     } else if (weightFormat != null) {
       w = WeightFormat.named(weightFormat);
+    }
+    if (dequantAbove != null) {
+      if (dequantAbove <= 0) {
+        throw new IllegalArgumentException("--dequant-above must be a positive number of tokens, got " + dequantAbove);
+      }
+      if (!w.dequantize()) {
+        throw new IllegalArgumentException("--dequant-above needs quantized weights (--weight-bits below 16 or a "
+            + "quantized --weight-format)");
+      }
+      w = w.withCopyAbove(dequantAbove);
     }
     if (loraRank != null && loraRank <= 0) {
       throw new IllegalArgumentException("--lora-rank must be positive, got " + loraRank);

@@ -161,6 +161,29 @@ final class CliTest {
         new ObjectMapper().readTree(run(flash).out()).get("ttft_ms").asDouble(), 1e-6);
   }
 
+  /**
+   * {@code --dequant-above}: calls of more tokens than the threshold pay for an fp16 copy of the weights (written,
+   * then read by the GEMM); calls at or below it, like every decode step here, are unchanged.
+   */
+  @Test
+  void dequantAbove_costsOnlyCallsAboveItsThreshold() throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    JsonNode mmq = m.readTree(run(forecast("--weight-format", "q4_k_m", "--prompt", "512", "--format", "json")).out());
+    JsonNode copy = m.readTree(run(forecast("--weight-format", "q4_k_m", "--prompt", "512", "--dequant-above", "32",
+        "--format", "json")).out());
+    assertTrue(copy.get("ttft_ms").asDouble() > mmq.get("ttft_ms").asDouble(), copy + " vs " + mmq);
+    assertTrue(copy.get("prefill_gb").asDouble() > mmq.get("prefill_gb").asDouble() + 2 * 6.5, copy.toString());
+    assertEquals(mmq.get("tpot_ms").asDouble(), copy.get("tpot_ms").asDouble(), 1e-12);
+    JsonNode shortPrompt = m.readTree(run(forecast("--weight-format", "q4_k_m", "--prompt", "32", "--dequant-above",
+        "32", "--format", "json")).out());
+    JsonNode shortMmq = m.readTree(run(forecast("--weight-format", "q4_k_m", "--prompt", "32", "--format", "json"))
+        .out());
+    assertEquals(shortMmq.get("ttft_ms").asDouble(), shortPrompt.get("ttft_ms").asDouble(), 1e-12);
+    Run bad = run(forecast("--dequant-above", "32"));
+    assertTrue(bad.code() != 0 && bad.err().lines().count() == 1, bad.err());
+    assertTrue(bad.err().contains("--dequant-above needs quantized weights"), bad.err());
+  }
+
   @Test
   void catalog_listsModelsAndHardware() {
     Run m = run("catalog", "models");
