@@ -67,10 +67,12 @@ final class CalibrateCommand implements Callable<Integer> {
     java.nio.file.Files.write(file, lines);
     PrintWriter pw = spec.commandLine().getOut();
     lines.forEach(pw::println);
-    life.validate.ErrorStats strict = life.validate.ErrorStats.of(life.validate.BackendDefaults.leaveDeviceOut(catalog,
-        ms, rows));
+    List<life.validate.Validator.Outcome> held = life.validate.BackendDefaults.leaveDeviceOut(catalog, ms, rows);
+    life.validate.ErrorStats strict = life.validate.ErrorStats.of(held);
     pw.printf(Locale.ROOT, "no row's own device in its fit (leave-one-device-out where a backend row is used, device-"
         + "kind defaults elsewhere): MAPE %.1f %% over %d rows%n", strict.mapePct(), strict.rows());
+    life.validate.ErrorStats.by(held, Measurement::backend).forEach((b, e) -> pw.printf(Locale.ROOT,
+        "  %-20s %5d rows  MAPE %6.1f %%%n", b, e.rows(), e.mapePct()));
     pw.printf(Locale.ROOT, "-> %s%n", file);
     pw.flush();
     return 0;
