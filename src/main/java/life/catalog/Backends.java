@@ -26,10 +26,12 @@ import life.spec.HardwareSpec;
 public final class Backends {
   /** One row of the table. */
   public record Backend(String name, String kind, String memory, double computeEff, double memEff, double dispatchUs,
-      double sequenceUs, int rows, int devices, double lodoMapePct, double defaultMapePct, boolean used) {
+      double sequenceUs, double stepUs, int rows, int devices, double lodoMapePct, double defaultMapePct,
+      boolean used) {
     /** {@code h} with this backend's efficiencies. */
     public HardwareSpec applyTo(HardwareSpec h) {
-      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6);
+      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
+          .withStepSeconds(stepUs * 1e-6);
     }
   }
 
@@ -94,7 +96,8 @@ public final class Backends {
         String memory = r.getString("memory");
         Backend b = new Backend(r.getString("backend"), r.getString("kind"), memory == null ? "" : memory,
             r.getDouble("compute_eff"),
-            r.getDouble("mem_eff"), r.getDouble("dispatch_us"), r.getDouble("sequence_us"), r.getInt("rows"),
+            r.getDouble("mem_eff"), r.getDouble("dispatch_us"), r.getDouble("sequence_us"),
+            r.getMetaData().containsColumn("step_us") ? r.getDouble("step_us") : 0, r.getInt("rows"),
             r.getInt("devices"), r.getDouble("lodo_mape_pct"), r.getDouble("default_mape_pct"),
             Boolean.parseBoolean(r.getString("used")));
         m.put(b.name() + "|" + b.kind() + "|" + b.memory(), b);

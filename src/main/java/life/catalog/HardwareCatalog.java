@@ -76,6 +76,7 @@ public final class HardwareCatalog {
       com.univocity.parsers.csv.CsvWriter cw = new com.univocity.parsers.csv.CsvWriter(w, ws);
       java.util.List<String> header = new java.util.ArrayList<>(COLUMNS);
       header.add("sequence_us");
+      header.add("step_us");
       header.add("link_gbps");
       header.add("link_peer_gbps");
       header.add("decode_compute_eff");
@@ -99,6 +100,7 @@ public final class HardwareCatalog {
         row.add(h.priceUsd().isPresent() ? String.valueOf(h.priceUsd().getAsDouble()) : "");
         row.add(h.source());
         row.add(String.valueOf(h.sequenceSeconds() * 1e6));
+        row.add(String.valueOf(h.stepSeconds() * 1e6));
         row.add(h.linkBytesPerSecond() > 0 ? String.valueOf(h.linkBytesPerSecond() / 1e9) : "");
         row.add(h.linkPeerBytesPerSecond() > 0 ? String.valueOf(h.linkPeerBytesPerSecond() / 1e9) : "");
         row.add(h.decodeComputeEff() > 0 ? String.valueOf(h.decodeComputeEff()) : "");
@@ -201,6 +203,7 @@ public final class HardwareCatalog {
     double me = fraction(where, r, "mem_eff").orElse(kind.defaultMemEff());
     double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
     double sequence = optionalNumber(where, r, "sequence_us", true) * 1e-6;
+    double step = optionalNumber(where, r, "step_us", true) * 1e-6;
     String name = text(r, "name");
     double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
     double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
@@ -210,7 +213,7 @@ public final class HardwareCatalog {
       throw new CatalogException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
           + "in (0, 1], got " + (dce > 1 ? dce : dme));
     }
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
+    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence, step,
         link,
         peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));

@@ -40,6 +40,7 @@ public final class Forecaster {
   private final double[] secPerByteDecode;
   private final double dispatchSec;
   private final double sequenceSec;
+  private final double stepSec;
   private final List<Span> spans;
   /** Bytes of weights per device. */
   private final double weightBytes;
@@ -82,6 +83,7 @@ public final class Forecaster {
     double byteScale = hw.memEff() / hw.decodeMemEffOrSame();
     dispatchSec = d.dispatchSeconds();
     sequenceSec = hw.sequenceSeconds();
+    stepSec = hw.stepSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
@@ -180,7 +182,7 @@ public final class Forecaster {
     k.compute += tc;
     k.memory += tm;
     k.dispatches += disp;
-    double host = sampling ? b * sequenceSec : 0;
+    double host = sampling ? b * sequenceSec + stepSec : 0;
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec + host;
   }
 
@@ -305,10 +307,18 @@ public final class Forecaster {
       rows.add(new OpTiming("prefill", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
     }
+    if (stepSec > 0) {
+      rows.add(new OpTiming("prefill", "model", "host_per_step", life.ops.OpClass.HOST, 1, 0, 0, stepSec * 1e3,
+          Bound.COMPUTE));
+    }
     rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
     if (sequenceSec > 0) {
       rows.add(new OpTiming("decode", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
+    }
+    if (stepSec > 0) {
+      rows.add(new OpTiming("decode", "model", "host_per_step", life.ops.OpClass.HOST, 1, 0, 0, stepSec * 1e3,
+          Bound.COMPUTE));
     }
     return rows;
   }
@@ -509,7 +519,7 @@ public final class Forecaster {
       if (overlap == Overlap.PHASE) {
         acc.time += sumMax(a, da, m, dm, n);
       }
-      acc.time += n * (disp * dispatchSec + (sampling ? b * sequenceSec : 0));
+      acc.time += n * (disp * dispatchSec + (sampling ? b * sequenceSec + stepSec : 0));
       acc.compute += linear(a, da, n);
       acc.memory += linear(m, dm, n);
       acc.dispatches += n * disp;

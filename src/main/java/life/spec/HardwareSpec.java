@@ -18,6 +18,8 @@ import java.util.OptionalDouble;
  * @param dispatchSeconds fixed cost per kernel dispatch
  * @param sequenceSeconds host work per sequence per call that samples a token (sampling, scheduling, detokenizing
  *     in a serving engine); a property of the software stack, 0 unless calibrated
+ * @param stepSeconds host work per engine step that samples tokens, whatever the batch and the model (a Python
+ *     scheduler preparing the step's inputs); a property of the software stack, 0 unless fitted
  * @param linkBytesPerSecond bandwidth per direction of the link to the other devices of a server (NVLink, Infinity
  *     Fabric, PCIe), in B/s, for the collectives of tensor parallelism; 0 when unknown
  * @param linkPeerBytesPerSecond in a direct mesh (MI300X, Gaudi2), the part of it that goes to one peer, so that a
@@ -38,6 +40,7 @@ public record HardwareSpec(
     double decodeMemEff,
     double dispatchSeconds,
     double sequenceSeconds,
+    double stepSeconds,
     double linkBytesPerSecond,
     double linkPeerBytesPerSecond,
     OptionalDouble tdpW,
@@ -68,6 +71,7 @@ public record HardwareSpec(
     }
     Check.nonNegative("dispatch_us", dispatchSeconds);
     Check.nonNegative("sequence_us", sequenceSeconds);
+    Check.nonNegative("step_us", stepSeconds);
     Check.nonNegative("link_gbps", linkBytesPerSecond);
     Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
     memory = memory == null ? "" : memory;
@@ -99,21 +103,21 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
         tdpW, priceUsd, newSource, memory);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
-        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
         tdpW, priceUsd, source, memory);
   }
 
@@ -127,10 +131,17 @@ public record HardwareSpec(
     return decodeMemEff > 0 ? decodeMemEff : memEff;
   }
 
+  /** A copy with another host overhead per engine step. */
+  public HardwareSpec withStepSeconds(double seconds) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+  }
+
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, linkBytesPerSecond, linkPeerBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
         tdpW, priceUsd, source, memory);
   }
 }

@@ -109,8 +109,20 @@ public final class BackendDefaults {
     return out;
   }
 
+  /** Forecasts of each device's rows by a fit on the group's other devices (the folds run in parallel). */
+  private static List<Validator.Outcome> leaveEachDeviceOut(HardwareCatalog catalog, List<Measurement> g,
+      Map<String, List<Measurement>> byDevice, boolean sequence, boolean step, double compute) {
+    return byDevice.entrySet().parallelStream().flatMap(d -> {
+      List<Measurement> others = new ArrayList<>(g);
+      others.removeAll(d.getValue());
+      Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, step, compute);
+      return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
+    }).toList();
+  }
+
   /**
-   * One group's row: the variant (host cost per sequence or not, compute efficiency fitted or the kind's) with the
+   * One group's row: the variant (host cost per sequence or not, per engine step or not, compute efficiency fitted or
+   * the kind's) with the
    * lowest leave-one-device-out error, fitted on the whole group; null for fewer than two devices. {@code without}:
    * the group's forecasts without this row, whose error the row must beat to be used.
    */
@@ -127,23 +139,29 @@ public final class BackendDefaults {
     // A host cost per sequence is told apart from the per-kernel one only by rows of several batch sizes.
     long batchSizes = g.stream().mapToInt(Measurement::batch).distinct().count();
     double kindCompute = DeviceKind.parse(kind).defaultComputeEff();
+    // The variants without a host cost per engine step first; that cost is then tried on top of the best of them.
+    double bestCompute = Double.NaN;
+    boolean bestSequence = false;
     for (double compute : new double[] {Double.NaN, kindCompute}) {
       for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
-        // The folds are independent fits: run them in parallel (each builds its own validators).
-        List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
-          List<Measurement> others = new ArrayList<>(g);
-          others.removeAll(d.getValue());
-          Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, compute);
-          return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
-        }).toList();
+        List<Validator.Outcome> held = leaveEachDeviceOut(catalog, g, byDevice, sequence, false, compute);
         double lodo = ErrorStats.of(held).mapePct();
         if (lodo < bestLodo) {
           bestLodo = lodo;
           bestHeld = held;
-          eff = Calibrator.fitShared(catalog, g, sequence, compute);
+          bestCompute = compute;
+          bestSequence = sequence;
         }
       }
     }
+    boolean step = false;
+    List<Validator.Outcome> held = leaveEachDeviceOut(catalog, g, byDevice, bestSequence, true, bestCompute);
+    if (ErrorStats.of(held).mapePct() < bestLodo) {
+      bestLodo = ErrorStats.of(held).mapePct();
+      bestHeld = held;
+      step = true;
+    }
+    eff = Calibrator.fitShared(catalog, g, bestSequence, step, bestCompute);
     return new Row(backend, kind, memory, eff, g.size(), byDevice.size(), bestLodo, ErrorStats.of(without).mapePct(),
         bestHeld);
   }

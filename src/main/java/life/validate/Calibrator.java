@@ -73,22 +73,25 @@ public final class Calibrator {
     double[] chosen = null;
     double chosenBic = Double.POSITIVE_INFINITY;
     for (boolean fixedCompute : new boolean[] {false, true}) {
-      java.util.function.UnaryOperator<double[]> expand = p -> {
-        double[] q = p.clone();
-        q[0] = fixedCompute ? kindCompute : p[0];
-        q[3] = sequence ? p[3] : NO_SEQUENCE;
-        return q;
-      };
-      int k = 4 - (fixedCompute ? 1 : 0) - (sequence ? 0 : 1);
-      java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, expand.apply(p));
-      double[] four = expand.apply(minimize(res, gridStart(res, sequence), sequence));
-      double[] six = expand.apply(minimize(res, new double[] {four[0], four[1], four[2], four[3], four[0], four[1]},
-          sequence));
-      for (double[] p : List.of(four, six)) {
-        double b = bic(sharedResiduals(catalog, train, p), p.length == 6 ? k + 2 : k);
-        if (b < chosenBic) {
-          chosenBic = b;
-          chosen = p;
+      for (boolean step : new boolean[] {false, true}) {
+        java.util.function.UnaryOperator<double[]> expand = p -> {
+          double[] q = p.clone();
+          q[0] = fixedCompute ? kindCompute : p[0];
+          q[3] = sequence ? p[3] : NO_HOST;
+          q[4] = step ? p[4] : NO_HOST;
+          return q;
+        };
+        int k = 5 - (fixedCompute ? 1 : 0) - (sequence ? 0 : 1) - (step ? 0 : 1);
+        java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, expand.apply(p));
+        double[] five = expand.apply(minimize(res, gridStart(res, sequence, step), sequence, step));
+        double[] seven = expand.apply(minimize(res, new double[] {five[0], five[1], five[2], five[3], five[4], five[0],
+            five[1]}, sequence, step));
+        for (double[] p : List.of(five, seven)) {
+          double b = bic(sharedResiduals(catalog, train, p), p.length == 7 ? k + 2 : k);
+          if (b < chosenBic) {
+            chosenBic = b;
+            chosen = p;
+          }
         }
       }
     }
@@ -103,15 +106,11 @@ public final class Calibrator {
    * Efficiencies shared by a group of devices (one backend on one device kind), or one device's; decode's own
    * compute and memory efficiency are 0 where the prefill's serve both phases.
    */
-  public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs,
+  public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs, double stepUs,
       double decodeComputeEff, double decodeMemEff) {
-    public Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs) {
-      this(computeEff, memEff, dispatchUs, sequenceUs, 0, 0);
-    }
-
     public HardwareSpec applyTo(HardwareSpec h) {
       return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withDecodeEfficiency(decodeComputeEff, decodeMemEff);
+          .withStepSeconds(stepUs * 1e-6).withDecodeEfficiency(decodeComputeEff, decodeMemEff);
     }
   }
 
@@ -122,33 +121,26 @@ public final class Calibrator {
   }
 
   /**
-   * Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors); without
-   * {@code sequence} the host overhead per sequence stays 0 (three parameters instead of four), for groups where the
-   * extra parameter does not pay off on held-out devices.
+   * Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors): compute and
+   * memory efficiency and dispatch overhead, plus the host cost per sequence where {@code sequence} and per engine
+   * step where {@code step} (else 0), with the compute efficiency held at {@code computeEff} unless it is NaN: for
+   * groups whose rows barely load the matrix units (batch-1 decode), where a free compute efficiency is not
+   * identified and wanders to values that stand in for something else and do not carry over to another device.
    */
-  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence) {
-    return fitShared(catalog, ms, sequence, Double.NaN);
-  }
-
-  /**
-   * As {@link #fitShared(HardwareCatalog, List, boolean)}, with the compute efficiency held at {@code computeEff}
-   * unless it is NaN: for groups whose rows barely load the matrix units (batch-1 decode), where a free compute
-   * efficiency is not identified and wanders to values that stand in for something else and do not carry over to
-   * another device.
-   */
-  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence,
+  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence, boolean step,
       double computeEff) {
     double fixedCompute = Double.isNaN(computeEff) ? Double.NaN : logit(computeEff);
     java.util.function.UnaryOperator<double[]> expand = p -> new double[] {
-        Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], sequence ? p[3] : NO_SEQUENCE};
+        Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], sequence ? p[3] : NO_HOST,
+        step ? p[4] : NO_HOST};
     java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, expand.apply(p));
-    return shared(expand.apply(minimize(res, gridStart(res, sequence), sequence)));
+    return shared(expand.apply(minimize(res, gridStart(res, sequence, step), sequence, step)));
   }
 
   private static Shared shared(double[] p) {
     return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5),
-        Math.min(sequenceUs(p[3]), 1e5), p.length > 4 ? Math.max(1e-4, sigmoid(p[4])) : 0,
-        p.length > 5 ? Math.max(1e-4, sigmoid(p[5])) : 0);
+        Math.min(hostUs(p[3], SEQUENCE_SCALE_US), 1e5), Math.min(hostUs(p[4], STEP_SCALE_US), 1e6),
+        p.length > 5 ? Math.max(1e-4, sigmoid(p[5])) : 0, p.length > 6 ? Math.max(1e-4, sigmoid(p[6])) : 0);
   }
 
   private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {
@@ -162,18 +154,22 @@ public final class Calibrator {
     return r;
   }
 
-  /** The parameter of no host overhead per sequence (10 · softplus(−30) µs, nothing next to a kernel launch). */
-  private static final double NO_SEQUENCE = -30;
+  /** The parameter of no host overhead (scale · softplus(−30), nothing next to a kernel launch). */
+  private static final double NO_HOST = -30;
 
-  /** Host overhead per sequence in µs from its parameter: 10 · softplus(p), smooth and non-negative. */
-  private static double sequenceUs(double p) {
-    return 10 * (p > 30 ? p : Math.log1p(Math.exp(p)));
+  /** Scales of the host costs' parameters: per sequence (tens of µs), per engine step (hundreds of µs). */
+  private static final double SEQUENCE_SCALE_US = 10;
+  private static final double STEP_SCALE_US = 100;
+
+  /** A host cost in µs from its parameter: scale · softplus(p), smooth and non-negative. */
+  private static double hostUs(double p, double scale) {
+    return scale * (p > 30 ? p : Math.log1p(Math.exp(p)));
   }
 
-  /** The parameter of {@code us} µs of host overhead per sequence (the inverse of {@link #sequenceUs}). */
-  private static double sequenceParam(double us) {
-    double x = us / 10;
-    return x <= 0 ? NO_SEQUENCE : x > 30 ? x : Math.log(Math.expm1(x));
+  /** The parameter of {@code us} µs of a host cost of scale {@code scale} (the inverse of {@link #hostUs}). */
+  private static double hostParam(double us, double scale) {
+    double x = us / scale;
+    return x <= 0 ? NO_HOST : x > 30 ? x : Math.log(Math.expm1(x));
   }
 
   /**
@@ -181,7 +177,7 @@ public final class Calibrator {
    * 10 µs of it, since the overhead's gradient vanishes near zero); the best of the start and the optima.
    */
   private static double[] minimize(java.util.function.Function<double[], double[]> res, double[] start,
-      boolean sequence) {
+      boolean sequence, boolean step) {
     MultivariateJacobianFunction model = point -> {
       double[] p = point.toArray();
       double[] f = res.apply(p);
@@ -199,8 +195,13 @@ public final class Calibrator {
     List<double[]> starts = new ArrayList<>(List.of(start));
     if (sequence) {
       double[] s2 = start.clone();
-      s2[3] = sequenceParam(10);
+      s2[3] = hostParam(10, SEQUENCE_SCALE_US);
       starts.add(s2);
+    }
+    if (step) {
+      double[] s3 = start.clone();
+      s3[4] = hostParam(1000, STEP_SCALE_US);
+      starts.add(s3);
     }
     double[] best = start;
     double bestErr = sumSq(res.apply(start));
@@ -223,11 +224,13 @@ public final class Calibrator {
   }
 
   /**
-   * The best point of a coarse grid over compute efficiency, memory efficiency (both 0.01 … 1, log-spaced) and
-   * dispatch overhead (0.3 … 300 µs): Levenberg-Marquardt starts there, since the roofline's max makes the error
+   * The best point of a coarse grid over compute efficiency, memory efficiency (both 0.01 … 1, log-spaced),
+   * dispatch overhead (0.3 … 300 µs); where fitted, the host cost per engine step (0.3 … 3 ms) with the memory
+   * efficiency around that point: Levenberg-Marquardt starts there, since the roofline's max makes the error
    * surface piecewise and a poor start can stall in a flat region.
    */
-  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, boolean sequence) {
+  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, boolean sequence,
+      boolean step) {
     double[] effs = {0.01, 0.02, 0.04, 0.07, 0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99};
     double[] disp = {0.3, 1, 3, 10, 30, 100, 300};
     double[] seq = {0, 10, 30, 100};
@@ -236,7 +239,7 @@ public final class Calibrator {
     for (double ce : effs) {
       for (double me : effs) {
         for (double d : disp) {
-          double[] p = {logit(ce), logit(me), Math.log(d), NO_SEQUENCE};
+          double[] p = {logit(ce), logit(me), Math.log(d), NO_HOST, NO_HOST};
           double e = sumSq(residuals.apply(p));
           if (e < bestErr) {
             bestErr = e;
@@ -245,11 +248,25 @@ public final class Calibrator {
         }
       }
     }
+    // A host cost per engine step trades against memory efficiency: searched with it, around the best point.
+    double[] base = best.clone();
+    for (double st : step ? new double[] {300, 1000, 3000} : new double[0]) {
+      for (double me : effs) {
+        double[] p = base.clone();
+        p[1] = logit(me);
+        p[4] = hostParam(st, STEP_SCALE_US);
+        double e = sumSq(residuals.apply(p));
+        if (e < bestErr) {
+          bestErr = e;
+          best = p;
+        }
+      }
+    }
     // Host overhead per sequence only matters at larger batches: searched around the best efficiencies.
     double[] around = best.clone();
     for (double sq : sequence ? seq : new double[0]) {
       double[] p = around.clone();
-      p[3] = sequenceParam(sq);
+      p[3] = hostParam(sq, SEQUENCE_SCALE_US);
       double e = sumSq(residuals.apply(p));
       if (e < bestErr) {
         bestErr = e;

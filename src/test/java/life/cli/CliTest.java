@@ -120,8 +120,8 @@ final class CliTest {
     JsonNode effOnly = m.readTree(run(forecast("--format", "json", "--batch", "32", "--compute-eff",
         String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()), "--dispatch-us",
         String.valueOf(vllm.dispatchUs()))).out());
-    // Same efficiencies; the backend adds its host overhead per sequence and step.
-    assertEquals(effOnly.get("tpot_ms").asDouble() + 32 * vllm.sequenceUs() / 1e3,
+    // Same efficiencies; the backend adds its host overhead per sequence and per engine step.
+    assertEquals(effOnly.get("tpot_ms").asDouble() + 32 * vllm.sequenceUs() / 1e3 + vllm.stepUs() / 1e3,
         withBackend.get("tpot_ms").asDouble(), 1e-9);
     // A backend fitted on GPUs leaves an Apple SoC alone.
     String soc = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--format", "json").out();
@@ -182,6 +182,21 @@ final class CliTest {
     Run bad = run(forecast("--dequant-above", "32"));
     assertTrue(bad.code() != 0 && bad.err().lines().count() == 1, bad.err());
     assertTrue(bad.err().contains("--dequant-above needs quantized weights"), bad.err());
+  }
+
+  /** A device's host cost per engine step adds to every decode step, once whatever the batch. */
+  @Test
+  void stepCost_addsOncePerDecodeStep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+    life.spec.HardwareSpec v100 = life.catalog.HardwareCatalog.builtIn().resolve("nvidia-v100-sxm2");
+    java.nio.file.Path f = dir.resolve("v100-step.csv");
+    life.catalog.HardwareCatalog.write(List.of(v100.withStepSeconds(1.5e-3)), f);
+    ObjectMapper m = new ObjectMapper();
+    for (String batch : new String[] {"1", "8"}) {
+      double plain = m.readTree(run(forecast("--batch", batch, "--format", "json")).out()).get("tpot_ms").asDouble();
+      double step = m.readTree(run(forecast("--batch", batch, "--format", "json", "--hardware-file", f.toString()))
+          .out()).get("tpot_ms").asDouble();
+      assertEquals(plain + 1.5, step, 1e-9, "batch " + batch);
+    }
   }
 
   @Test

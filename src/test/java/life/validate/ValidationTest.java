@@ -65,26 +65,26 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 23.0 % with backend defaults;
-   * 14.2 % on the 3,191 rows served by CUDA and Metal stacks, 13.2 % on their 922 tensor-parallel rows, 24.4 % on
+   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 22.5 % with backend defaults;
+   * 13.5 % on the 3,191 rows served by CUDA and Metal stacks, 12.2 % on their 922 tensor-parallel rows, 24.0 % on
    * the 1,854 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
     assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 40, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 23.5, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 23, "backend defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1854, rocm.size());
-    assertTrue(ErrorStats.of(rocm).mapePct() <= 25, "ROCm: " + ErrorStats.of(rocm).mapePct());
+    assertTrue(ErrorStats.of(rocm).mapePct() <= 24.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
     List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
     assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3191, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 15, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 14, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
-    assertTrue(ErrorStats.of(tp).mapePct() <= 14, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
+    assertTrue(ErrorStats.of(tp).mapePct() <= 13, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 7.0 % MAPE. */
@@ -98,9 +98,9 @@ final class ValidationTest {
   /**
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.2 %,
    * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
-   * 24.4 %, llama.cpp on ROCm 22.8 % and vLLM on ROCm 34.8 % (both with the kind's compute efficiency); each beats
-   * the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR 16.0 %, HBM 23.4 %. Every
-   * row forecast with no measurement of its own device in any fit: 25.7 %.
+   * 24.4 %, llama.cpp on ROCm 18.7 % (with a host cost per step) and vLLM on ROCm 34.8 % (both with the kind's
+   * compute efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class:
+   * GDDR 16.0 %, HBM 21.4 %. Every row forecast with no measurement of its own device in any fit: 24.9 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -116,7 +116,7 @@ final class ValidationTest {
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
-    assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 23);
+    assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 19);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
     // gets its kind's row.
@@ -124,13 +124,13 @@ final class ValidationTest {
     Backends.Backend hbm = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
     assertEquals("gddr", gddr.memory());
     assertEquals("hbm", hbm.memory());
-    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 24, gddr + " " + hbm);
+    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 22, gddr + " " + hbm);
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
     assertEquals("", Backends.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
     assertEquals("", Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 35);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 26, "no own device in any fit: " + strict);
+    assertTrue(strict <= 25, "no own device in any fit: " + strict);
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
@@ -178,7 +178,8 @@ final class ValidationTest {
   /**
    * Batch-1 decode rows barely load the matrix units: calibration holds the compute efficiency at the device kind's
    * (the information criterion does not pay for it) and fits no host cost per sequence (one batch size cannot tell
-   * it from the per-kernel cost), yet recovers the memory efficiency and dispatch that generated the rows.
+   * it from the per-kernel cost), and still forecasts the held-out rows within the noise. (Memory efficiency,
+   * dispatch and a host cost per step trade off on such rows: they are not asserted one by one.)
    */
   @Test
   void calibration_holdsUnidentifiedParametersOnBatchOneDecode() {
@@ -198,16 +199,35 @@ final class ValidationTest {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", rows, 0.25, 1);
     assertEquals(life.spec.DeviceKind.GPU.defaultComputeEff(), fit.device().computeEff(), 1e-9);
     assertEquals(0, fit.device().sequenceSeconds(), 1e-9);
-    assertEquals(0.7, fit.device().memEff(), 0.03, fit.device().toString());
     assertTrue(fit.test().mapePct() < 3, "held-out MAPE " + fit.test().mapePct());
+  }
+
+  /**
+   * A host cost per engine step (a serving engine's scheduler, whatever the batch and the model) is told apart from
+   * the per-kernel dispatch by models of different depth and from the per-sequence cost by several batch sizes.
+   */
+  @Test
+  void calibration_recoversAHostCostPerStep() {
+    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 4e-6)
+        .withSequenceSeconds(30e-6).withStepSeconds(2e-3);
+    List<Measurement> rows = synthetic(truth, 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b");
+    Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", rows, 0.25, 1);
+    assertEquals(2000, fit.device().stepSeconds() * 1e6, 150, fit.device().toString());
+    assertEquals(4.0, fit.device().dispatchSeconds() * 1e6, 0.6, fit.device().toString());
+    assertEquals(0.8, fit.device().memEff(), 0.03, fit.device().toString());
+    assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
   }
 
   /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±{@code noise} pattern. */
   private static List<Measurement> synthetic(HardwareSpec truth, double noise) {
+    return synthetic(truth, noise, "llama-2-7b", "qwen2.5-7b");
+  }
+
+  private static List<Measurement> synthetic(HardwareSpec truth, double noise, String... models) {
     Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
     List<Measurement> out = new ArrayList<>();
     int i = 0;
-    for (String model : new String[] {"llama-2-7b", "qwen2.5-7b"}) {
+    for (String model : models) {
       for (String metric : new String[] {"prefill_tps", "decode_tps", "e2e"}) {
         for (long p : new long[] {128, 512, 1024, 2048}) {
           for (int b : new int[] {1, 4, 16}) {
@@ -227,11 +247,11 @@ final class ValidationTest {
   /** Held-out MAPE of per-device, per-backend calibration on the shipped data (half the rows held out). */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
-      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 6",
-      "intel-gaudi2, deepspeed, 9", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
-      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 10",
-      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 10", "amd-mi250-1gcd, llama.cpp/rocm, 9",
-      "amd-mi300x, vllm/rocm, 17", "amd-mi300x, llama.cpp/rocm, 19"})
+      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 4",
+      "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
+      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 8.5",
+      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 9", "amd-mi250-1gcd, llama.cpp/rocm, 9",
+      "amd-mi300x, vllm/rocm, 16", "amd-mi300x, llama.cpp/rocm, 19"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345);
     assertTrue(fit.test().mapePct() <= bound, device + " " + backend + ": held-out " + fit.test().mapePct());
