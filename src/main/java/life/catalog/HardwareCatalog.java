@@ -213,9 +213,8 @@ public final class HardwareCatalog {
       throw new CatalogException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
           + "in (0, 1], got " + (dce > 1 ? dce : dme));
     }
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence, step,
-        link,
-        peer,
+    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
+        step, link, peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));
   }
 

@@ -58,10 +58,8 @@ final class CalibrateCommand implements Callable<Integer> {
     for (var r : rows) {
       lines.add(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.3f,%.1f,%d,%d,%.1f,%.1f,%s,\"fitted by life "
           + "calibrate --backends --measurements %s\"", r.backend(), r.kind(), r.memory(), r.eff().computeEff(),
-          r.eff().memEff(),
-          r.eff().dispatchUs(), r.eff().sequenceUs(), r.eff().stepUs(), r.rows(), r.devices(), r.lodoMapePct(), r.defaultMapePct(),
-          r.used(),
-          String.join(" ", files)));
+          r.eff().memEff(), r.eff().dispatchUs(), r.eff().sequenceUs(), r.eff().stepUs(), r.rows(), r.devices(),
+          r.lodoMapePct(), r.defaultMapePct(), r.used(), String.join(" ", files)));
     }
     Path file = out != null ? out : Path.of("backends.csv");
     java.nio.file.Files.write(file, lines);

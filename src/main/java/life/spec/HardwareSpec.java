@@ -103,8 +103,8 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, newSource, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, newSource, memory);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
@@ -117,8 +117,8 @@ public record HardwareSpec(
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
-        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, source, memory);
+        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** Compute efficiency of the decode phase. */
@@ -141,7 +141,7 @@ public record HardwareSpec(
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, linkBytesPerSecond, linkPeerBytesPerSecond,
-        tdpW, priceUsd, source, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 }

@@ -173,8 +173,8 @@ public final class Calibrator {
   }
 
   /**
-   * Levenberg-Marquardt from {@code start} (and, when fitting the host overhead, also from the same point with
-   * 10 µs of it, since the overhead's gradient vanishes near zero); the best of the start and the optima.
+   * Levenberg-Marquardt from {@code start} (and, when fitting the host costs, also from the same point with 10 µs
+   * per sequence or 1 ms per step, since their gradients vanish near zero); the best of the start and the optima.
    */
   private static double[] minimize(java.util.function.Function<double[], double[]> res, double[] start,
       boolean sequence, boolean step) {

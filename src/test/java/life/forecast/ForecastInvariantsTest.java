@@ -57,8 +57,8 @@ final class ForecastInvariantsTest {
     Map<DType, Double> peaks = new EnumMap<>(DType.class);
     h.peakOpsPerSecond().forEach((d, v) -> peaks.put(d, v * computeScale));
     return new HardwareSpec(h.id(), h.name(), h.kind(), peaks, h.memBytesPerSecond() * bandwidthScale, h.memBytes(),
-        h.computeEff(), h.memEff(), h.decodeComputeEff(), h.decodeMemEff(), h.dispatchSeconds(), h.sequenceSeconds(), h.stepSeconds(),
-        h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(), h.source(), h.memory());
+        h.computeEff(), h.memEff(), h.decodeComputeEff(), h.decodeMemEff(), h.dispatchSeconds(), h.sequenceSeconds(),
+        h.stepSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(), h.source(), h.memory());
   }
 
   /**
