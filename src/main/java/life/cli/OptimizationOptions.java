@@ -127,6 +127,7 @@ final class OptimizationOptions {
       throw new IllegalArgumentException("--kv-bits must be one of " + GraphOptions.KV_BITS + ", got " + kv);
     }
     return new GraphOptions(d, w, ActQuant.parse(actBits), kv, kvKeep, lora, AttentionVariant.parse(attention),
-        window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel), d);
+        window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel), d,
+        false);
   }
 }

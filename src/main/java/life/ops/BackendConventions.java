@@ -5,18 +5,24 @@ import life.spec.DType;
 /**
  * What a serving stack changes in the operator counts, as opposed to its efficiencies ({@code catalog/backends.csv}):
  * llama.cpp without flash attention computes QKᵀ into fp32 scores and runs its softmax in fp32 (ggml's default
- * precision for the KQ product), so its unfused attention moves 4-byte scores. Validation, {@code forecast --backend}
- * and the sweep's {@code backend} axis all go through here, so a fitted backend default is used with the graph it was
- * fitted on.
+ * precision for the KQ product), so its unfused attention moves 4-byte scores; and its CUDA, ROCm and SYCL backends of
+ * 2024 (the builds of the validation data) route mixture-of-experts layers on the host ({@link Operator.ExpertLinear}'s
+ * {@code hostRouted}: a copy and wait of the expert ids, then one GEMM per touched expert; Metal, Vulkan and CPU run
+ * one {@code mul_mat_id} kernel). Validation, {@code forecast --backend} and the sweep's {@code backend} axis all go
+ * through here, so a fitted backend default is used with the graph it was fitted on.
  */
 public final class BackendConventions {
+  /** llama.cpp backends whose 2024 {@code mul_mat_id} routed on the host (ggml-cuda, its HIP build, ggml-sycl). */
+  private static final java.util.Set<String> HOST_ROUTED = java.util.Set.of("cuda", "rocm", "hip", "sycl");
+
   private BackendConventions() {}
 
   /** {@code o} as {@code backend} runs it; unchanged for {@code none}, null or a stack without conventions here. */
   public static GraphOptions apply(String backend, GraphOptions o) {
-    if (backend != null && backend.startsWith("llama.cpp") && !o.fusion().contains(Fusion.FLASH)) {
-      return o.withScores(DType.FP32);
+    if (backend == null || !backend.startsWith("llama.cpp")) {
+      return o;
     }
-    return o;
+    GraphOptions r = o.fusion().contains(Fusion.FLASH) ? o : o.withScores(DType.FP32);
+    return HOST_ROUTED.contains(backend.substring(backend.indexOf('/') + 1)) ? r.withExpertLoop(true) : r;
   }
 }

@@ -23,9 +23,13 @@ import life.spec.DType;
  * @param parallel how the model is spread over devices (the graph of a tensor-parallel model is one device's share)
  * @param scores type of the attention scores an unfused attention writes and reads: the activation type, or fp32
  *     (llama.cpp without flash attention: ggml's QKᵀ yields fp32 and its softmax runs in fp32)
+ * @param expertLoop whether MoE linears route on the host: the expert ids are copied back and waited for, then one
+ *     GEMM is launched per touched expert (llama.cpp's {@code mul_mat_id} in its 2024 builds); otherwise one grouped
+ *     kernel per MoE linear
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
-    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores) {
+    AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores,
+    boolean expertLoop) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -61,44 +65,57 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false);
   }
 
   public GraphOptions withCounting(Counting c) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel, scores);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
-    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel, scores);
+    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
-    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel, scores);
+    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withKv(int bits, double keep) {
-    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel, scores);
+    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withLora(Lora l) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel, scores);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores,
+        expertLoop);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel, scores);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel,
+        scores, expertLoop);
   }
 
   public GraphOptions withParallel(Parallelism p) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p, scores);
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p,
+        scores, expertLoop);
   }
 
   public GraphOptions withScores(DType t) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        t);
+        t, expertLoop);
+  }
+
+  public GraphOptions withExpertLoop(boolean loop) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, loop);
   }
 
   /** Bytes of one weight of the decoder's linears. */

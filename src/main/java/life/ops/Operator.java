@@ -266,9 +266,14 @@ public sealed interface Operator
    * The routed experts' copies of one MoE linear: each token runs {@code active} of {@code experts} k×n matrices.
    * Weight bytes read per call are those of the distinct experts touched by the call's T tokens, in expectation
    * under uniform routing: {@code E·(1 − (1 − a/E)^T)} experts.
+   *
+   * <p>With {@code hostRouted} the host routes (llama.cpp's {@code mul_mat_id} in its 2024 builds, CUDA, ROCm and
+   * SYCL): it copies the expert ids back and waits for them (two dispatch latencies), then launches one GEMM per
+   * touched expert; a call of several tokens also gathers each expert's input rows into a contiguous fp32 buffer and
+   * scatters its output rows back (two more kernels per expert, moving {@code T·a·(k+n)} fp32 values twice).
    */
   record ExpertLinear(String name, int experts, int active, long in, long out, double weightBytes, DType act,
-      DType compute, boolean dequant) implements Operator {
+      DType compute, boolean dequant, boolean hostRouted) implements Operator {
     public ExpertLinear {
       Check.positive(name + ".experts", experts);
       Check.positive(name + ".active", active);
@@ -279,7 +284,7 @@ public sealed interface Operator
     /** The experts' linear with the options' weight format and activation quantization. */
     public static ExpertLinear of(String name, int experts, int active, long in, long out, GraphOptions o) {
       return new ExpertLinear(name, experts, active, in, out, o.weightBytes(), o.act(),
-          o.actQuant().computeType(o.act()), o.dequantize());
+          o.actQuant().computeType(o.act()), o.dequantize(), o.expertLoop());
     }
 
     /** Expected number of distinct experts that {@code tokens} tokens are routed to. */
@@ -320,7 +325,14 @@ public sealed interface Operator
       double inBytes = compute == act ? act.bytes() : Math.min(act.bytes(), compute.bytes());
       double read = touched * in * out * weightBytes + t * active * in * inBytes;
       double write = t * active * out * act.bytes();
-      return new OpCost(ops, read, write, 1);
+      if (!hostRouted) {
+        return new OpCost(ops, read, write, 1);
+      }
+      if (t <= 1) {
+        return new OpCost(ops, read, write, 2 + touched);
+      }
+      double staged = t * active * (in + out) * DType.FP32.bytes();
+      return new OpCost(ops, read + staged, write + staged, 2 + 3 * touched);
     }
 
     @Override

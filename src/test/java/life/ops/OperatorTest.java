@@ -49,8 +49,12 @@ final class OperatorTest {
         // grouped: 3 groups of 2×5.
         Arguments.of(lin("g", 2, 5, 3, false), 9, 1, 1, 2.0 * 3 * 10, (30 + 6) * 2.0, 15 * 2.0),
         // MoE decode at T = 1: the active expert's weights only (E·(1−(1−a/E)^1) = a).
-        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false), 10, 1, 1, 2.0 * 2 * 12, (2 * 12 + 2 * 4) * 2.0,
-            2 * 3 * 2.0),
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false), 10, 1, 1, 2.0 * 2 * 12,
+            (2 * 12 + 2 * 4) * 2.0, 2 * 3 * 2.0),
+        // Host-routed (llama.cpp 2024) with T = 2 tokens: 8·(1−0.75²) = 3.5 experts touched; the 2·2 routed rows are
+        // gathered into fp32 (4 inputs) and scattered back (3 outputs): 2·2·(4+3)·4 bytes more each way.
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true), 0, 1, 2, 2.0 * 4 * 12,
+            (3.5 * 12 + 4 * 4) * 2.0 + 4 * 7 * 4.0, 4 * 3 * 2.0 + 4 * 7 * 4.0),
         // LM head on the last token of each of 2 sequences.
         Arguments.of(new LmHead(4, 10, false, false, false, 2, false, H), 0, 5, 2, 2.0 * 2 * 40, (40 + 8) * 2.0, 20 * 2.0),
         // Paper counting: LM head on all 10 tokens.
@@ -124,6 +128,8 @@ final class OperatorTest {
     double dispatches = op instanceof Embedding e && e.positions() > 0 ? 2
         : op instanceof LoraMerge lm ? 2 * lm.linears()
         : op instanceof Operator.AllReduce ar ? 2 * (ar.devices() - 1)
+        : op instanceof ExpertLinear e && e.hostRouted()
+            ? 2 + (batch * present == 1 ? 1 : 3) * e.expectedExpertsTouched((double) batch * present)
         : op instanceof Linear l && l.loraRank() > 0 && l.loraMode() == Lora.Mode.UNMERGED ? 3
         : op instanceof Operator.WeightExpand w && (long) batch * present <= w.above() ? 0 : 1;
     assertEquals(dispatches, c.dispatches(), 0);
@@ -138,9 +144,40 @@ final class OperatorTest {
 
   @Test
   void expertLinear_batchTouchesExpectedDistinctExperts() {
-    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false);
+    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false);
     assertEquals(2, e.expectedExpertsTouched(1), 1e-12);
     assertEquals(8 * (1 - Math.pow(0.75, 4)), e.expectedExpertsTouched(4), 1e-12);
     assertTrue(e.expectedExpertsTouched(10_000) <= 8);
+  }
+
+  /**
+   * Host routing (llama.cpp's 2024 {@code mul_mat_id}): a copy and a wait of the ids, then per touched expert one GEMM
+   * for a single token, or gather, GEMM and scatter for several; a grouped kernel is one dispatch whatever the tokens.
+   */
+  @ParameterizedTest(name = "tokens {0}: {1} dispatches")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 4", "2, 12.5", "64, 25.9997"})
+  void hostRoutedExperts_dispatchPerTouchedExpert(int tokens, double dispatches) {
+    ExpertLinear grouped = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false);
+    ExpertLinear routed = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true);
+    assertEquals(1, grouped.cost(0, tokens, 1).dispatches());
+    double touched = routed.expectedExpertsTouched(tokens);
+    assertEquals(tokens == 1 ? 2 + touched : 2 + 3 * touched, routed.cost(0, tokens, 1).dispatches(), 1e-12);
+    assertEquals(dispatches, routed.cost(0, tokens, 1).dispatches(), 1e-3);
+    assertEquals(grouped.cost(0, tokens, 1).ops(), routed.cost(0, tokens, 1).ops());
+  }
+
+  /** Which stacks route experts on the host and write fp32 scores, as validated against their 2024 builds. */
+  @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}")
+  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true", "llama.cpp/rocm, true, true",
+      "llama.cpp/sycl, true, true", "llama.cpp/metal, false, true", "llama.cpp/vulkan, false, true",
+      "llama.cpp/cpu, false, true", "vllm/cuda, false, false", "tensorrt-llm/cuda, false, false", "none, false, false"})
+  void backendConventions_byStack(String backend, boolean loop, boolean fp32) {
+    GraphOptions o = BackendConventions.apply(backend, GraphOptions.defaults(H));
+    assertEquals(loop, o.expertLoop());
+    assertEquals(fp32 ? DType.FP32 : H, o.scores());
+    // A built MoE graph carries the flag into every expert linear.
+    life.spec.ModelSpec mixtral = life.catalog.ModelCatalog.builtIn().resolve("mixtral-8x7b");
+    assertTrue(GraphBuilder.build(mixtral, o).groups().stream().flatMap(g -> g.ops().stream())
+        .filter(op -> op instanceof ExpertLinear).allMatch(op -> ((ExpertLinear) op).hostRouted() == loop));
   }
 }
