@@ -408,6 +408,9 @@ public final class Forecaster {
         }
       }
     }
+    if (graph.options().pagedV1() && present == 1) {
+      starts.add(life.ops.Operator.AttentionBmm.PAGED_V1_MAX_CONTEXT);
+    }
     int n = starts.size();
     Table t = new Table();
     t.present = present;

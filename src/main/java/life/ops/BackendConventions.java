@@ -8,8 +8,13 @@ import life.spec.DType;
  * precision for the KQ product), so its unfused attention moves 4-byte scores; and its CUDA, ROCm and SYCL backends of
  * 2024 (the builds of the validation data) route mixture-of-experts layers on the host ({@link Operator.ExpertLinear}'s
  * {@code hostRouted}: a copy and wait of the expert ids, then one GEMM per touched expert; Metal, Vulkan and CPU run
- * one {@code mul_mat_id} kernel). Validation, {@code forecast --backend} and the sweep's {@code backend} axis all go
- * through here, so a fitted backend default is used with the graph it was fitted on.
+ * one {@code mul_mat_id} kernel). vLLM on ROCm reads K and V once per query head in the decode steps vLLM runs with
+ * its V1 paged-attention kernel ({@link GraphOptions#pagedV1()}): V1 launches one workgroup per query head and
+ * sequence, each streaming its KV head's blocks, and exactly where vLLM switches from V2 to V1 (sequences × query heads
+ * per GPU above 512) the measured ROCm runs of grouped-query models slow down; on CUDA the same counting made held-out
+ * error worse (a large L2 serving the group's repeated reads is our reading). Validation, {@code forecast --backend}
+ * and the sweep's {@code backend} axis all go through here, so a fitted backend default is used with the graph it was
+ * fitted on.
  */
 public final class BackendConventions {
   /** llama.cpp backends whose 2024 {@code mul_mat_id} routed on the host (ggml-cuda, its HIP build, ggml-sycl). */
@@ -19,6 +24,9 @@ public final class BackendConventions {
 
   /** {@code o} as {@code backend} runs it; unchanged for {@code none}, null or a stack without conventions here. */
   public static GraphOptions apply(String backend, GraphOptions o) {
+    if ("vllm/rocm".equals(backend)) {
+      return o.withPagedV1(true);
+    }
     if (backend == null || !backend.startsWith("llama.cpp")) {
       return o;
     }

@@ -26,10 +26,13 @@ import life.spec.DType;
  * @param expertLoop whether MoE linears route on the host: the expert ids are copied back and waited for, then one
  *     GEMM is launched per touched expert (llama.cpp's {@code mul_mat_id} in its 2024 builds); otherwise one grouped
  *     kernel per MoE linear
+ * @param pagedV1 whether decode attention reads K and V once per query head where vLLM runs its V1 paged-attention
+ *     kernel (one workgroup per query head and sequence; chosen when batch × local query heads &gt; 512 and the
+ *     context is at most 8,192 tokens); a convention of vLLM on ROCm, see {@link BackendConventions}
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
     AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores,
-    boolean expertLoop) {
+    boolean expertLoop, boolean pagedV1) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -65,57 +68,62 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false, false);
   }
 
   public GraphOptions withCounting(Counting c) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
     return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
     return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withKv(int bits, double keep) {
     return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withLora(Lora l) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores,
-        expertLoop);
+        expertLoop, pagedV1);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withParallel(Parallelism p) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p,
-        scores, expertLoop);
+        scores, expertLoop, pagedV1);
   }
 
   public GraphOptions withScores(DType t) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        t, expertLoop);
+        t, expertLoop, pagedV1);
   }
 
   public GraphOptions withExpertLoop(boolean loop) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, loop);
+        scores, loop, pagedV1);
+  }
+
+  public GraphOptions withPagedV1(boolean p) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop, p);
   }
 
   /** Bytes of one weight of the decoder's linears. */

@@ -117,6 +117,27 @@ final class ForecastInvariantsTest {
     }
   }
 
+  /**
+   * With vLLM's V1 kernel counted (ROCm), decode reads K/V per query head up to a context of 8,192 tokens and per KV
+   * head after it: the closed form still equals the loop across that switch, and the switch shows in the step times.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"mistral-7b", "gemma-2-2b"})
+  void pagedV1Decode_closedFormEqualsLoopAcrossTheContextLimit(String model) {
+    ModelSpec m = ModelCatalog.builtIn().resolve(model);
+    GraphOptions o = life.ops.BackendConventions.apply("vllm/rocm", GraphOptions.defaults(DType.FP16));
+    Forecaster f = new Forecaster(GraphBuilder.build(m, o), device("amd-mi300x"), Overlap.OPERATOR);
+    int batch = 600;
+    Request r = new Request(8100, 200, batch);
+    double loop = 0;
+    for (long j = 1; j < r.output(); j++) {
+      loop += f.callSeconds(r.prompt() + j - 1, 1, batch);
+    }
+    Forecast x = f.forecast(r);
+    assertEquals(loop, (x.e2eMs() - x.ttftMs()) / 1e3, 1e-9 * loop);
+    assertTrue(f.callSeconds(8191, 1, batch) > f.callSeconds(8192, 1, batch), "V1 at 8,192 tokens, V2 after");
+  }
+
   /** The closed-form decode equals the explicit loop over tokens, across sliding-window breakpoints. */
   @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
   @MethodSource("cases")
