@@ -408,7 +408,7 @@ public final class Forecaster {
         }
       }
     }
-    if (graph.options().pagedV1() && present == 1) {
+    if (graph.options().kvReads() == life.ops.KvReads.PAGED_V1 && present == 1) {
       starts.add(life.ops.Operator.AttentionBmm.PAGED_V1_MAX_CONTEXT);
     }
     int n = starts.size();

@@ -9,10 +9,14 @@ import life.spec.DType;
  * 2024 (the builds of the validation data) route mixture-of-experts layers on the host ({@link Operator.ExpertLinear}'s
  * {@code hostRouted}: a copy and wait of the expert ids, then one GEMM per touched expert; Metal, Vulkan and CPU run
  * one {@code mul_mat_id} kernel). vLLM on ROCm reads K and V once per query head in the decode steps vLLM runs with
- * its V1 paged-attention kernel ({@link GraphOptions#pagedV1()}): V1 launches one workgroup per query head and
+ * its V1 paged-attention kernel ({@link KvReads#PAGED_V1}): V1 launches one workgroup per query head and
  * sequence, each streaming its KV head's blocks, and exactly where vLLM switches from V2 to V1 (sequences × query heads
  * per GPU above 512) the measured ROCm runs of grouped-query models slow down; on CUDA the same counting made held-out
- * error worse (a large L2 serving the group's repeated reads is our reading). Validation, {@code forecast --backend}
+ * error worse (a large L2 serving the group's repeated reads is our reading). llama.cpp's Metal backend without flash
+ * attention reads K and V once per query head in every decode step ({@link KvReads#PER_QUERY_HEAD}: its matrix-vector
+ * kernels broadcast a KV head to each query head of the group): Llama-3's decode on Apple GPUs slows with the
+ * context as four (8B) or eight (70B) times its cache would; on CUDA and ROCm the same counting did not lower held-out
+ * error on every device, so they keep one read per KV head. Validation, {@code forecast --backend}
  * and the sweep's {@code backend} axis all go through here, so a fitted backend default is used with the graph it was
  * fitted on.
  */
@@ -25,12 +29,15 @@ public final class BackendConventions {
   /** {@code o} as {@code backend} runs it; unchanged for {@code none}, null or a stack without conventions here. */
   public static GraphOptions apply(String backend, GraphOptions o) {
     if ("vllm/rocm".equals(backend)) {
-      return o.withPagedV1(true);
+      return o.withKvReads(KvReads.PAGED_V1);
     }
     if (backend == null || !backend.startsWith("llama.cpp")) {
       return o;
     }
     GraphOptions r = o.fusion().contains(Fusion.FLASH) ? o : o.withScores(DType.FP32);
+    if (backend.equals("llama.cpp/metal") && !o.fusion().contains(Fusion.FLASH)) {
+      r = r.withKvReads(KvReads.PER_QUERY_HEAD);
+    }
     return HOST_ROUTED.contains(backend.substring(backend.indexOf('/') + 1)) ? r.withExpertLoop(true) : r;
   }
 }

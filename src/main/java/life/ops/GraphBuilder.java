@@ -256,10 +256,10 @@ public final class GraphBuilder {
       return;
     }
     DType sc = o.scores();
-    ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, qkDim, span, a, kvB, sc, o.pagedV1()));
+    ops.add(new AttentionBmm("qk", BmmKind.QK, heads, kv, qkDim, span, a, kvB, sc, o.kvReads()));
     ops.add(new ScoreOp("scale_mask", OpClass.ELEMENTWISE, heads, 2, true, span, sc));
     ops.add(new ScoreOp("softmax", OpClass.SOFTMAX, heads, 5, false, span, sc));
-    ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, vDim, span, a, kvB, sc, o.pagedV1()));
+    ops.add(new AttentionBmm("pv", BmmKind.PV, heads, kv, vDim, span, a, kvB, sc, o.kvReads()));
   }
 
   private void mlp(LayerSpec l, List<Operator> ops) {

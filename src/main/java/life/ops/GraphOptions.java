@@ -26,13 +26,12 @@ import life.spec.DType;
  * @param expertLoop whether MoE linears route on the host: the expert ids are copied back and waited for, then one
  *     GEMM is launched per touched expert (llama.cpp's {@code mul_mat_id} in its 2024 builds); otherwise one grouped
  *     kernel per MoE linear
- * @param pagedV1 whether decode attention reads K and V once per query head where vLLM runs its V1 paged-attention
- *     kernel (one workgroup per query head and sequence; chosen when batch × local query heads &gt; 512 and the
- *     context is at most 8,192 tokens); a convention of vLLM on ROCm, see {@link BackendConventions}
+ * @param kvReads how often a decode call's attention reads the K and V of a query group (a serving stack's kernel,
+ *     see {@link BackendConventions})
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
     AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores,
-    boolean expertLoop, boolean pagedV1) {
+    boolean expertLoop, KvReads kvReads) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -46,6 +45,7 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
     Objects.requireNonNull(counting, "counting");
     Objects.requireNonNull(parallel, "parallel");
     Objects.requireNonNull(scores, "scores");
+    Objects.requireNonNull(kvReads, "kvReads");
     if (scores != DType.FP16 && scores != DType.BF16 && scores != DType.FP32) {
       throw new IllegalArgumentException("attention scores must be fp32, fp16 or bf16; got " + scores.id());
     }
@@ -68,62 +68,62 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false, false);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false, KvReads.PER_KV_HEAD);
   }
 
   public GraphOptions withCounting(Counting c) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
     return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
     return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withKv(int bits, double keep) {
     return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withLora(Lora l) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores,
-        expertLoop, pagedV1);
+        expertLoop, kvReads);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withParallel(Parallelism p) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p,
-        scores, expertLoop, pagedV1);
+        scores, expertLoop, kvReads);
   }
 
   public GraphOptions withScores(DType t) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        t, expertLoop, pagedV1);
+        t, expertLoop, kvReads);
   }
 
   public GraphOptions withExpertLoop(boolean loop) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, loop, pagedV1);
+        scores, loop, kvReads);
   }
 
-  public GraphOptions withPagedV1(boolean p) {
+  public GraphOptions withKvReads(KvReads r) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, p);
+        scores, expertLoop, r);
   }
 
   /** Bytes of one weight of the decoder's linears. */

@@ -447,12 +447,11 @@ public sealed interface Operator
    * One batched matrix product of attention, per head: {@code QK} (m = present, k = dim, n = keys) or {@code PV}
    * (m = present, k = keys, n = dim), with {@code 2bmkn − bmn} ops (Table 1). Under causal counting only the visible
    * scores are computed (see {@link Span#scores}). K or V is read once per KV head (GQA/MQA share it across
-   * their query group), or once per query head in a decode call of vLLM's V1 paged-attention kernel under
-   * {@code pagedV1}; for MLA the cached latent is read as a single KV head of width {@code dim}. The scores are
+   * their query group), or once per query head in the decode calls {@code kvReads} says so; for MLA the cached latent is read as a single KV head of width {@code dim}. The scores are
    * written or read in {@code scores} (fp32 for llama.cpp without flash attention).
    */
   record AttentionBmm(String name, BmmKind kind, int heads, int kvHeads, int dim, Span span, DType act,
-      double kvBytes, DType scores, boolean pagedV1) implements Operator {
+      double kvBytes, DType scores, KvReads kvReads) implements Operator {
     public AttentionBmm {
       Check.positive(name + ".heads", heads);
       Check.positive(name + ".kv_heads", kvHeads);
@@ -477,13 +476,20 @@ public sealed interface Operator
     public static final long PAGED_V1_MAX_CONTEXT = 8192;
 
     /**
-     * Heads whose K or V a call reads: the KV heads, or the query heads in a decode call that vLLM runs with its V1
-     * kernel ({@code pagedV1}; vLLM 0.2–0.6, {@code paged_attn.py}: V1 when the context fits 8,192 tokens and
-     * sequences × query heads &gt; 512, else the partitioned V2).
+     * Heads whose K or V a call reads: the KV heads, or the query heads in a decode call under
+     * {@link KvReads#PER_QUERY_HEAD}, or in one that vLLM runs with its V1 kernel under {@link KvReads#PAGED_V1}
+     * (vLLM 0.2–0.6, {@code paged_attn.py}: V1 when the context fits 8,192 tokens and sequences × query heads &gt; 512,
+     * else the partitioned V2).
      */
     private int readHeads(long past, long present, int batch) {
-      boolean v1 = pagedV1 && present == 1 && past + present <= PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512;
-      return v1 ? heads : kvHeads;
+      if (present != 1) {
+        return kvHeads;
+      }
+      return switch (kvReads) {
+        case PER_KV_HEAD -> kvHeads;
+        case PER_QUERY_HEAD -> heads;
+        case PAGED_V1 -> past + present <= PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512 ? heads : kvHeads;
+      };
     }
 
     @Override

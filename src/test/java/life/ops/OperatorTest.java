@@ -64,17 +64,17 @@ final class OperatorTest {
         Arguments.of(new Embedding(100, 4, 0, false, 2, H), 0, 3, 1, 1.0, 12 * 2.0, 12 * 2.0),
         Arguments.of(new Embedding(100, 4, 0, true, 2, H), 0, 3, 1, 1.0, (400 + 4) * 2.0, 12 * 2.0),
         // QK, causal prefill of 4 tokens: 10 scores/head, 2 heads, dim 8: 2·S·d − S.
-        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, H, false), 0, 4, 1, 2.0 * 20 * 8 - 20,
+        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, H, KvReads.PER_KV_HEAD), 0, 4, 1, 2.0 * 20 * 8 - 20,
             (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 2.0),
         // The same with fp32 scores (llama.cpp without flash attention): the 20 scores written at 4 bytes.
-        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, DType.FP32, false), 0, 4, 1,
+        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, DType.FP32, KvReads.PER_KV_HEAD), 0, 4, 1,
             2.0 * 20 * 8 - 20, (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 4.0),
         // vLLM's V1 decode kernel on ROCm: 4 query heads over 1 KV head, batch 200 (200·4 > 512), past 9: the 10 keys
         // are read once per query head: 200·10·4·8 elements of K.
-        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, true), 9, 1, 200,
+        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, KvReads.PAGED_V1), 9, 1, 200,
             200 * (2.0 * 40 * 8 - 40), (200 * 4 * 8 + 200 * 10 * 4 * 8) * 2.0, 200 * 40 * 2.0),
         // PV, non-causal: 16 scores/head; −b·m·n with n = dim.
-        Arguments.of(new AttentionBmm("pv", BmmKind.PV, 2, 2, 8, FULL, H, 2, H, false), 0, 4, 1,
+        Arguments.of(new AttentionBmm("pv", BmmKind.PV, 2, 2, 8, FULL, H, 2, H, KvReads.PER_KV_HEAD), 0, 4, 1,
             2.0 * 32 * 8 - 4 * 2 * 8, (32 + 4 * 2 * 8) * 2.0, 4 * 2 * 8 * 2.0),
         // Softmax on decode with past 5: 6 keys × 3 heads, 5 ops each.
         Arguments.of(new ScoreOp("softmax", OpClass.SOFTMAX, 3, 5, false, CAUSAL, H), 5, 1, 1, 5.0 * 18, 18 * 2.0,
@@ -171,31 +171,37 @@ final class OperatorTest {
   }
 
   /**
-   * vLLM picks V1 when sequences × query heads exceed 512 and the context fits 8,192 tokens; only V1 decode calls
-   * read K/V per query head, never a prefill.
+   * Per query head: every decode call under {@code PER_QUERY_HEAD} (ggml's matrix-vector kernels on Metal); under
+   * {@code PAGED_V1} only where vLLM picks V1 (sequences × query heads above 512, context of at most 8,192 tokens);
+   * never a prefill, never under {@code PER_KV_HEAD}.
    */
-  @ParameterizedTest(name = "batch {0}, past {1}, present {2}: K read for {3} heads")
-  @org.junit.jupiter.params.provider.CsvSource({"129, 100, 1, 4", "128, 100, 1, 1", "129, 8192, 1, 1",
-      "129, 8191, 1, 4", "129, 0, 16, 1"})
-  void pagedV1_readsPerQueryHeadOnlyWhereVllmPicksV1(int batch, long past, long present, int readHeads) {
-    AttentionBmm v1 = new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, true);
-    AttentionBmm plain = new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, false);
+  @ParameterizedTest(name = "{0}, batch {1}, past {2}, present {3}: K read for {4} heads")
+  @org.junit.jupiter.params.provider.CsvSource({"PAGED_V1, 129, 100, 1, 4", "PAGED_V1, 128, 100, 1, 1",
+      "PAGED_V1, 129, 8192, 1, 1", "PAGED_V1, 129, 8191, 1, 4", "PAGED_V1, 129, 0, 16, 1",
+      "PER_QUERY_HEAD, 1, 100, 1, 4", "PER_QUERY_HEAD, 1, 9000, 1, 4", "PER_QUERY_HEAD, 1, 0, 16, 1",
+      "PER_KV_HEAD, 1000, 100, 1, 1"})
+  void kvReads_perQueryHeadOnlyInTheDecodeCallsOfSuchKernels(KvReads mode, int batch, long past, long present,
+      int readHeads) {
+    AttentionBmm counted = new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, mode);
+    AttentionBmm plain = new AttentionBmm("qk", BmmKind.QK, 4, 1, 8, CAUSAL, H, 2, H, KvReads.PER_KV_HEAD);
     double k = batch * CAUSAL.keys(past, present) * 8 * 2.0;
-    assertEquals((readHeads - 1) * k, v1.cost(past, present, batch).bytesRead()
+    assertEquals((readHeads - 1) * k, counted.cost(past, present, batch).bytesRead()
         - plain.cost(past, present, batch).bytesRead(), 1e-6);
   }
 
-  /** Which stacks route experts on the host, write fp32 scores and read K/V per query head in vLLM's V1 kernel. */
-  @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}, paged V1 {3}")
-  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true, false",
-      "llama.cpp/rocm, true, true, false", "llama.cpp/sycl, true, true, false", "llama.cpp/metal, false, true, false",
-      "llama.cpp/vulkan, false, true, false", "llama.cpp/cpu, false, true, false", "vllm/cuda, false, false, false",
-      "vllm/rocm, false, false, true", "tensorrt-llm/cuda, false, false, false", "none, false, false, false"})
-  void backendConventions_byStack(String backend, boolean loop, boolean fp32, boolean pagedV1) {
+  /** Which stacks route experts on the host, write fp32 scores and read K/V per query head, as validated. */
+  @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}, K/V reads {3}")
+  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true, PER_KV_HEAD",
+      "llama.cpp/rocm, true, true, PER_KV_HEAD", "llama.cpp/sycl, true, true, PER_KV_HEAD",
+      "llama.cpp/metal, false, true, PER_QUERY_HEAD", "llama.cpp/vulkan, false, true, PER_KV_HEAD",
+      "llama.cpp/cpu, false, true, PER_KV_HEAD", "vllm/cuda, false, false, PER_KV_HEAD",
+      "vllm/rocm, false, false, PAGED_V1", "tensorrt-llm/cuda, false, false, PER_KV_HEAD",
+      "none, false, false, PER_KV_HEAD"})
+  void backendConventions_byStack(String backend, boolean loop, boolean fp32, KvReads reads) {
     GraphOptions o = BackendConventions.apply(backend, GraphOptions.defaults(H));
     assertEquals(loop, o.expertLoop());
     assertEquals(fp32 ? DType.FP32 : H, o.scores());
-    assertEquals(pagedV1, o.pagedV1());
+    assertEquals(reads, o.kvReads());
     // A built MoE graph carries the flag into every expert linear.
     life.spec.ModelSpec mixtral = life.catalog.ModelCatalog.builtIn().resolve("mixtral-8x7b");
     assertTrue(GraphBuilder.build(mixtral, o).groups().stream().flatMap(g -> g.ops().stream())

@@ -41,14 +41,16 @@ final class ValidationTest {
     List<Validator.Outcome> o = run(all, false);
     assertEquals(5938, o.size());
     assertTrue(o.stream().filter(x -> !x.supported()).allMatch(x -> !x.unsupported().isBlank()));
-    assertEquals(5734, o.stream().filter(Validator.Outcome::supported).count());
+    assertEquals(5754, o.stream().filter(Validator.Outcome::supported).count());
     // Multi-device rows are forecast (tensor parallel, layer split) except SambaNova's own dataflow mapping, the
     // Max 1550 (no published link figure) and a tensor-parallel degree that does not divide the heads.
     long multi = o.stream().filter(x -> x.m().devices() > 1 && x.supported()).count();
-    assertEquals(3662, multi, "multi-device rows forecast");
+    assertEquals(3706, multi, "multi-device rows forecast");
     assertEquals(44, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("parallelism 'other'"))
         .count());
     assertEquals(50, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
+    // LLM-Inference-Bench's fp8 KV-cache runs on the A100 (no fp8 units): 20 under vLLM, 8 under TensorRT-LLM.
+    assertEquals(28, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("fp8 KV cache")).count());
   }
 
   /**
@@ -65,42 +67,42 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,734): 39.0 % with device-kind defaults, 20.5 % with backend defaults;
-   * 13.5 % on the 3,191 rows served by CUDA and Metal stacks, 12.2 % on their 922 tensor-parallel rows, 17.9 % on
-   * the 1,854 ROCm rows, 18.0 % on Gaudi2's 309.
+   * Spec-only MAPE over every supported row (5,754): 38.2 % with device-kind defaults, 20.1 % with backend defaults;
+   * 12.9 % on the 3,202 rows served by CUDA and Metal stacks, 12.5 % on their 946 tensor-parallel rows, 17.8 % on
+   * the 1,863 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 40, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 21, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 20.5, "backend defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
-    assertEquals(1854, rocm.size());
+    assertEquals(1863, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 18.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
     List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
     assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
-    assertEquals(3191, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 14, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertEquals(3202, nv.size());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 13.5, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
     assertTrue(ErrorStats.of(tp).mapePct() <= 13, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
-  /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 7.0 % MAPE. */
+  /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 6.3 % MAPE. */
   @Test
   void appleSiliconLlamaCpp_within8Percent() {
     List<Validator.Outcome> o = run(MeasurementReader.read("builtin:llamacpp-apple-silicon-4167.csv"), false);
     assertEquals(158, ErrorStats.of(o).rows());
-    assertTrue(ErrorStats.of(o).mapePct() <= 8, "MAPE " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 7, "MAPE " + ErrorStats.of(o).mapePct());
   }
 
   /**
-   * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 11.2 %,
-   * TensorRT-LLM on CUDA 13.7 % and vLLM on CUDA 10.0 % (both with a host overhead per sequence), llama.cpp on CUDA
-   * 24.4 %, llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.8 % (both with the kind's
-   * compute efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class:
-   * GDDR 16.0 %, HBM 21.4 %. Every row forecast with no measurement of its own device in any fit: 22.8 %.
+   * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %,
+   * TensorRT-LLM on CUDA 12.8 %, vLLM on CUDA 7.5 % (with a host overhead per sequence), llama.cpp on CUDA 24.1 %,
+   * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.6 % (both with the kind's compute
+   * efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR
+   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 22.3 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -111,11 +113,11 @@ final class ValidationTest {
       assertEquals(shipped.used(), r.used(), r.toString());
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
-    assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12);
-    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 14);
+    assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
+    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 13.5);
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
-    assertTrue(vllm.lodoMapePct() <= 11 && vllm.sequenceUs() > 10, vllm.toString());
+    assertTrue(vllm.lodoMapePct() <= 8 && vllm.sequenceUs() > 10, vllm.toString());
     assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
@@ -124,13 +126,13 @@ final class ValidationTest {
     Backends.Backend hbm = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
     assertEquals("gddr", gddr.memory());
     assertEquals("hbm", hbm.memory());
-    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 22, gddr + " " + hbm);
+    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 21.5, gddr + " " + hbm);
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
     assertEquals("", Backends.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
     assertEquals("", Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
-    assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26.5);
+    assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 23.5, "no own device in any fit: " + strict);
+    assertTrue(strict <= 22.8, "no own device in any fit: " + strict);
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
@@ -246,12 +248,13 @@ final class ValidationTest {
 
   /** Held-out MAPE of per-device, per-backend calibration on the shipped data (half the rows held out). */
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10", "apple-m3-max-40c, llama.cpp/metal, 7",
+  @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 7.5", "apple-m3-max-40c, llama.cpp/metal, 4.5",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 4",
       "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
       "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 8.5",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 8",
-      "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 16"})
+      "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 16",
+      "nvidia-a100-sxm4-40gb, vllm/cuda, 8"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345);
     assertTrue(fit.test().mapePct() <= bound, device + " " + backend + ": held-out " + fit.test().mapePct());
@@ -291,6 +294,20 @@ final class ValidationTest {
     Files.writeString(f, content.replace("\\n", "\n"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MeasurementReader.read(f.toString()));
     assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(message), e.getMessage());
+  }
+
+  /**
+   * The bandwidth bound counts the weights a decode step reads: Mixtral at batch 1 reads its shared weights and 2 of 8
+   * experts (≈ 6.5 GB per H100 of 4, 2 ms a step), so 128 tokens in 0.68 s (LLM-Inference-Bench, TensorRT-LLM) are
+   * forecast, while 0.2 s is below the bound; a dense 70B model (≈ 34 GB per GPU) in 0.68 s is not plausible.
+   */
+  @ParameterizedTest(name = "{0} in {1} s: implausible {2}")
+  @CsvSource({"mixtral-8x7b, 0.68, false", "mixtral-8x7b, 0.2, true", "llama-2-70b, 0.68, true"})
+  void implausibleBound_countsTheWeightsADecodeStepReads(String model, double seconds, boolean implausible) {
+    Measurement m = new Measurement("x row 2", "s", "nvidia-h100-sxm5-80gb", 4, "tp", "TensorRT-LLM CUDA", model,
+        "fp16", "fp16", "fp16", 1, 128, 0, 128, "e2e", seconds, "s", 0, 0);
+    Validator.Outcome o = run(List.of(m), false).get(0);
+    assertEquals(implausible, !o.supported() && o.unsupported().startsWith("implausible"), String.valueOf(o));
   }
 
   @Test
