@@ -409,7 +409,7 @@ public final class Forecaster {
       }
     }
     if (graph.options().kvReads() == life.ops.KvReads.PAGED_V1 && present == 1) {
-      starts.add(life.ops.Operator.AttentionBmm.PAGED_V1_MAX_CONTEXT);
+      starts.add(life.ops.KvReads.PAGED_V1_MAX_CONTEXT);
     }
     int n = starts.size();
     Table t = new Table();

@@ -16,9 +16,8 @@ import life.spec.DType;
  * attention reads K and V once per query head in every decode step ({@link KvReads#PER_QUERY_HEAD}: its matrix-vector
  * kernels broadcast a KV head to each query head of the group): Llama-3's decode on Apple GPUs slows with the
  * context as four (8B) or eight (70B) times its cache would; on CUDA and ROCm the same counting did not lower held-out
- * error on every device, so they keep one read per KV head. Validation, {@code forecast --backend}
- * and the sweep's {@code backend} axis all go through here, so a fitted backend default is used with the graph it was
- * fitted on.
+ * error on every device, so they keep one read per KV head. Validation, {@code forecast --backend} and the sweep's
+ * {@code backend} axis all go through here, so a fitted backend default is used with the graph it was fitted on.
  */
 public final class BackendConventions {
   /** llama.cpp backends whose 2024 {@code mul_mat_id} routed on the host (ggml-cuda, its HIP build, ggml-sycl). */
@@ -34,9 +33,12 @@ public final class BackendConventions {
     if (backend == null || !backend.startsWith("llama.cpp")) {
       return o;
     }
-    GraphOptions r = o.fusion().contains(Fusion.FLASH) ? o : o.withScores(DType.FP32);
-    if (backend.equals("llama.cpp/metal") && !o.fusion().contains(Fusion.FLASH)) {
-      r = r.withKvReads(KvReads.PER_QUERY_HEAD);
+    GraphOptions r = o;
+    if (!o.fusion().contains(Fusion.FLASH)) {
+      r = r.withScores(DType.FP32);
+      if (backend.equals("llama.cpp/metal")) {
+        r = r.withKvReads(KvReads.PER_QUERY_HEAD);
+      }
     }
     return HOST_ROUTED.contains(backend.substring(backend.indexOf('/') + 1)) ? r.withExpertLoop(true) : r;
   }

@@ -68,7 +68,8 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   /** Unoptimized 16-bit (or 32-bit) inference with causal counting: the forecast core's baseline. */
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
-        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false, KvReads.PER_KV_HEAD);
+        AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false,
+        KvReads.PER_KV_HEAD);
   }
 
   public GraphOptions withCounting(Counting c) {

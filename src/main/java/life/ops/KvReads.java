@@ -18,7 +18,6 @@ public enum KvReads {
    */
   PAGED_V1;
 
-  public String id() {
-    return life.spec.Names.id(this);
-  }
+  /** Longest context (past + present) for which vLLM picks its V1 paged-attention kernel. */
+  public static final long PAGED_V1_MAX_CONTEXT = 8192;
 }

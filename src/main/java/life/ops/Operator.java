@@ -447,8 +447,9 @@ public sealed interface Operator
    * One batched matrix product of attention, per head: {@code QK} (m = present, k = dim, n = keys) or {@code PV}
    * (m = present, k = keys, n = dim), with {@code 2bmkn − bmn} ops (Table 1). Under causal counting only the visible
    * scores are computed (see {@link Span#scores}). K or V is read once per KV head (GQA/MQA share it across
-   * their query group), or once per query head in the decode calls {@code kvReads} says so; for MLA the cached latent is read as a single KV head of width {@code dim}. The scores are
-   * written or read in {@code scores} (fp32 for llama.cpp without flash attention).
+   * their query group), or once per query head in the decode calls {@code kvReads} says so; for MLA the cached latent
+   * is read as a single KV head of width {@code dim}. The scores are written or read in {@code scores} (fp32 for
+   * llama.cpp without flash attention).
    */
   record AttentionBmm(String name, BmmKind kind, int heads, int kvHeads, int dim, Span span, DType act,
       double kvBytes, DType scores, KvReads kvReads) implements Operator {
@@ -472,9 +473,6 @@ public sealed interface Operator
       return batch * span.keys(past, present) * readHeads(past, present, batch) * dim * kvBytes;
     }
 
-    /** Longest context (past + present) for which vLLM picks its V1 paged-attention kernel. */
-    public static final long PAGED_V1_MAX_CONTEXT = 8192;
-
     /**
      * Heads whose K or V a call reads: the KV heads, or the query heads in a decode call under
      * {@link KvReads#PER_QUERY_HEAD}, or in one that vLLM runs with its V1 kernel under {@link KvReads#PAGED_V1}
@@ -488,7 +486,8 @@ public sealed interface Operator
       return switch (kvReads) {
         case PER_KV_HEAD -> kvHeads;
         case PER_QUERY_HEAD -> heads;
-        case PAGED_V1 -> past + present <= PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512 ? heads : kvHeads;
+        case PAGED_V1 -> past + present <= KvReads.PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512
+            ? heads : kvHeads;
       };
     }
 

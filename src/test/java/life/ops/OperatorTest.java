@@ -64,8 +64,8 @@ final class OperatorTest {
         Arguments.of(new Embedding(100, 4, 0, false, 2, H), 0, 3, 1, 1.0, 12 * 2.0, 12 * 2.0),
         Arguments.of(new Embedding(100, 4, 0, true, 2, H), 0, 3, 1, 1.0, (400 + 4) * 2.0, 12 * 2.0),
         // QK, causal prefill of 4 tokens: 10 scores/head, 2 heads, dim 8: 2·S·d − S.
-        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, H, KvReads.PER_KV_HEAD), 0, 4, 1, 2.0 * 20 * 8 - 20,
-            (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 2.0),
+        Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, H, KvReads.PER_KV_HEAD), 0, 4, 1,
+            2.0 * 20 * 8 - 20, (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 2.0),
         // The same with fp32 scores (llama.cpp without flash attention): the 20 scores written at 4 bytes.
         Arguments.of(new AttentionBmm("qk", BmmKind.QK, 2, 1, 8, CAUSAL, H, 2, DType.FP32, KvReads.PER_KV_HEAD), 0, 4, 1,
             2.0 * 20 * 8 - 20, (4 * 2 * 8 + 4 * 1 * 8) * 2.0, 20 * 4.0),
