@@ -128,6 +128,7 @@ final class OptimizationOptions {
     }
     return new GraphOptions(d, w, ActQuant.parse(actBits), kv, kvKeep, lora, AttentionVariant.parse(attention),
         window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel), d,
-        false, life.ops.KvReads.PER_KV_HEAD);
+        false, life.ops.KvReads.PER_KV_HEAD,
+          life.ops.KvStore.APPEND, false);
   }
 }

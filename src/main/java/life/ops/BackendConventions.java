@@ -16,8 +16,11 @@ import life.spec.DType;
  * attention reads K and V once per query head in every decode step ({@link KvReads#PER_QUERY_HEAD}: its matrix-vector
  * kernels broadcast a KV head to each query head of the group): Llama-3's decode on Apple GPUs slows with the
  * context as four (8B) or eight (70B) times its cache would; on CUDA and ROCm the same counting did not lower held-out
- * error on every device, so they keep one read per KV head. Validation, {@code forecast --backend} and the sweep's
- * {@code backend} axis all go through here, so a fitted backend default is used with the graph it was fitted on.
+ * error on every device, so they keep one read per KV head. Hugging Face transformers ({@code pytorch}) grows its
+ * default cache by a {@code torch.cat} per layer and call ({@link KvStore#CONCAT}): every decode step reads and writes
+ * the whole cache once more, which is how the paper's V100 decode slows with the prompt. Validation,
+ * {@code forecast --backend} and the sweep's {@code backend} axis all go through here, so a fitted backend default is
+ * used with the graph it was fitted on.
  */
 public final class BackendConventions {
   /** llama.cpp backends whose 2024 {@code mul_mat_id} routed on the host (ggml-cuda, its HIP build, ggml-sycl). */
@@ -29,6 +32,9 @@ public final class BackendConventions {
   public static GraphOptions apply(String backend, GraphOptions o) {
     if ("vllm/rocm".equals(backend)) {
       return o.withKvReads(KvReads.PAGED_V1);
+    }
+    if ("pytorch".equals(backend)) {
+      return o.withKvStore(KvStore.CONCAT);
     }
     if (backend == null || !backend.startsWith("llama.cpp")) {
       return o;

@@ -156,6 +156,7 @@ public final class GraphBuilder {
     long h = m.hidden();
     int heads = m.heads() / tp;
     Span span = new Span(l.window(), !paper, o.kvKeep());
+    KvStore store = paper ? KvStore.REWRITE : o.kvStore();
     boolean fuseNorm = fusion.contains(Fusion.NORM);
     boolean flash = fusion.contains(Fusion.FLASH);
     boolean ropeKv = fusion.contains(Fusion.ELEMENTWISE);
@@ -179,7 +180,7 @@ public final class GraphBuilder {
       ops.add(Norm.of("kv_a_norm", m.norm(), mla.kvLoraRank(), mla.kvLoraRank(), a));
       ops.add(new Rope((long) (heads + 1) * mla.qkRopeHeadDim(), mla.qkRopeHeadDim(), a));
       kvTokenBytes = latent * o.kvBytes();
-      ops.add(new KvAppend(kvTokenBytes, paper, ropeKv, span, a));
+      ops.add(new KvAppend(kvTokenBytes, store, ropeKv, span, a));
       // Absorbed form (DeepSeek-V2 paper, section 2.1.3): W_uk folds into the query, W_uv into the output.
       ops.add(Linear.grouped("q_absorb", mla.qkNopeHeadDim(), mla.kvLoraRank(), heads, false, o));
       attention(ops, heads, 1, latent, mla.kvLoraRank(), true, span);
@@ -207,7 +208,7 @@ public final class GraphBuilder {
         ops.add(new Rope((long) (heads + kv) * m.rotaryDim(), m.rotaryDim(), a));
       }
       kvTokenBytes = 2.0 * kv * hd * o.kvBytes();
-      ops.add(new KvAppend(kvTokenBytes, paper, ropeKv && rope, span, a));
+      ops.add(new KvAppend(kvTokenBytes, store, ropeKv && rope, span, a));
       attention(ops, heads, kv, hd, hd, false, span);
       ops.add(Linear.of("o_proj", (long) heads * hd, h, m.bias().attnOut(), o));
       if (!m.parallelBlock()) {

@@ -28,10 +28,13 @@ import life.spec.DType;
  *     kernel per MoE linear
  * @param kvReads how often a decode call's attention reads the K and V of a query group (a serving stack's kernel,
  *     see {@link BackendConventions})
+ * @param kvStore how a call stores its keys and values (the paper's counting rewrites the cache whatever this says)
+ * @param routesAlike whether the sequences of a batch are copies of one prompt decoded alike, so a mixture of experts
+ *     routes their tokens to the same experts (benchmarks that replicate one prompt with greedy decoding)
  */
 public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, int kvBits, double kvKeep, Lora lora,
     AttentionVariant attention, int window, Set<Fusion> fusion, Counting counting, Parallelism parallel, DType scores,
-    boolean expertLoop, KvReads kvReads) {
+    boolean expertLoop, KvReads kvReads, KvStore kvStore, boolean routesAlike) {
 
   /** Accepted KV-cache widths. */
   public static final java.util.List<Integer> KV_BITS = java.util.List.of(32, 16, 8, 4);
@@ -46,6 +49,7 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
     Objects.requireNonNull(parallel, "parallel");
     Objects.requireNonNull(scores, "scores");
     Objects.requireNonNull(kvReads, "kvReads");
+    Objects.requireNonNull(kvStore, "kvStore");
     if (scores != DType.FP16 && scores != DType.BF16 && scores != DType.FP32) {
       throw new IllegalArgumentException("attention scores must be fp32, fp16 or bf16; got " + scores.id());
     }
@@ -69,62 +73,72 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   public static GraphOptions defaults(DType d) {
     return new GraphOptions(d, WeightFormat.UNQUANTIZED, ActQuant.NONE, (int) d.bits(), 1.0, Lora.NONE,
         AttentionVariant.NATIVE, -1, EnumSet.noneOf(Fusion.class), Counting.CAUSAL, Parallelism.NONE, d, false,
-        KvReads.PER_KV_HEAD);
+        KvReads.PER_KV_HEAD, KvStore.APPEND, false);
   }
 
   public GraphOptions withCounting(Counting c) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
     return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
     return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withKv(int bits, double keep) {
     return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withLora(Lora l) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores,
-        expertLoop, kvReads);
+        expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withParallel(Parallelism p) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p,
-        scores, expertLoop, kvReads);
+        scores, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withScores(DType t) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        t, expertLoop, kvReads);
+        t, expertLoop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withExpertLoop(boolean loop) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, loop, kvReads);
+        scores, loop, kvReads, kvStore, routesAlike);
   }
 
   public GraphOptions withKvReads(KvReads r) {
     return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, r);
+        scores, expertLoop, r, kvStore, routesAlike);
+  }
+
+  public GraphOptions withKvStore(KvStore k) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop, kvReads, k, routesAlike);
+  }
+
+  public GraphOptions withRoutesAlike(boolean alike) {
+    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
+        scores, expertLoop, kvReads, kvStore, alike);
   }
 
   /** Bytes of one weight of the decoder's linears. */

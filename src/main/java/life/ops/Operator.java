@@ -265,7 +265,8 @@ public sealed interface Operator
   /**
    * The routed experts' copies of one MoE linear: each token runs {@code active} of {@code experts} k×n matrices.
    * Weight bytes read per call are those of the distinct experts touched by the call's T tokens, in expectation
-   * under uniform routing: {@code E·(1 − (1 − a/E)^T)} experts.
+   * under uniform routing: {@code E·(1 − (1 − a/E)^T)} experts. With {@code routesAlike} the batch's sequences are
+   * copies of one prompt decoded alike: only one sequence's {@code present} tokens count toward the experts touched.
    *
    * <p>With {@code hostRouted} the host routes (llama.cpp's {@code mul_mat_id} in its 2024 builds, CUDA, ROCm and
    * SYCL): it copies the expert ids back and waits for them (two dispatch latencies), then launches one GEMM per
@@ -273,7 +274,7 @@ public sealed interface Operator
    * scatters its output rows back (two more kernels per expert, moving {@code T·a·(k+n)} fp32 values twice).
    */
   record ExpertLinear(String name, int experts, int active, long in, long out, double weightBytes, DType act,
-      DType compute, boolean dequant, boolean hostRouted) implements Operator {
+      DType compute, boolean dequant, boolean hostRouted, boolean routesAlike) implements Operator {
     public ExpertLinear {
       Check.positive(name + ".experts", experts);
       Check.positive(name + ".active", active);
@@ -284,7 +285,7 @@ public sealed interface Operator
     /** The experts' linear with the options' weight format and activation quantization. */
     public static ExpertLinear of(String name, int experts, int active, long in, long out, GraphOptions o) {
       return new ExpertLinear(name, experts, active, in, out, o.weightBytes(), o.act(),
-          o.actQuant().computeType(o.act()), o.dequantize(), o.expertLoop());
+          o.actQuant().computeType(o.act()), o.dequantize(), o.expertLoop(), o.routesAlike());
     }
 
     /** Expected number of distinct experts that {@code tokens} tokens are routed to. */
@@ -320,7 +321,7 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double t = (double) batch * present;
-      double touched = expectedExpertsTouched(t);
+      double touched = expectedExpertsTouched(routesAlike ? present : t);
       double ops = 2.0 * t * active * in * out + (dequant ? 2.0 * touched * in * out : 0);
       double inBytes = compute == act ? act.bytes() : Math.min(act.bytes(), compute.bytes());
       double read = touched * in * out * weightBytes + t * active * in * inBytes;
@@ -661,11 +662,16 @@ public sealed interface Operator
 
   /**
    * Storing the call's keys and values into the KV cache: {@code tokenBytes} per token and sequence (at the KV cache's
-   * width). Appends the present tokens; with {@code rewrite} (the paper's eager concatenation) writes the whole cache
-   * of the layer each call, which is what makes the paper's decode traffic grow by 2× KV bytes per token (digest
-   * section 9.5). With {@code fused} the store happens in the producing kernel (RoPE): no read, no dispatch.
+   * width). {@link KvStore#APPEND} writes the present tokens; {@link KvStore#REWRITE} (the paper's counting) writes the
+   * layer's whole cache each call, which is what makes the paper's decode traffic grow by 2× KV bytes per token (digest
+   * section 9.5); {@link KvStore#CONCAT} ({@code torch.cat}) reads the cached tokens and the present ones and writes
+   * them all. With {@code fused} an append happens in the producing kernel (RoPE): no read, no dispatch.
    */
-  record KvAppend(double tokenBytes, boolean rewrite, boolean fused, Span span, DType act) implements Operator {
+  record KvAppend(double tokenBytes, KvStore store, boolean fused, Span span, DType act) implements Operator {
+    public KvAppend {
+      java.util.Objects.requireNonNull(store, "store");
+    }
+
     @Override
     public String name() {
       return "kv_append";
@@ -679,8 +685,12 @@ public sealed interface Operator
     @Override
     public OpCost cost(long past, long present, int batch) {
       double in = (double) batch * present * tokenBytes;
-      double out = rewrite ? batch * span.keys(past, present) * tokenBytes : in;
-      return new OpCost(0, fused ? 0 : in, out, fused ? 0 : 1);
+      double all = (double) batch * span.keys(past, present) * tokenBytes;
+      return switch (store) {
+        case APPEND -> new OpCost(0, fused ? 0 : in, in, fused ? 0 : 1);
+        case REWRITE -> new OpCost(0, fused ? 0 : in, all, fused ? 0 : 1);
+        case CONCAT -> new OpCost(0, all, all, 1);
+      };
     }
 
     @Override

@@ -295,7 +295,8 @@ public final class SweepEvaluator {
           Double.parseDouble(value(coords, AxisName.KV_KEEP)), Points.lora(value(coords, AxisName.LORA)),
           AttentionVariant.parse(value(coords, AxisName.ATTENTION)), win.equals("model") ? -1 : Integer.parseInt(win),
           Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)),
-          life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)), d, false, life.ops.KvReads.PER_KV_HEAD);
+          life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)), d, false, life.ops.KvReads.PER_KV_HEAD,
+          life.ops.KvStore.APPEND, false);
       o = life.ops.BackendConventions.apply(value(coords, AxisName.BACKEND), o);
       ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
       HardwareSpec h = life.catalog.Backends.apply(catalog.resolve(value(coords, AxisName.HARDWARE)),

@@ -19,11 +19,13 @@ import java.util.Locale;
  *     for the whole prompt
  * @param prefillBatch tokens submitted at once (llama.cpp's {@code -b}): the micro-batches of one such batch can
  *     pipeline across the devices of a layer split; 0 for the whole prompt
+ * @param samePrompt every sequence of the batch is a copy of one prompt, decoded alike (greedy), so a mixture of
+ *     experts routes the batch's tokens to the same experts
  */
 public record Measurement(String file, String source, String hardware, int devices, String parallelism,
     String framework, String model,
     String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen, long outputLen,
-    String metric, double value, String unit, long prefillChunk, long prefillBatch) {
+    String metric, double value, String unit, long prefillChunk, long prefillBatch, boolean samePrompt) {
 
   /** The measured value in the unit this tool forecasts it in: seconds for times, tokens/s for rates. */
   public double canonicalValue() {

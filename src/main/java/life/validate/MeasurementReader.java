@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -118,7 +119,7 @@ public final class MeasurementReader {
           (int) integer(r, header, "batch", 1, where), integer(r, header, "prompt_len", 0, where),
           integer(r, header, "context_len", 0, where), integer(r, header, "output_len", 0, where), metric,
           number(r, header, "value", where), unit, integer(r, header, "prefill_chunk", 0, where),
-          integer(r, header, "prefill_batch", 0, where)));
+          integer(r, header, "prefill_batch", 0, where), bool(r, header, "same_prompt", where)));
     }
     return out;
   }
@@ -146,6 +147,16 @@ public final class MeasurementReader {
       throw new IllegalArgumentException(where + ": column '" + col + "' must be a non-negative integer, got '" + v
           + "'");
     }
+  }
+
+  private static boolean bool(Record r, List<String> header, String col, String where) {
+    String v = text(r, header, col).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "", "false" -> false;
+      case "true" -> true;
+      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is '" + v
+          + "' (allowed: true, false, or empty for false)");
+    };
   }
 
   private static double number(Record r, List<String> header, String col, String where) {

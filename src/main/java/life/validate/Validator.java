@@ -161,7 +161,7 @@ public final class Validator {
 
   private Object forecaster(Measurement m) {
     String key = String.join("|", m.hardware(), m.model(), m.weightDtype(), m.actDtype(), m.kvDtype(), m.backend(),
-        parallel(m).id());
+        parallel(m).id(), String.valueOf(m.samePrompt()));
     return cache.computeIfAbsent(key, k -> build(m));
   }
 
@@ -212,7 +212,7 @@ public final class Validator {
     }
     int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
     GraphOptions o = GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1)
-        .withParallel(parallel(m));
+        .withParallel(parallel(m)).withRoutesAlike(m.samePrompt());
     // llama.cpp without flash attention (every llama.cpp row here): ggml's QKᵀ yields fp32 scores, softmax is fp32.
     return life.ops.BackendConventions.apply(m.backend(), o);
   }

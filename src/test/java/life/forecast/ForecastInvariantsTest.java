@@ -138,6 +138,32 @@ final class ForecastInvariantsTest {
     assertTrue(f.callSeconds(8191, 1, batch) > f.callSeconds(8192, 1, batch), "V1 at 8,192 tokens, V2 after");
   }
 
+  /**
+   * A cache grown by concatenation (Hugging Face transformers) reads and writes the whole cache each step: the closed
+   * form equals the loop (sliding windows included), and each step costs more than with an appended cache by the time
+   * of moving the cache twice more.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"llama-2-7b", "gemma-2-2b"})
+  void concatenatedCache_closedFormEqualsLoopAndCostsTwoCacheCopies(String model) {
+    ModelSpec m = ModelCatalog.builtIn().resolve(model);
+    GraphOptions o = life.ops.BackendConventions.apply("pytorch", GraphOptions.defaults(DType.FP16));
+    HardwareSpec dev = device("nvidia-v100-sxm2");
+    Forecaster f = new Forecaster(GraphBuilder.build(m, o), dev, Overlap.OPERATOR);
+    Forecaster appended = new Forecaster(GraphBuilder.build(m, GraphOptions.defaults(DType.FP16)), dev,
+        Overlap.OPERATOR);
+    Request r = new Request(4000, 300, 2);
+    double loop = 0;
+    for (long j = 1; j < r.output(); j++) {
+      loop += f.callSeconds(r.prompt() + j - 1, 1, r.batch());
+    }
+    Forecast x = f.forecast(r);
+    assertEquals(loop, (x.e2eMs() - x.ttftMs()) / 1e3, 1e-9 * loop);
+    double cacheBytes = f.kvCacheBytesPerDevice(1000) * 2;
+    double extra = f.callSeconds(999, 1, 2) - appended.callSeconds(999, 1, 2);
+    assertEquals(2 * cacheBytes / (dev.memBytesPerSecond() * dev.memEff()), extra, 0.02 * extra);
+  }
+
   /** The closed-form decode equals the explicit loop over tokens, across sliding-window breakpoints. */
   @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
   @MethodSource("cases")

@@ -49,12 +49,15 @@ final class OperatorTest {
         // grouped: 3 groups of 2×5.
         Arguments.of(lin("g", 2, 5, 3, false), 9, 1, 1, 2.0 * 3 * 10, (30 + 6) * 2.0, 15 * 2.0),
         // MoE decode at T = 1: the active expert's weights only (E·(1−(1−a/E)^1) = a).
-        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false), 10, 1, 1, 2.0 * 2 * 12,
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false, false), 10, 1, 1, 2.0 * 2 * 12,
             (2 * 12 + 2 * 4) * 2.0, 2 * 3 * 2.0),
         // Host-routed (llama.cpp 2024) with T = 2 tokens: 8·(1−0.75²) = 3.5 experts touched; the 2·2 routed rows are
         // gathered into fp32 (4 inputs) and scattered back (3 outputs): 2·2·(4+3)·4 bytes more each way.
-        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true), 0, 1, 2, 2.0 * 4 * 12,
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true, false), 0, 1, 2, 2.0 * 4 * 12,
             (3.5 * 12 + 4 * 4) * 2.0 + 4 * 7 * 4.0, 4 * 3 * 2.0 + 4 * 7 * 4.0),
+        // A batch of 4 copies of one prompt decoded alike: one token's 2 experts are read, whatever the batch.
+        Arguments.of(new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false, true), 10, 1, 4, 2.0 * 8 * 12,
+            (2 * 12 + 8 * 4) * 2.0, 8 * 3 * 2.0),
         // LM head on the last token of each of 2 sequences.
         Arguments.of(new LmHead(4, 10, false, false, false, 2, false, H), 0, 5, 2, 2.0 * 2 * 40, (40 + 8) * 2.0, 20 * 2.0),
         // Paper counting: LM head on all 10 tokens.
@@ -89,9 +92,10 @@ final class OperatorTest {
         Arguments.of(new Rope(6, 2, H), 0, 2, 1, 3.0 * 12, (12 + 2 * 2 * 2) * 2.0, 12 * 2.0),
         Arguments.of(new Elementwise("add", 4, 2, 1, H), 0, 3, 1, 12.0, 24 * 2.0, 12 * 2.0),
         Arguments.of(new Nonlinear("act", 4, H), 0, 3, 1, 24.0, 12 * 2.0, 12 * 2.0),
-        // KV append of 3 tokens × 10 bytes; paper rewrite writes past + present.
-        Arguments.of(new KvAppend(10, false, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 30.0),
-        Arguments.of(new KvAppend(10, true, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 100.0),
+        // KV append of 3 tokens × 10 bytes; paper rewrite writes past + present; torch.cat reads and writes them.
+        Arguments.of(new KvAppend(10, KvStore.APPEND, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 30.0),
+        Arguments.of(new KvAppend(10, KvStore.REWRITE, false, CAUSAL, H), 7, 3, 1, 0.0, 30.0, 100.0),
+        Arguments.of(new KvAppend(10, KvStore.CONCAT, true, CAUSAL, H), 7, 3, 2, 0.0, 200.0, 200.0),
         // Dequantizing int4 weights (0.5 B each): + 2·k·n ops per call, whatever the tokens (Table 1 / appendix).
         Arguments.of(new Linear("q", 8, 4, 1, false, 0.5, H, H, true, 0, Lora.Mode.MERGED, 0), 0, 1, 1,
             2.0 * 32 + 2.0 * 32, 32 * 0.5 + 8 * 2.0, 4 * 2.0),
@@ -148,7 +152,7 @@ final class OperatorTest {
 
   @Test
   void expertLinear_batchTouchesExpectedDistinctExperts() {
-    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false);
+    ExpertLinear e = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false, false);
     assertEquals(2, e.expectedExpertsTouched(1), 1e-12);
     assertEquals(8 * (1 - Math.pow(0.75, 4)), e.expectedExpertsTouched(4), 1e-12);
     assertTrue(e.expectedExpertsTouched(10_000) <= 8);
@@ -161,8 +165,8 @@ final class OperatorTest {
   @ParameterizedTest(name = "tokens {0}: {1} dispatches")
   @org.junit.jupiter.params.provider.CsvSource({"1, 4", "2, 12.5", "64, 25.9997"})
   void hostRoutedExperts_dispatchPerTouchedExpert(int tokens, double dispatches) {
-    ExpertLinear grouped = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false);
-    ExpertLinear routed = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true);
+    ExpertLinear grouped = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, false, false);
+    ExpertLinear routed = new ExpertLinear("e", 8, 2, 4, 3, 2, H, H, false, true, false);
     assertEquals(1, grouped.cost(0, tokens, 1).dispatches());
     double touched = routed.expectedExpertsTouched(tokens);
     assertEquals(tokens == 1 ? 2 + touched : 2 + 3 * touched, routed.cost(0, tokens, 1).dispatches(), 1e-12);
@@ -189,19 +193,23 @@ final class OperatorTest {
         - plain.cost(past, present, batch).bytesRead(), 1e-6);
   }
 
-  /** Which stacks route experts on the host, write fp32 scores and read K/V per query head, as validated. */
-  @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}, K/V reads {3}")
-  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true, PER_KV_HEAD",
-      "llama.cpp/rocm, true, true, PER_KV_HEAD", "llama.cpp/sycl, true, true, PER_KV_HEAD",
-      "llama.cpp/metal, false, true, PER_QUERY_HEAD", "llama.cpp/vulkan, false, true, PER_KV_HEAD",
-      "llama.cpp/cpu, false, true, PER_KV_HEAD", "vllm/cuda, false, false, PER_KV_HEAD",
-      "vllm/rocm, false, false, PAGED_V1", "tensorrt-llm/cuda, false, false, PER_KV_HEAD",
-      "none, false, false, PER_KV_HEAD"})
-  void backendConventions_byStack(String backend, boolean loop, boolean fp32, KvReads reads) {
+  /**
+   * Which stacks route experts on the host, write fp32 scores, read K/V per query head and grow the cache by
+   * concatenation, as validated.
+   */
+  @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}, K/V reads {3}, store {4}")
+  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/rocm, true, true, PER_KV_HEAD, APPEND", "llama.cpp/sycl, true, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/metal, false, true, PER_QUERY_HEAD, APPEND", "llama.cpp/vulkan, false, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/cpu, false, true, PER_KV_HEAD, APPEND", "vllm/cuda, false, false, PER_KV_HEAD, APPEND",
+      "vllm/rocm, false, false, PAGED_V1, APPEND", "tensorrt-llm/cuda, false, false, PER_KV_HEAD, APPEND",
+      "pytorch, false, false, PER_KV_HEAD, CONCAT", "none, false, false, PER_KV_HEAD, APPEND"})
+  void backendConventions_byStack(String backend, boolean loop, boolean fp32, KvReads reads, KvStore store) {
     GraphOptions o = BackendConventions.apply(backend, GraphOptions.defaults(H));
     assertEquals(loop, o.expertLoop());
     assertEquals(fp32 ? DType.FP32 : H, o.scores());
     assertEquals(reads, o.kvReads());
+    assertEquals(store, o.kvStore());
     // A built MoE graph carries the flag into every expert linear.
     life.spec.ModelSpec mixtral = life.catalog.ModelCatalog.builtIn().resolve("mixtral-8x7b");
     assertTrue(GraphBuilder.build(mixtral, o).groups().stream().flatMap(g -> g.ops().stream())

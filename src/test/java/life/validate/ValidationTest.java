@@ -41,11 +41,11 @@ final class ValidationTest {
     List<Validator.Outcome> o = run(all, false);
     assertEquals(5938, o.size());
     assertTrue(o.stream().filter(x -> !x.supported()).allMatch(x -> !x.unsupported().isBlank()));
-    assertEquals(5754, o.stream().filter(Validator.Outcome::supported).count());
+    assertEquals(5766, o.stream().filter(Validator.Outcome::supported).count());
     // Multi-device rows are forecast (tensor parallel, layer split) except SambaNova's own dataflow mapping, the
     // Max 1550 (no published link figure) and a tensor-parallel degree that does not divide the heads.
     long multi = o.stream().filter(x -> x.m().devices() > 1 && x.supported()).count();
-    assertEquals(3706, multi, "multi-device rows forecast");
+    assertEquals(3718, multi, "multi-device rows forecast");
     assertEquals(44, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("parallelism 'other'"))
         .count());
     assertEquals(50, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
@@ -67,15 +67,15 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,754): 38.2 % with device-kind defaults, 20.1 % with backend defaults;
-   * 12.9 % on the 3,202 rows served by CUDA and Metal stacks, 12.5 % on their 946 tensor-parallel rows, 17.8 % on
+   * Spec-only MAPE over every supported row (5,766): 37.7 % with device-kind defaults, 19.6 % with backend defaults;
+   * 12.6 % on the 3,214 rows served by CUDA and Metal stacks, 11.3 % on their 958 tensor-parallel rows, 17.8 % on
    * the 1,863 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 38, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 20.5, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 20, "backend defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1863, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 18.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
@@ -83,10 +83,10 @@ final class ValidationTest {
     assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
-    assertEquals(3202, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 13.5, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertEquals(3214, nv.size());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 13, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
-    assertTrue(ErrorStats.of(tp).mapePct() <= 13, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
+    assertTrue(ErrorStats.of(tp).mapePct() <= 11.5, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 6.3 % MAPE. */
@@ -99,10 +99,10 @@ final class ValidationTest {
 
   /**
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %,
-   * TensorRT-LLM on CUDA 12.8 %, vLLM on CUDA 7.5 % (with a host overhead per sequence), llama.cpp on CUDA 24.1 %,
+   * TensorRT-LLM on CUDA 11.4 %, vLLM on CUDA 7.5 % (with a host overhead per sequence), llama.cpp on CUDA 24.1 %,
    * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.6 % (both with the kind's compute
    * efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR
-   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 22.3 %.
+   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 21.9 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -114,7 +114,7 @@ final class ValidationTest {
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
     assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
-    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 13.5);
+    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 8 && vllm.sequenceUs() > 10, vllm.toString());
@@ -132,7 +132,7 @@ final class ValidationTest {
     assertEquals("", Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 22.8, "no own device in any fit: " + strict);
+    assertTrue(strict <= 22, "no own device in any fit: " + strict);
   }
 
   /** Calibration recovers known efficiencies from measurements the model itself generated. */
@@ -192,10 +192,10 @@ final class ValidationTest {
     for (String model : new String[] {"llama-2-7b", "qwen2.5-7b", "llama-3.2-1b"}) {
       for (long c : new long[] {0, 512, 2048, 4096}) {
         Measurement m = new Measurement("synthetic row " + i, "test", truth.id(), 1, "none", "test", model, "fp16",
-            "fp16", "fp16", 1, 0, c, 128, "decode_tps", 1, "tok/s", 0, 0);
+            "fp16", "fp16", 1, 0, c, 128, "decode_tps", 1, "tok/s", 0, 0, false);
         double value = v.outcome(m).predicted() * (1 + 0.02 * Math.sin(7.0 * i++));
         rows.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), model, "fp16", "fp16",
-            "fp16", 1, 0, c, 128, "decode_tps", value, "tok/s", 0, 0));
+            "fp16", 1, 0, c, 128, "decode_tps", value, "tok/s", 0, 0, false));
       }
     }
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", rows, 0.25, 1);
@@ -235,10 +235,10 @@ final class ValidationTest {
           for (int b : new int[] {1, 4, 16}) {
             Measurement m = new Measurement("synthetic row " + i, "test", truth.id(), 1, "none", "test", model, "fp16",
                 "fp16", "fp16", b, metric.equals("decode_tps") ? 0 : p, metric.equals("decode_tps") ? p : 0,
-                metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s", 0, 0);
+                metric.equals("prefill_tps") ? 0 : 64, metric, 1, metric.equals("e2e") ? "s" : "tok/s", 0, 0, false);
             double value = v.outcome(m).predicted() * (1 + noise * Math.sin(7.0 * i++));
             out.add(new Measurement(m.file(), m.source(), m.hardware(), 1, "none", m.framework(), model, "fp16",
-                "fp16", "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(), 0, 0));
+                "fp16", "fp16", b, m.promptLen(), m.contextLen(), m.outputLen(), metric, value, m.unit(), 0, 0, false));
           }
         }
       }
@@ -249,7 +249,7 @@ final class ValidationTest {
   /** Held-out MAPE of per-device, per-backend calibration on the shipped data (half the rows held out). */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 7.5", "apple-m3-max-40c, llama.cpp/metal, 4.5",
-      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 10", "nvidia-gh200-96gb, vllm/cuda, 4",
+      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 8", "nvidia-gh200-96gb, vllm/cuda, 4",
       "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 15",
       "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 8.5",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 8",
@@ -287,7 +287,9 @@ final class ValidationTest {
       "hardware,devices,model,weight_dtype,batch,prompt_len,metric,value,unit\\nx,4,y,fp16,1,5,ttft,3,s;"
           + "column 'parallelism' must say how 4 devices were used",
       "hardware,model,weight_dtype,batch,prompt_len,prefill_chunk,metric,value,unit\\nx,y,fp16,1,5,-2,ttft,3,s;"
-          + "column 'prefill_chunk' must be a non-negative integer"})
+          + "column 'prefill_chunk' must be a non-negative integer",
+      "hardware,model,weight_dtype,batch,prompt_len,same_prompt,metric,value,unit\\nx,y,fp16,4,5,yes,ttft,3,s;"
+          + "column 'same_prompt' is 'yes' (allowed: true, false, or empty for false)"})
   void badMeasurementFile_namesFileRowAndColumn(String content, String message, @TempDir Path dir)
       throws IOException {
     Path f = dir.resolve("m.csv");
@@ -305,15 +307,73 @@ final class ValidationTest {
   @CsvSource({"mixtral-8x7b, 0.68, false", "mixtral-8x7b, 0.2, true", "llama-2-70b, 0.68, true"})
   void implausibleBound_countsTheWeightsADecodeStepReads(String model, double seconds, boolean implausible) {
     Measurement m = new Measurement("x row 2", "s", "nvidia-h100-sxm5-80gb", 4, "tp", "TensorRT-LLM CUDA", model,
-        "fp16", "fp16", "fp16", 1, 128, 0, 128, "e2e", seconds, "s", 0, 0);
+        "fp16", "fp16", "fp16", 1, 128, 0, 128, "e2e", seconds, "s", 0, 0, false);
     Validator.Outcome o = run(List.of(m), false).get(0);
     assertEquals(implausible, !o.supported() && o.unsupported().startsWith("implausible"), String.valueOf(o));
+  }
+
+  /**
+   * The paper's "decode TPS" of eager PyTorch (Table 10) read as generated tokens over the whole generate() call,
+   * prompt included, with 128 generated tokens (measurements/README.md): efficiencies fitted to the CPU's 2,048-token
+   * TTFT (186 s) and its 32-token row carry over to the 2,048-token row (0.453 against 0.45 tok/s, with the cache grown
+   * by concatenation), while a per-token decode rate with the same efficiencies is 2.9 times that row.
+   */
+  @Test
+  void paperEagerPytorchRows_readAsWholeGenerateCalls() {
+    List<Measurement> cpu = all.stream().filter(m -> m.file().startsWith("life-paper")
+        && m.hardware().equals("amd-ryzen-ai-9-hx-370-cpu")).toList();
+    Measurement ttft = cpu.stream().filter(m -> m.metric().equals("ttft")).findFirst().orElseThrow();
+    Measurement shortPrompt = cpu.stream().filter(m -> m.promptLen() == 32).findFirst().orElseThrow();
+    Measurement longPrompt = cpu.stream().filter(m -> m.promptLen() == 2048 && m.metric().equals("throughput_tps"))
+        .findFirst().orElseThrow();
+    assertEquals(128, longPrompt.outputLen());
+    HardwareSpec spec = HardwareCatalog.builtIn().resolve(ttft.hardware());
+    double computeEff = 0.5;
+    double memEff = 0.5;
+    for (int i = 0; i < 30; i++) {
+      HardwareSpec s = spec.withEfficiency(computeEff, memEff, 0);
+      Validator v = new Validator(HardwareCatalog.builtIn().withDevice(s), (h, b) -> h);
+      computeEff *= v.outcome(ttft).predicted() / ttft.canonicalValue();
+      memEff *= shortPrompt.canonicalValue() / v.outcome(shortPrompt).predicted();
+    }
+    Validator fitted = new Validator(HardwareCatalog.builtIn().withDevice(spec.withEfficiency(computeEff, memEff, 0)),
+        (h, b) -> h);
+    assertEquals(0.0, fitted.outcome(shortPrompt).errorPct(), 0.1);
+    assertEquals(0.0, fitted.outcome(ttft).errorPct(), 0.1);
+    assertEquals(0.0, fitted.outcome(longPrompt).errorPct(), 2, "2,048-token row as a whole generate() call");
+    Measurement perToken = new Measurement(longPrompt.file(), longPrompt.source(), longPrompt.hardware(), 1, "none",
+        longPrompt.framework(), longPrompt.model(), "bf16", "bf16", "bf16", 1, 0, 2048, 128, "decode_tps",
+        longPrompt.value(), "tok/s", 0, 0, false);
+    assertTrue(fitted.outcome(perToken).predicted() > 2.5 * longPrompt.value(), "per-token reading");
+  }
+
+  /**
+   * LLM-Inference-Bench's TensorRT-LLM and DeepSpeed-MII scripts copy one prompt across the batch and decode it
+   * greedily (measurements/README.md): those rows are marked, and a Mixtral batch of such copies reads one token's two
+   * experts per step, so its decode costs about what batch 1's does, where 32 distinct sequences touch all eight.
+   */
+  @Test
+  void samePromptBatches_routeLikeOneSequence() {
+    List<Measurement> same = all.stream().filter(Measurement::samePrompt).toList();
+    assertEquals(833, same.size());
+    assertTrue(same.stream().allMatch(m -> m.backend().equals("tensorrt-llm/cuda") || (m.backend().equals(
+        "deepspeed/cuda") && m.hardware().equals("nvidia-a100-sxm4-40gb"))));
+    Validator v = new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(false, List.of()));
+    double[] seconds = new double[3];
+    int i = 0;
+    for (Object[] c : new Object[][] {{1, true}, {32, true}, {32, false}}) {
+      Measurement m = new Measurement("x row 2", "s", "nvidia-h100-sxm5-80gb", 4, "tp", "TensorRT-LLM CUDA",
+          "mixtral-8x7b", "fp16", "fp16", "fp16", (int) c[0], 16, 0, 2048, "e2e", 1000, "s", 0, 0, (boolean) c[1]);
+      seconds[i++] = v.outcome(m).predicted();
+    }
+    assertTrue(seconds[1] < 1.3 * seconds[0], "32 copies of one prompt: " + seconds[1] + " s vs " + seconds[0]);
+    assertTrue(seconds[2] > 2 * seconds[0], "32 distinct prompts: " + seconds[2] + " s vs " + seconds[0]);
   }
 
   @Test
   void unknownIds_areUnsupportedWithNearMatches() {
     Measurement m = new Measurement("x row 2", "s", "rtx-4090", 1, "none", "llama.cpp CUDA", "llama-2-7b", "fp16", "", "", 1,
-        512, 0, 0, "prefill_tps", 100, "tok/s", 0, 0);
+        512, 0, 0, "prefill_tps", 100, "tok/s", 0, 0, false);
     Validator.Outcome o = run(List.of(m), false).get(0);
     assertTrue(!o.supported() && o.unsupported().contains("nvidia-rtx-4090"), o.unsupported());
   }
