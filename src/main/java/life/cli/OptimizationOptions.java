@@ -128,7 +128,6 @@ final class OptimizationOptions {
     }
     return new GraphOptions(d, w, ActQuant.parse(actBits), kv, kvKeep, lora, AttentionVariant.parse(attention),
         window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel), d,
-        false, life.ops.KvReads.PER_KV_HEAD,
-          life.ops.KvStore.APPEND, false);
+        false, life.ops.KvReads.PER_KV_HEAD, life.ops.KvStore.APPEND, false);
   }
 }
