@@ -77,68 +77,108 @@ public record GraphOptions(DType act, WeightFormat weights, ActQuant actQuant, i
   }
 
   public GraphOptions withCounting(Counting c) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, c, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.counting = c);
   }
 
   public GraphOptions withWeights(WeightFormat w) {
-    return new GraphOptions(act, w, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.weights = w);
   }
 
   public GraphOptions withActQuant(ActQuant a) {
-    return new GraphOptions(act, weights, a, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.actQuant = a);
   }
 
   public GraphOptions withKv(int bits, double keep) {
-    return new GraphOptions(act, weights, actQuant, bits, keep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> {
+      b.kvBits = bits;
+      b.kvKeep = keep;
+    });
   }
 
   public GraphOptions withLora(Lora l) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, l, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.lora = l);
   }
 
   public GraphOptions withAttention(AttentionVariant a, int w) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, a, w, fusion, counting, parallel, scores,
-        expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> {
+      b.attention = a;
+      b.window = w;
+    });
   }
 
   public GraphOptions withFusion(Set<Fusion> f) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, f, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.fusion = f);
   }
 
   public GraphOptions withParallel(Parallelism p) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, p,
-        scores, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.parallel = p);
   }
 
   public GraphOptions withScores(DType t) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        t, expertLoop, kvReads, kvStore, routesAlike);
+    return with(b -> b.scores = t);
   }
 
   public GraphOptions withExpertLoop(boolean loop) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, loop, kvReads, kvStore, routesAlike);
+    return with(b -> b.expertLoop = loop);
   }
 
   public GraphOptions withKvReads(KvReads r) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, r, kvStore, routesAlike);
+    return with(b -> b.kvReads = r);
   }
 
   public GraphOptions withKvStore(KvStore k) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, k, routesAlike);
+    return with(b -> b.kvStore = k);
   }
 
   public GraphOptions withRoutesAlike(boolean alike) {
-    return new GraphOptions(act, weights, actQuant, kvBits, kvKeep, lora, attention, window, fusion, counting, parallel,
-        scores, expertLoop, kvReads, kvStore, alike);
+    return with(b -> b.routesAlike = alike);
+  }
+
+  /** A copy with {@code change} applied to its fields (validated again by the canonical constructor). */
+  private GraphOptions with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return new GraphOptions(f.act, f.weights, f.actQuant, f.kvBits, f.kvKeep, f.lora, f.attention, f.window, f.fusion,
+        f.counting, f.parallel, f.scores, f.expertLoop, f.kvReads, f.kvStore, f.routesAlike);
+  }
+
+  /** The record's fields, mutable, for {@link #with}. */
+  private static final class Fields {
+    DType act;
+    WeightFormat weights;
+    ActQuant actQuant;
+    int kvBits;
+    double kvKeep;
+    Lora lora;
+    AttentionVariant attention;
+    int window;
+    Set<Fusion> fusion;
+    Counting counting;
+    Parallelism parallel;
+    DType scores;
+    boolean expertLoop;
+    KvReads kvReads;
+    KvStore kvStore;
+    boolean routesAlike;
+
+    Fields(GraphOptions o) {
+      act = o.act;
+      weights = o.weights;
+      actQuant = o.actQuant;
+      kvBits = o.kvBits;
+      kvKeep = o.kvKeep;
+      lora = o.lora;
+      attention = o.attention;
+      window = o.window;
+      fusion = o.fusion;
+      counting = o.counting;
+      parallel = o.parallel;
+      scores = o.scores;
+      expertLoop = o.expertLoop;
+      kvReads = o.kvReads;
+      kvStore = o.kvStore;
+      routesAlike = o.routesAlike;
+    }
   }
 
   /** Bytes of one weight of the decoder's linears. */
