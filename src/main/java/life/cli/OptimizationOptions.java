@@ -126,8 +126,8 @@ final class OptimizationOptions {
     if (!GraphOptions.KV_BITS.contains(kv)) {
       throw new IllegalArgumentException("--kv-bits must be one of " + GraphOptions.KV_BITS + ", got " + kv);
     }
-    return new GraphOptions(d, w, ActQuant.parse(actBits), kv, kvKeep, lora, AttentionVariant.parse(attention),
-        window == null ? -1 : window, Fusion.parse(fusion), counting, life.ops.Parallelism.parse(parallel), d,
-        false, life.ops.KvReads.PER_KV_HEAD, life.ops.KvStore.APPEND, false);
+    return GraphOptions.defaults(d).withWeights(w).withActQuant(ActQuant.parse(actBits)).withKv(kv, kvKeep)
+        .withLora(lora).withAttention(AttentionVariant.parse(attention), window == null ? -1 : window)
+        .withFusion(Fusion.parse(fusion)).withCounting(counting).withParallel(life.ops.Parallelism.parse(parallel));
   }
 }

@@ -290,13 +290,16 @@ public final class SweepEvaluator {
       DType d = DType.parse(value(coords, AxisName.DTYPE));
       String kv = value(coords, AxisName.KV_BITS);
       String win = value(coords, AxisName.WINDOW);
-      GraphOptions o = new GraphOptions(d, Points.weightFormat(value(coords, AxisName.WEIGHTS)),
-          ActQuant.parse(value(coords, AxisName.ACT_BITS)), kv.equals("auto") ? (int) d.bits() : Integer.parseInt(kv),
-          Double.parseDouble(value(coords, AxisName.KV_KEEP)), Points.lora(value(coords, AxisName.LORA)),
-          AttentionVariant.parse(value(coords, AxisName.ATTENTION)), win.equals("model") ? -1 : Integer.parseInt(win),
-          Fusion.parse(value(coords, AxisName.FUSION)), Counting.parse(value(coords, AxisName.COUNTING)),
-          life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)), d, false, life.ops.KvReads.PER_KV_HEAD,
-          life.ops.KvStore.APPEND, false);
+      GraphOptions o = GraphOptions.defaults(d).withWeights(Points.weightFormat(value(coords, AxisName.WEIGHTS)))
+          .withActQuant(ActQuant.parse(value(coords, AxisName.ACT_BITS)))
+          .withKv(kv.equals("auto") ? (int) d.bits() : Integer.parseInt(kv),
+              Double.parseDouble(value(coords, AxisName.KV_KEEP)))
+          .withLora(Points.lora(value(coords, AxisName.LORA)))
+          .withAttention(AttentionVariant.parse(value(coords, AxisName.ATTENTION)),
+              win.equals("model") ? -1 : Integer.parseInt(win))
+          .withFusion(Fusion.parse(value(coords, AxisName.FUSION)))
+          .withCounting(Counting.parse(value(coords, AxisName.COUNTING)))
+          .withParallel(life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)));
       o = life.ops.BackendConventions.apply(value(coords, AxisName.BACKEND), o);
       ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
       HardwareSpec h = life.catalog.Backends.apply(catalog.resolve(value(coords, AxisName.HARDWARE)),
