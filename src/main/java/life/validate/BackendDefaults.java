@@ -19,7 +19,7 @@ import life.spec.HardwareSpec;
 public final class BackendDefaults {
   /** One fitted row. */
   public record Row(String backend, String kind, String memory, Calibrator.Shared eff, int rows, int devices,
-      double lodoMapePct, double defaultMapePct, List<Validator.Outcome> heldOut) {
+      double lodoMapePct, double defaultMapePct, List<Validator.Outcome> heldOut, Map<String, Calibrator.Shared> folds) {
     /**
      * Used only where it beats the device kind's defaults on devices it was not fitted on; a row for one memory class
      * must beat the row of its whole kind by at least 3 % of the error, since it is the more complex choice.
@@ -55,6 +55,27 @@ public final class BackendDefaults {
       out.add(o != null ? o : plain.outcome(m));
     }
     return out;
+  }
+
+  /**
+   * The efficiencies a device gets with none of its own measurements in any fit: for each backend, the fold of the
+   * used row of its memory class, else of its kind, that left {@code deviceId} out (the whole row where the device
+   * was not in it), else the catalog and device-kind defaults. The spec-only forecast of a device the datasets never
+   * measured, for judging calibration on one they did.
+   */
+  public static Validator.Efficiencies leaveOut(List<Row> rows, String deviceId) {
+    return (h, backend) -> {
+      Row r = usedRow(rows, backend, h, h.memoryClass());
+      if (r == null) {
+        r = usedRow(rows, backend, h, "");
+      }
+      return r == null ? h : r.folds().getOrDefault(deviceId, r.eff()).applyTo(h);
+    };
+  }
+
+  private static Row usedRow(List<Row> rows, String backend, HardwareSpec h, String memory) {
+    return rows.stream().filter(r -> r.used() && r.backend().equals(backend) && r.kind().equals(h.kind().id())
+        && r.memory().equals(memory)).findFirst().orElse(null);
   }
 
   /** Share of the error a memory-class row must leave, at most, to replace the row of its whole kind. */
@@ -109,15 +130,21 @@ public final class BackendDefaults {
     return out;
   }
 
+  /** Each device's fold: the fit on the group's other devices, and its forecasts of the device's rows. */
+  private record Folds(Map<String, Calibrator.Shared> fits, List<Validator.Outcome> heldOut) {}
+
   /** Forecasts of each device's rows by a fit on the group's other devices (the folds run in parallel). */
-  private static List<Validator.Outcome> leaveEachDeviceOut(HardwareCatalog catalog, List<Measurement> g,
+  private static Folds leaveEachDeviceOut(HardwareCatalog catalog, List<Measurement> g,
       Map<String, List<Measurement>> byDevice, boolean sequence, boolean step, double compute) {
-    return byDevice.entrySet().parallelStream().flatMap(d -> {
+    Map<String, Calibrator.Shared> fits = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
       List<Measurement> others = new ArrayList<>(g);
       others.removeAll(d.getValue());
       Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, step, compute);
+      fits.put(d.getKey(), loo);
       return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
     }).toList();
+    return new Folds(Map.copyOf(fits), held);
   }
 
   /**
@@ -135,7 +162,7 @@ public final class BackendDefaults {
     }
     double bestLodo = Double.POSITIVE_INFINITY;
     Calibrator.Shared eff = null;
-    List<Validator.Outcome> bestHeld = List.of();
+    Folds bestHeld = null;
     // A host cost per sequence is told apart from the per-kernel one only by rows of several batch sizes.
     long batchSizes = g.stream().mapToInt(Measurement::batch).distinct().count();
     double kindCompute = DeviceKind.parse(kind).defaultComputeEff();
@@ -144,8 +171,8 @@ public final class BackendDefaults {
     boolean bestSequence = false;
     for (double compute : new double[] {Double.NaN, kindCompute}) {
       for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
-        List<Validator.Outcome> held = leaveEachDeviceOut(catalog, g, byDevice, sequence, false, compute);
-        double lodo = ErrorStats.of(held).mapePct();
+        Folds held = leaveEachDeviceOut(catalog, g, byDevice, sequence, false, compute);
+        double lodo = ErrorStats.of(held.heldOut()).mapePct();
         if (lodo < bestLodo) {
           bestLodo = lodo;
           bestHeld = held;
@@ -155,14 +182,14 @@ public final class BackendDefaults {
       }
     }
     boolean step = false;
-    List<Validator.Outcome> held = leaveEachDeviceOut(catalog, g, byDevice, bestSequence, true, bestCompute);
-    if (ErrorStats.of(held).mapePct() < bestLodo) {
-      bestLodo = ErrorStats.of(held).mapePct();
+    Folds held = leaveEachDeviceOut(catalog, g, byDevice, bestSequence, true, bestCompute);
+    if (ErrorStats.of(held.heldOut()).mapePct() < bestLodo) {
+      bestLodo = ErrorStats.of(held.heldOut()).mapePct();
       bestHeld = held;
       step = true;
     }
     eff = Calibrator.fitShared(catalog, g, bestSequence, step, bestCompute);
     return new Row(backend, kind, memory, eff, g.size(), byDevice.size(), bestLodo, ErrorStats.of(without).mapePct(),
-        bestHeld);
+        bestHeld.heldOut(), bestHeld.fits());
   }
 }

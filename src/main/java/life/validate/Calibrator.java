@@ -20,9 +20,12 @@ import org.apache.commons.math3.util.Pair;
  * measures the error on rows the fit never saw.
  */
 public final class Calibrator {
-  /** A fit and its errors. */
+  /**
+   * A fit and its errors: before fitting (catalog and device-kind efficiencies, all rows), on the training rows, on
+   * the held-out rows, and on the same held-out rows with the backend defaults (the spec-only forecast it must beat).
+   */
   public record Fit(HardwareSpec device, int trainRows, int testRows, ErrorStats before, ErrorStats train,
-      ErrorStats test) {}
+      ErrorStats test, ErrorStats testDefaults) {}
 
   private Calibrator() {}
 
@@ -37,10 +40,73 @@ public final class Calibrator {
   /** As {@link #fit(HardwareCatalog, String, List, double, long)}, on the rows of one backend when not null. */
   public static Fit fit(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
       double holdout, long seed) {
+    return fit(catalog, deviceId, backend, all, holdout, seed, Efficiency.defaults(false, List.of()), PRIOR_WEIGHT);
+  }
+
+  /**
+   * As {@link #fit(HardwareCatalog, String, String, List, double, long)}, shrinking toward the efficiencies
+   * {@code prior} gives the device (the spec-only forecast's) with weight {@code priorWeight} (0: no prior).
+   */
+  public static Fit fit(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all, double holdout,
+      long seed, Validator.Efficiencies prior, double priorWeight) {
     if (!(holdout >= 0 && holdout < 1)) {
       throw new IllegalArgumentException("--holdout must be in [0, 1), got " + holdout);
     }
-    HardwareSpec base = catalog.resolve(deviceId);
+    List<Measurement> mine = usable(catalog, deviceId, backend, all, seed);
+    int testN = (int) Math.round(mine.size() * holdout);
+    if (holdout > 0 && testN == 0) {
+      testN = 1;
+    }
+    List<Measurement> test = mine.subList(0, testN);
+    List<Measurement> train = mine.subList(testN, mine.size());
+    if (train.size() < 3) {
+      throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
+          + "hold-out; lower --holdout");
+    }
+    HardwareSpec fitted = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
+    Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
+    return new Fit(fitted, train.size(), test.size(), ErrorStats.of(new Validator(catalog, (h, b) -> h).run(mine)),
+        ErrorStats.of(after.run(train)), ErrorStats.of(after.run(test)),
+        ErrorStats.of(new Validator(catalog, prior).run(test)));
+  }
+
+  /**
+   * K-fold cross-validation: the device's usable rows split at random ({@code seed}) into {@code folds} parts, each
+   * forecast by a fit on the others; the returned device is fitted on every row, and its test errors are those of
+   * every row forecast by the fold that left it out (the right judge of a fit on a few runs, where a single hold-out
+   * split leaves one or two rows to judge by).
+   */
+  public static Fit crossValidate(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
+      int folds, long seed, Validator.Efficiencies prior, double priorWeight) {
+    List<Measurement> mine = usable(catalog, deviceId, backend, all, seed);
+    if (folds < 2 || folds > mine.size()) {
+      throw new IllegalArgumentException("--folds must be in [2, " + mine.size() + "] (the usable rows of "
+          + deviceId + "), got " + folds);
+    }
+    if (mine.size() - (mine.size() + folds - 1) / folds < 3) {
+      throw new IllegalArgumentException("device " + deviceId + ": " + mine.size() + " usable rows leave fewer than 3 "
+          + "training rows in a fold of " + folds + "; use more rows or more folds");
+    }
+    List<Validator.Outcome> held = new ArrayList<>();
+    for (int f = 0; f < folds; f++) {
+      List<Measurement> test = new ArrayList<>();
+      List<Measurement> train = new ArrayList<>();
+      for (int i = 0; i < mine.size(); i++) {
+        (i % folds == f ? test : train).add(mine.get(i));
+      }
+      HardwareSpec fold = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
+      held.addAll(new Validator(catalog.withDevice(fold), (h, b) -> h).run(test));
+    }
+    HardwareSpec fitted = fitRows(catalog, deviceId, backend, mine, prior, priorWeight);
+    return new Fit(fitted, mine.size(), mine.size(), ErrorStats.of(new Validator(catalog, (h, b) -> h).run(mine)),
+        ErrorStats.of(new Validator(catalog.withDevice(fitted), (h, b) -> h).run(mine)), ErrorStats.of(held),
+        ErrorStats.of(new Validator(catalog, prior).run(mine)));
+  }
+
+  /** The device's rows (of one backend when not null) that can be forecast, in a random order ({@code seed}). */
+  private static List<Measurement> usable(HardwareCatalog catalog, String deviceId, String backend,
+      List<Measurement> all, long seed) {
+    catalog.resolve(deviceId);
     List<Measurement> mine = new ArrayList<>();
     Validator plain = new Validator(catalog, (h, b) -> h);
     for (Measurement m : all) {
@@ -54,36 +120,41 @@ public final class Calibrator {
           + " has " + mine.size() + " usable measurements; calibration needs at least 3");
     }
     java.util.Collections.shuffle(mine, new Random(seed));
-    int testN = (int) Math.round(mine.size() * holdout);
-    if (holdout > 0 && testN == 0) {
-      testN = 1;
-    }
-    List<Measurement> test = mine.subList(0, testN);
-    List<Measurement> train = mine.subList(testN, mine.size());
-    if (train.size() < 3) {
-      throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
-          + "hold-out; lower --holdout");
-    }
-    // Every training row is on this device, so the shared fit over them is this device's fit. Each parameter only
-    // where the data supports it, judged by the Bayesian information criterion of the training rows' log errors:
-    // the compute efficiency fitted or held at the device kind's (batch-1 decode barely loads the matrix units), the
-    // host cost per sequence only on rows of several batch sizes, and decode's own compute and memory efficiency.
+    return mine;
+  }
+
+  /** The device fitted to {@code train}, every row on it. */
+  private static HardwareSpec fitRows(HardwareCatalog catalog, String deviceId, String backend,
+      List<Measurement> train, Validator.Efficiencies prior, double priorWeight) {
+    HardwareSpec base = catalog.resolve(deviceId);
+    // Every training row is on this device, so the shared fit over them is this device's fit. The fit shrinks toward
+    // the spec-only forecast's efficiencies (the backend's defaults on this device kind, else the kind's): a weak
+    // prior that a few rows override where they disagree, and that keeps a fit on three to ten rows from drifting to
+    // values that fit those rows and nothing else. Each parameter is fitted only where the data supports it, judged
+    // by the Bayesian information criterion of the training rows' log errors, and held at the prior's value
+    // otherwise: the compute efficiency (batch-1 decode barely loads the matrix units), the host cost per sequence
+    // (only on rows of several batch sizes), the host cost per engine step, and decode's own compute and memory
+    // efficiency.
+    double[] priorAt = priorParams(prior.apply(base, backend != null ? backend : mostCommonBackend(train)));
     boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
-    double kindCompute = logit(base.kind().defaultComputeEff());
     double[] chosen = null;
     double chosenBic = Double.POSITIVE_INFINITY;
     for (boolean fixedCompute : new boolean[] {false, true}) {
       for (boolean step : new boolean[] {false, true}) {
         java.util.function.UnaryOperator<double[]> expand = p -> {
           double[] q = p.clone();
-          q[0] = fixedCompute ? kindCompute : p[0];
-          q[3] = sequence ? p[3] : NO_HOST;
-          q[4] = step ? p[4] : NO_HOST;
+          q[0] = fixedCompute ? priorAt[0] : p[0];
+          q[3] = sequence ? p[3] : priorAt[3];
+          q[4] = step ? p[4] : priorAt[4];
           return q;
         };
         int k = 5 - (fixedCompute ? 1 : 0) - (sequence ? 0 : 1) - (step ? 0 : 1);
-        java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, train, expand.apply(p));
-        double[] five = expand.apply(minimize(res, gridStart(res, sequence, step), sequence, step));
+        java.util.function.Function<double[], double[]> res = p -> {
+          double[] q = expand.apply(p);
+          return concat(sharedResiduals(catalog, train, q), priorResiduals(q, priorAt, priorWeight));
+        };
+        double[] start = gridStart(res, sequence, step);
+        double[] five = expand.apply(minimize(res, betterStart(res, start, priorAt), sequence, step));
         double[] seven = expand.apply(minimize(res, new double[] {five[0], five[1], five[2], five[3], five[4], five[0],
             five[1]}, sequence, step));
         for (double[] p : List.of(five, seven)) {
@@ -95,11 +166,7 @@ public final class Calibrator {
         }
       }
     }
-    HardwareSpec fitted = shared(chosen).applyTo(base);
-    Validator before = new Validator(catalog, (h, b) -> h);
-    Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
-    return new Fit(fitted, train.size(), test.size(), ErrorStats.of(before.run(mine)), ErrorStats.of(after.run(train)),
-        ErrorStats.of(after.run(test)));
+    return shared(chosen).applyTo(base);
   }
 
   /**
@@ -112,6 +179,52 @@ public final class Calibrator {
       return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
           .withStepSeconds(stepUs * 1e-6).withDecodeEfficiency(decodeComputeEff, decodeMemEff);
     }
+  }
+
+  /** Weight of the prior's residuals: one unit of log-odds off the prior costs as much as a row 10 % off. */
+  public static final double PRIOR_WEIGHT = 0.1;
+
+  /** Parameters of a device's efficiencies (logit, logit, log µs, host-cost parameters). */
+  private static double[] priorParams(HardwareSpec h) {
+    return new double[] {logit(h.computeEff()), logit(h.memEff()), Math.log(Math.max(h.dispatchSeconds() * 1e6, 0.01)),
+        hostParam(h.sequenceSeconds() * 1e6, SEQUENCE_SCALE_US), hostParam(h.stepSeconds() * 1e6, STEP_SCALE_US)};
+  }
+
+  /**
+   * Distance of parameters {@code q} from the prior: efficiencies in log-odds, dispatch in log µs, host costs in
+   * log(µs + a wide scale: 100 µs per sequence, 1 ms per step), since devices and stacks differ in them by
+   * milliseconds (0 to 4.5 ms per step among the backend defaults); decode's efficiencies from the prior's.
+   */
+  private static double[] priorResiduals(double[] q, double[] prior, double w) {
+    double[] r = new double[q.length];
+    r[0] = w * (q[0] - prior[0]);
+    r[1] = w * (q[1] - prior[1]);
+    r[2] = w * (q[2] - prior[2]);
+    r[3] = w * (Math.log(hostUs(q[3], SEQUENCE_SCALE_US) + 100) - Math.log(hostUs(prior[3], SEQUENCE_SCALE_US) + 100));
+    r[4] = w * (Math.log(hostUs(q[4], STEP_SCALE_US) + 1000) - Math.log(hostUs(prior[4], STEP_SCALE_US) + 1000));
+    if (q.length > 5) {
+      r[5] = w * (q[5] - prior[0]);
+      r[6] = w * (q[6] - prior[1]);
+    }
+    return r;
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
+  /** The prior's point where it fits better than the grid's {@code start}. */
+  private static double[] betterStart(java.util.function.Function<double[], double[]> res, double[] start,
+      double[] prior) {
+    return sumSq(res.apply(prior)) < sumSq(res.apply(start)) ? prior.clone() : start;
+  }
+
+  private static String mostCommonBackend(List<Measurement> ms) {
+    return ms.stream().collect(java.util.stream.Collectors.groupingBy(Measurement::backend,
+        java.util.stream.Collectors.counting())).entrySet().stream().max(java.util.Map.Entry.comparingByValue())
+        .orElseThrow().getKey();
   }
 
   /** Bayesian information criterion of a least-squares fit with {@code k} parameters and residuals {@code r}. */

@@ -342,6 +342,31 @@ final class CliTest {
     assertTrue(bad.err().contains("above --max-mape"), bad.err());
   }
 
+  /**
+   * Calibration from a few runs with K-fold cross-validation: every row judged by a fit that did not see it, the
+   * profile fitted on all of them and usable by {@code forecast}.
+   */
+  @Test
+  void calibrateFolds_crossValidatesAndWritesAProfileOfEveryRow(@TempDir Path dir) throws IOException {
+    Path profile = dir.resolve("m3.csv");
+    Run r = run("calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
+        "apple-m3-max-40c", "--backend", "llama.cpp/metal", "--folds", "5", "--out", profile.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("5-fold cross-validated") && r.out().contains("(6 training rows)"), r.out());
+    String source = life.catalog.HardwareCatalog.readFile(profile).get("apple-m3-max-40c").source();
+    assertTrue(source.contains("on 6 rows") && source.contains("5-fold cross-validated MAPE"), source);
+    Run f = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m3-max-40c", "--hardware-file",
+        profile.toString());
+    assertEquals(0, f.code(), f.err());
+  }
+
+  @ParameterizedTest(name = "--folds {0}")
+  @CsvSource({"1", "7"})
+  void calibrateFoldsOutOfRange_isOneLineError(String folds) {
+    assertOneLineError(run("calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
+        "apple-m3-max-40c", "--backend", "llama.cpp/metal", "--folds", folds), "--folds", "[2, 6]");
+  }
+
   @Test
   void validateUnknownDataset_isOneLineError() {
     assertOneLineError(run("validate", "--measurements", "builtin:nope.csv"), "nope.csv", "allowed");
