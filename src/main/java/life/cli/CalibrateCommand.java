@@ -118,8 +118,9 @@ final class CalibrateCommand implements Callable<Integer> {
         fit.testRows(), fit.testDefaults().mapePct());
     if (fit.testDefaults().mapePct() < fit.test().mapePct()) {
       pw.printf(Locale.ROOT, "note: the backend defaults forecast the %s rows better than this fit (%.1f %% vs "
-          + "%.1f %%): the runs are too few or too noisy to improve on them; forecasts without the profile are the "
-          + "better ones here%n", judged, fit.testDefaults().mapePct(), fit.test().mapePct());
+          + "%.1f %%), so forecasts without the profile are the better ones here (the runs are too few or too noisy "
+          + "to improve on the defaults, or, for a device in the shipped datasets, the defaults were fitted partly "
+          + "on these rows)%n", judged, fit.testDefaults().mapePct(), fit.test().mapePct());
     }
     pw.printf(Locale.ROOT, "profile -> %s%n", file);
     pw.flush();
