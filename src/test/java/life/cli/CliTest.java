@@ -360,11 +360,32 @@ final class CliTest {
     assertEquals(0, f.code(), f.err());
   }
 
-  @ParameterizedTest(name = "--folds {0}")
-  @CsvSource({"1", "7"})
-  void calibrateFoldsOutOfRange_isOneLineError(String folds) {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"--folds, 1, '[2, 6]'", "--folds, 7, '[2, 6]'", "--prior-weight, -1, '≥ 0'"})
+  void calibrateOptionOutOfRange_isOneLineError(String option, String value, String allowed) {
     assertOneLineError(run("calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
-        "apple-m3-max-40c", "--backend", "llama.cpp/metal", "--folds", folds), "--folds", "[2, 6]");
+        "apple-m3-max-40c", "--backend", "llama.cpp/metal", option, value), option, allowed);
+  }
+
+  /** With no prior the fit follows the six rows alone, so it fits them at least as closely as the shrunk one. */
+  @Test
+  void calibratePriorWeightZero_fitsTheRowsAtLeastAsClosely(@TempDir Path dir) {
+    String[] base = {"calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
+        "apple-m3-max-40c", "--backend", "llama.cpp/metal", "--holdout", "0.2", "--out", dir.resolve("p.csv")
+        .toString()};
+    Run shrunk = run(base);
+    List<String> args = new ArrayList<>(List.of(base));
+    args.addAll(List.of("--prior-weight", "0"));
+    Run free = run(args.toArray(new String[0]));
+    assertEquals(0, shrunk.code(), shrunk.err());
+    assertEquals(0, free.code(), free.err());
+    assertTrue(fitted(free.out()) <= fitted(shrunk.out()) + 1e-9, free.out() + "\n" + shrunk.out());
+  }
+
+  private static double fitted(String out) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("fitted ([0-9.]+) %").matcher(out);
+    assertTrue(m.find(), out);
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
