@@ -16,8 +16,10 @@ import org.apache.commons.math3.util.Pair;
  * Fits a device's efficiencies to its measurements: compute efficiency (which bounds compute-heavy prefill), memory
  * efficiency (which bounds decode) and the per-kernel dispatch overhead, by least squares on log errors
  * (Levenberg-Marquardt, commons-math3), so that fast and slow metrics weigh alike. Efficiencies are kept in (0, 1]
- * through a logistic map and dispatch non-negative through an exponential one. A random hold-out split (fixed seed)
- * measures the error on rows the fit never saw.
+ * through a logistic map and dispatch non-negative through an exponential one. The least squares carry a weak prior
+ * toward the spec-only efficiencies (ridge residuals in the same parameters), so a fit on a few runs cannot wander far
+ * from what the specifications and backend defaults say. A random hold-out split or K-fold cross-validation (fixed
+ * seed) measures the error on rows the fit never saw.
  */
 public final class Calibrator {
   /**
