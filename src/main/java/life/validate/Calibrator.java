@@ -54,7 +54,8 @@ public final class Calibrator {
     if (!(holdout >= 0 && holdout < 1)) {
       throw new IllegalArgumentException("--holdout must be in [0, 1), got " + holdout);
     }
-    List<Measurement> mine = usable(catalog, deviceId, backend, all, seed);
+    Usable u = usable(catalog, deviceId, backend, all, seed);
+    List<Measurement> mine = u.rows();
     int testN = (int) Math.round(mine.size() * holdout);
     if (holdout > 0 && testN == 0) {
       testN = 1;
@@ -67,9 +68,8 @@ public final class Calibrator {
     }
     HardwareSpec fitted = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
     Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
-    return new Fit(fitted, train.size(), test.size(), ErrorStats.of(new Validator(catalog, (h, b) -> h).run(mine)),
-        ErrorStats.of(after.run(train)), ErrorStats.of(after.run(test)),
-        ErrorStats.of(new Validator(catalog, prior).run(test)));
+    return new Fit(fitted, train.size(), test.size(), u.before(), ErrorStats.of(after.run(train)),
+        ErrorStats.of(after.run(test)), ErrorStats.of(new Validator(catalog, prior).run(test)));
   }
 
   /**
@@ -80,7 +80,8 @@ public final class Calibrator {
    */
   public static Fit crossValidate(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
       int folds, long seed, Validator.Efficiencies prior, double priorWeight) {
-    List<Measurement> mine = usable(catalog, deviceId, backend, all, seed);
+    Usable u = usable(catalog, deviceId, backend, all, seed);
+    List<Measurement> mine = u.rows();
     if (folds < 2 || folds > mine.size()) {
       throw new IllegalArgumentException("--folds must be in [2, " + mine.size() + "] (the usable rows of "
           + deviceId + "), got " + folds);
@@ -100,21 +101,30 @@ public final class Calibrator {
       held.addAll(new Validator(catalog.withDevice(fold), (h, b) -> h).run(test));
     }
     HardwareSpec fitted = fitRows(catalog, deviceId, backend, mine, prior, priorWeight);
-    return new Fit(fitted, mine.size(), mine.size(), ErrorStats.of(new Validator(catalog, (h, b) -> h).run(mine)),
-        ErrorStats.of(new Validator(catalog.withDevice(fitted), (h, b) -> h).run(mine)), ErrorStats.of(held),
+    Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
+    return new Fit(fitted, mine.size(), mine.size(), u.before(), ErrorStats.of(after.run(mine)), ErrorStats.of(held),
         ErrorStats.of(new Validator(catalog, prior).run(mine)));
   }
 
-  /** The device's rows (of one backend when not null) that can be forecast, in a random order ({@code seed}). */
-  private static List<Measurement> usable(HardwareCatalog catalog, String deviceId, String backend,
-      List<Measurement> all, long seed) {
+  /**
+   * The device's rows (of one backend when not null) that can be forecast, in a random order ({@code seed}), and
+   * their error with the catalog and device-kind efficiencies (the forecasts that told them usable).
+   */
+  private record Usable(List<Measurement> rows, ErrorStats before) {}
+
+  private static Usable usable(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
+      long seed) {
     catalog.resolve(deviceId);
     List<Measurement> mine = new ArrayList<>();
+    List<Validator.Outcome> forecasts = new ArrayList<>();
     Validator plain = new Validator(catalog, (h, b) -> h);
     for (Measurement m : all) {
-      if (m.hardware().equals(deviceId) && (backend == null || m.backend().equals(backend))
-          && plain.outcome(m).supported()) {
-        mine.add(m);
+      if (m.hardware().equals(deviceId) && (backend == null || m.backend().equals(backend))) {
+        Validator.Outcome o = plain.outcome(m);
+        if (o.supported()) {
+          mine.add(m);
+          forecasts.add(o);
+        }
       }
     }
     if (mine.size() < 3) {
@@ -122,7 +132,7 @@ public final class Calibrator {
           + " has " + mine.size() + " usable measurements; calibration needs at least 3");
     }
     java.util.Collections.shuffle(mine, new Random(seed));
-    return mine;
+    return new Usable(mine, ErrorStats.of(forecasts));
   }
 
   /** The device fitted to {@code train}, every row on it. */
