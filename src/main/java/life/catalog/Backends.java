@@ -26,12 +26,12 @@ import life.spec.HardwareSpec;
 public final class Backends {
   /** One row of the table. */
   public record Backend(String name, String kind, String memory, double computeEff, double memEff, double dispatchUs,
-      double sequenceUs, double stepUs, int rows, int devices, double lodoMapePct, double defaultMapePct,
+      double sequenceUs, double stepUs, double contextNs, int rows, int devices, double lodoMapePct, double defaultMapePct,
       boolean used) {
     /** {@code h} with this backend's efficiencies. */
     public HardwareSpec applyTo(HardwareSpec h) {
       return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withStepSeconds(stepUs * 1e-6);
+          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9);
     }
   }
 
@@ -97,7 +97,8 @@ public final class Backends {
         Backend b = new Backend(r.getString("backend"), r.getString("kind"), memory == null ? "" : memory,
             r.getDouble("compute_eff"),
             r.getDouble("mem_eff"), r.getDouble("dispatch_us"), r.getDouble("sequence_us"),
-            r.getMetaData().containsColumn("step_us") ? r.getDouble("step_us") : 0, r.getInt("rows"),
+            r.getMetaData().containsColumn("step_us") ? r.getDouble("step_us") : 0,
+            r.getMetaData().containsColumn("context_ns") ? r.getDouble("context_ns") : 0, r.getInt("rows"),
             r.getInt("devices"), r.getDouble("lodo_mape_pct"), r.getDouble("default_mape_pct"),
             Boolean.parseBoolean(r.getString("used")));
         m.put(b.name() + "|" + b.kind() + "|" + b.memory(), b);

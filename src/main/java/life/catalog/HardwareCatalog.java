@@ -82,6 +82,7 @@ public final class HardwareCatalog {
       header.add("decode_compute_eff");
       header.add("decode_mem_eff");
       header.add("memory");
+      header.add("context_ns");
       cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
@@ -106,6 +107,7 @@ public final class HardwareCatalog {
         row.add(h.decodeComputeEff() > 0 ? String.valueOf(h.decodeComputeEff()) : "");
         row.add(h.decodeMemEff() > 0 ? String.valueOf(h.decodeMemEff()) : "");
         row.add(h.memory());
+        row.add(String.valueOf(h.contextSeconds() * 1e9));
         cw.writeRow(row);
       }
       cw.close();
@@ -204,6 +206,7 @@ public final class HardwareCatalog {
     double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
     double sequence = optionalNumber(where, r, "sequence_us", true) * 1e-6;
     double step = optionalNumber(where, r, "step_us", true) * 1e-6;
+    double context = optionalNumber(where, r, "context_ns", true) * 1e-9;
     String name = text(r, "name");
     double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
     double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
@@ -214,7 +217,7 @@ public final class HardwareCatalog {
           + "in (0, 1], got " + (dce > 1 ? dce : dme));
     }
     return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
-        step, link, peer,
+        step, context, link, peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));
   }
 

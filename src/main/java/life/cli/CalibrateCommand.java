@@ -65,12 +65,13 @@ final class CalibrateCommand implements Callable<Integer> {
   private int fitBackends(HardwareCatalog catalog, List<Measurement> ms) throws java.io.IOException {
     List<life.validate.BackendDefaults.Row> rows = life.validate.BackendDefaults.fit(catalog, ms);
     List<String> lines = new ArrayList<>();
-    lines.add("backend,kind,memory,compute_eff,mem_eff,dispatch_us,sequence_us,step_us,rows,devices,lodo_mape_pct,"
-        + "default_mape_pct,used,source");
+    lines.add("backend,kind,memory,compute_eff,mem_eff,dispatch_us,sequence_us,step_us,context_ns,rows,devices,"
+        + "lodo_mape_pct,default_mape_pct,used,source");
     for (var r : rows) {
-      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.3f,%.1f,%d,%d,%.1f,%.1f,%s,\"fitted by life "
-          + "calibrate --backends --measurements %s\"", r.backend(), r.kind(), r.memory(), r.eff().computeEff(),
-          r.eff().memEff(), r.eff().dispatchUs(), r.eff().sequenceUs(), r.eff().stepUs(), r.rows(), r.devices(),
+      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.3f,%.1f,%.2f,%d,%d,%.1f,%.1f,%s,\"fitted by "
+          + "life calibrate --backends --measurements %s\"", r.backend(), r.kind(), r.memory(), r.eff().computeEff(),
+          r.eff().memEff(), r.eff().dispatchUs(), r.eff().sequenceUs(), r.eff().stepUs(), r.eff().contextNs(),
+          r.rows(), r.devices(),
           r.lodoMapePct(), r.defaultMapePct(), r.used(), String.join(" ", files)));
     }
     Path file = out != null ? out : Path.of("backends.csv");
@@ -118,9 +119,9 @@ final class CalibrateCommand implements Callable<Integer> {
     Path file = out != null ? out : Path.of(hardware + "-profile.csv");
     HardwareCatalog.write(List.of(d.withSource(how)), file);
     PrintWriter pw = spec.commandLine().getOut();
-    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f, step_us %.1f%s%n",
-        hardware, d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6, d.sequenceSeconds() * 1e6,
-        d.stepSeconds() * 1e6, d.decodeComputeEff() > 0
+    pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f, step_us %.1f, "
+        + "context_ns %.2f%s%n", hardware, d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6,
+        d.sequenceSeconds() * 1e6, d.stepSeconds() * 1e6, d.contextSeconds() * 1e9, d.decodeComputeEff() > 0
             ? String.format(Locale.ROOT, "; decode: compute_eff %.3f, mem_eff %.3f (per phase: lower BIC)",
                 d.decodeComputeEff(), d.decodeMemEff()) : "");
     pw.printf(Locale.ROOT, "MAPE before %.1f %% (all %d rows), fitted %.1f %% (%d training rows), %s %.1f %% "

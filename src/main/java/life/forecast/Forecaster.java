@@ -41,6 +41,8 @@ public final class Forecaster {
   private final double dispatchSec;
   private final double sequenceSec;
   private final double stepSec;
+  /** Seconds per sequence and cached token of a sampling call ({@link HardwareSpec#contextSeconds()}). */
+  private final double contextSec;
   private final List<Span> spans;
   /** Bytes of weights per device. */
   private final double weightBytes;
@@ -84,6 +86,7 @@ public final class Forecaster {
     dispatchSec = d.dispatchSeconds();
     sequenceSec = hw.sequenceSeconds();
     stepSec = hw.stepSeconds();
+    contextSec = hw.contextSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
@@ -182,7 +185,7 @@ public final class Forecaster {
     k.compute += tc;
     k.memory += tm;
     k.dispatches += disp;
-    double host = sampling ? b * sequenceSec + stepSec : 0;
+    double host = sampling ? b * sequenceSec + stepSec + b * (past + present) * contextSec : 0;
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec + host;
   }
 
@@ -311,6 +314,10 @@ public final class Forecaster {
       rows.add(new OpTiming("prefill", "model", "host_per_step", life.ops.OpClass.HOST, 1, 0, 0, stepSec * 1e3,
           Bound.COMPUTE));
     }
+    if (contextSec > 0) {
+      rows.add(new OpTiming("prefill", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
+          r.batch() * r.prompt() * contextSec * 1e3, Bound.COMPUTE));
+    }
     rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
     if (sequenceSec > 0) {
       rows.add(new OpTiming("decode", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
@@ -319,6 +326,12 @@ public final class Forecaster {
     if (stepSec > 0) {
       rows.add(new OpTiming("decode", "model", "host_per_step", life.ops.OpClass.HOST, 1, 0, 0, stepSec * 1e3,
           Bound.COMPUTE));
+    }
+    if (contextSec > 0) {
+      // The mean decode step's context: prompt + j + 1 tokens for j = 0 … steps − 1.
+      double meanContext = r.prompt() + (steps + 1) / 2.0;
+      rows.add(new OpTiming("decode", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
+          r.batch() * meanContext * contextSec * 1e3, Bound.COMPUTE));
     }
     return rows;
   }
@@ -523,6 +536,9 @@ public final class Forecaster {
         acc.time += sumMax(a, da, m, dm, n);
       }
       acc.time += n * (disp * dispatchSec + (sampling ? b * sequenceSec + stepSec : 0));
+      if (sampling && contextSec > 0) {
+        acc.time += linear(b * (p0 + j0 * stride + present) * contextSec, b * stride * contextSec, n);
+      }
       acc.compute += linear(a, da, n);
       acc.memory += linear(m, dm, n);
       acc.dispatches += n * disp;

@@ -20,6 +20,9 @@ import java.util.OptionalDouble;
  *     in a serving engine); a property of the software stack, 0 unless calibrated
  * @param stepSeconds host work per engine step that samples tokens, whatever the batch and the model (a Python
  *     scheduler preparing the step's inputs); a property of the software stack, 0 unless fitted
+ * @param contextSeconds work per sequence and cached token in a call that samples, beyond the bytes attention
+ *     reads (a serving engine rebuilding each sequence's block table every step, per-key overheads of its attention
+ *     kernels); a property of the software stack, 0 unless fitted
  * @param linkBytesPerSecond bandwidth per direction of the link to the other devices of a server (NVLink, Infinity
  *     Fabric, PCIe), in B/s, for the collectives of tensor parallelism; 0 when unknown
  * @param linkPeerBytesPerSecond in a direct mesh (MI300X, Gaudi2), the part of it that goes to one peer, so that a
@@ -41,6 +44,7 @@ public record HardwareSpec(
     double dispatchSeconds,
     double sequenceSeconds,
     double stepSeconds,
+    double contextSeconds,
     double linkBytesPerSecond,
     double linkPeerBytesPerSecond,
     OptionalDouble tdpW,
@@ -72,6 +76,7 @@ public record HardwareSpec(
     Check.nonNegative("dispatch_us", dispatchSeconds);
     Check.nonNegative("sequence_us", sequenceSeconds);
     Check.nonNegative("step_us", stepSeconds);
+    Check.nonNegative("context_ns", contextSeconds);
     Check.nonNegative("link_gbps", linkBytesPerSecond);
     Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
     memory = memory == null ? "" : memory;
@@ -103,21 +108,21 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, newSource, memory);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
-        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, linkBytesPerSecond,
+        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
@@ -134,14 +139,21 @@ public record HardwareSpec(
   /** A copy with another host overhead per engine step. */
   public HardwareSpec withStepSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, linkBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, contextSeconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, linkBytesPerSecond,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, contextSeconds, linkBytesPerSecond,
+        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+  }
+
+  /** A copy with another cost per sequence and cached token of a sampling call. */
+  public HardwareSpec withContextSeconds(double seconds) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, seconds, linkBytesPerSecond,
         linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 }

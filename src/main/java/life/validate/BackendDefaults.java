@@ -135,12 +135,12 @@ public final class BackendDefaults {
 
   /** Forecasts of each device's rows by a fit on the group's other devices (the folds run in parallel). */
   private static Folds leaveEachDeviceOut(HardwareCatalog catalog, List<Measurement> g,
-      Map<String, List<Measurement>> byDevice, boolean sequence, boolean step, double compute) {
+      Map<String, List<Measurement>> byDevice, Calibrator.Hosts hosts, double compute) {
     Map<String, Calibrator.Shared> fits = new java.util.concurrent.ConcurrentHashMap<>();
     List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
       List<Measurement> others = new ArrayList<>(g);
       others.removeAll(d.getValue());
-      Calibrator.Shared loo = Calibrator.fitShared(catalog, others, sequence, step, compute);
+      Calibrator.Shared loo = Calibrator.fitShared(catalog, others, hosts, compute);
       fits.put(d.getKey(), loo);
       return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
     }).toList();
@@ -148,9 +148,9 @@ public final class BackendDefaults {
   }
 
   /**
-   * One group's row: the variant (host cost per sequence or not, per engine step or not, compute efficiency fitted or
-   * the kind's) with the
-   * lowest leave-one-device-out error, fitted on the whole group; null for fewer than two devices. {@code without}:
+   * One group's row: the variant (host cost per sequence or not, per engine step or not, per sequence and cached token
+   * or not, compute efficiency fitted or the kind's) with the lowest leave-one-device-out error, fitted on the whole
+   * group; null for fewer than two devices. {@code without}:
    * the group's forecasts without this row, whose error the row must beat to be used.
    */
   private static Row fitGroup(HardwareCatalog catalog, String backend, String kind, String memory,
@@ -171,7 +171,7 @@ public final class BackendDefaults {
     boolean bestSequence = false;
     for (double compute : new double[] {Double.NaN, kindCompute}) {
       for (boolean sequence : batchSizes > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
-        Folds held = leaveEachDeviceOut(catalog, g, byDevice, sequence, false, compute);
+        Folds held = leaveEachDeviceOut(catalog, g, byDevice, new Calibrator.Hosts(sequence, false, false), compute);
         double lodo = ErrorStats.of(held.heldOut()).mapePct();
         if (lodo < bestLodo) {
           bestLodo = lodo;
@@ -181,14 +181,20 @@ public final class BackendDefaults {
         }
       }
     }
-    boolean step = false;
-    Folds held = leaveEachDeviceOut(catalog, g, byDevice, bestSequence, true, bestCompute);
-    if (ErrorStats.of(held.heldOut()).mapePct() < bestLodo) {
-      bestLodo = ErrorStats.of(held.heldOut()).mapePct();
-      bestHeld = held;
-      step = true;
+    Calibrator.Hosts hosts = new Calibrator.Hosts(bestSequence, false, false);
+    // Then a host cost per engine step on top, then one per sequence and cached token (told apart only by rows of
+    // several batch sizes), each kept where it lowers the held-out error.
+    for (int extra = 0; extra < (batchSizes > 1 ? 2 : 1); extra++) {
+      Calibrator.Hosts h = extra == 0 ? new Calibrator.Hosts(hosts.sequence(), true, false)
+          : new Calibrator.Hosts(hosts.sequence(), hosts.step(), true);
+      Folds held = leaveEachDeviceOut(catalog, g, byDevice, h, bestCompute);
+      if (ErrorStats.of(held.heldOut()).mapePct() < bestLodo) {
+        bestLodo = ErrorStats.of(held.heldOut()).mapePct();
+        bestHeld = held;
+        hosts = h;
+      }
     }
-    eff = Calibrator.fitShared(catalog, g, bestSequence, step, bestCompute);
+    eff = Calibrator.fitShared(catalog, g, hosts, bestCompute);
     return new Row(backend, kind, memory, eff, g.size(), byDevice.size(), bestLodo, ErrorStats.of(without).mapePct(),
         bestHeld.heldOut(), bestHeld.fits());
   }

@@ -145,35 +145,42 @@ public final class Calibrator {
     // values that fit those rows and nothing else. Each parameter is fitted only where the data supports it, judged
     // by the Bayesian information criterion of the training rows' log errors, and held at the prior's value
     // otherwise: the compute efficiency (batch-1 decode barely loads the matrix units), the host cost per sequence
-    // (only on rows of several batch sizes), the host cost per engine step, and decode's own compute and memory
-    // efficiency.
+    // (only on rows of several batch sizes), the host cost per engine step, the cost per sequence and cached token
+    // (only on rows of several batch sizes, where it outgrows the per-sequence cost and the cache's bytes), and
+    // decode's own compute and memory efficiency.
     double[] priorAt = priorParams(prior.apply(base, backend != null ? backend : mostCommonBackend(train)));
     boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
     double[] chosen = null;
     double chosenBic = Double.POSITIVE_INFINITY;
     for (boolean fixedCompute : new boolean[] {false, true}) {
       for (boolean step : new boolean[] {false, true}) {
-        java.util.function.UnaryOperator<double[]> expand = p -> {
-          double[] q = p.clone();
-          q[0] = fixedCompute ? priorAt[0] : p[0];
-          q[3] = sequence ? p[3] : priorAt[3];
-          q[4] = step ? p[4] : priorAt[4];
-          return q;
-        };
-        int k = 5 - (fixedCompute ? 1 : 0) - (sequence ? 0 : 1) - (step ? 0 : 1);
-        java.util.function.Function<double[], double[]> res = p -> {
-          double[] q = expand.apply(p);
-          return concat(sharedResiduals(catalog, train, q), priorResiduals(q, priorAt, priorWeight));
-        };
-        double[] start = gridStart(res, sequence, step);
-        double[] five = expand.apply(minimize(res, betterStart(res, start, priorAt), sequence, step));
-        double[] seven = expand.apply(minimize(res, new double[] {five[0], five[1], five[2], five[3], five[4], five[0],
-            five[1]}, sequence, step));
-        for (double[] p : List.of(five, seven)) {
-          double b = bic(sharedResiduals(catalog, train, p), p.length == 7 ? k + 2 : k);
-          if (b < chosenBic) {
-            chosenBic = b;
-            chosen = p;
+        for (boolean context : sequence ? new boolean[] {false, true} : new boolean[] {false}) {
+          Hosts hosts = new Hosts(sequence, step, context);
+          java.util.function.UnaryOperator<double[]> expand = p -> {
+            double[] q = p.clone();
+            q[0] = fixedCompute ? priorAt[0] : p[0];
+            q[3] = sequence ? p[3] : priorAt[3];
+            q[4] = step ? p[4] : priorAt[4];
+            q[5] = context ? p[5] : priorAt[5];
+            return q;
+          };
+          int k = 3 + hosts.count() - (fixedCompute ? 1 : 0);
+          java.util.function.Function<double[], double[]> res = p -> {
+            double[] q = expand.apply(p);
+            return concat(sharedResiduals(catalog, train, q), priorResiduals(q, priorAt, priorWeight));
+          };
+          double[] start = gridStart(res, hosts);
+          double[] one = expand.apply(minimize(res, betterStart(res, start, priorAt), hosts));
+          double[] perPhase = java.util.Arrays.copyOf(one, PARAMS + 2);
+          perPhase[PARAMS] = one[0];
+          perPhase[PARAMS + 1] = one[1];
+          double[] two = expand.apply(minimize(res, perPhase, hosts));
+          for (double[] p : List.of(one, two)) {
+            double b = bic(sharedResiduals(catalog, train, p), p.length > PARAMS ? k + 2 : k);
+            if (b < chosenBic) {
+              chosenBic = b;
+              chosen = p;
+            }
           }
         }
       }
@@ -186,12 +193,29 @@ public final class Calibrator {
    * compute and memory efficiency are 0 where the prefill's serve both phases.
    */
   public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs, double stepUs,
-      double decodeComputeEff, double decodeMemEff) {
+      double contextNs, double decodeComputeEff, double decodeMemEff) {
     public HardwareSpec applyTo(HardwareSpec h) {
       return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withStepSeconds(stepUs * 1e-6).withDecodeEfficiency(decodeComputeEff, decodeMemEff);
+          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9)
+          .withDecodeEfficiency(decodeComputeEff, decodeMemEff);
     }
   }
+
+  /**
+   * Which host costs a fit frees (the others held: at the prior's value in a calibration, at none in a backend
+   * fit): per sequence, per engine step, per sequence and cached token.
+   */
+  public record Hosts(boolean sequence, boolean step, boolean context) {
+    int count() {
+      return (sequence ? 1 : 0) + (step ? 1 : 0) + (context ? 1 : 0);
+    }
+  }
+
+  /**
+   * Parameters of one fit: compute and memory efficiency (logit), dispatch (log µs), host costs per sequence, per
+   * step and per sequence and cached token (softplus scales); a per-phase fit appends decode's two efficiencies.
+   */
+  private static final int PARAMS = 6;
 
   /** Weight of the prior's residuals: one unit of log-odds off the prior costs as much as a row 10 % off. */
   public static final double PRIOR_WEIGHT = 0.1;
@@ -199,13 +223,15 @@ public final class Calibrator {
   /** Parameters of a device's efficiencies (logit, logit, log µs, host-cost parameters). */
   private static double[] priorParams(HardwareSpec h) {
     return new double[] {logit(h.computeEff()), logit(h.memEff()), Math.log(Math.max(h.dispatchSeconds() * 1e6, 0.01)),
-        hostParam(h.sequenceSeconds() * 1e6, SEQUENCE_SCALE_US), hostParam(h.stepSeconds() * 1e6, STEP_SCALE_US)};
+        hostParam(h.sequenceSeconds() * 1e6, SEQUENCE_SCALE_US), hostParam(h.stepSeconds() * 1e6, STEP_SCALE_US),
+        hostParam(h.contextSeconds() * 1e9, CONTEXT_SCALE_NS)};
   }
 
   /**
    * Distance of parameters {@code q} from the prior: efficiencies in log-odds, dispatch in log µs, host costs in
-   * log(µs + a wide scale: 100 µs per sequence, 1 ms per step), since devices and stacks differ in them by
-   * milliseconds (0 to 4.5 ms per step among the backend defaults); decode's efficiencies from the prior's.
+   * log(µs + a wide scale: 100 µs per sequence, 1 ms per step; log(ns + 10) per sequence and cached token), since
+   * devices and stacks differ in them by milliseconds (0 to 4.5 ms per step among the backend defaults); decode's
+   * efficiencies from the prior's.
    */
   private static double[] priorResiduals(double[] q, double[] prior, double w) {
     double[] r = new double[q.length];
@@ -214,9 +240,10 @@ public final class Calibrator {
     r[2] = w * (q[2] - prior[2]);
     r[3] = w * (Math.log(hostUs(q[3], SEQUENCE_SCALE_US) + 100) - Math.log(hostUs(prior[3], SEQUENCE_SCALE_US) + 100));
     r[4] = w * (Math.log(hostUs(q[4], STEP_SCALE_US) + 1000) - Math.log(hostUs(prior[4], STEP_SCALE_US) + 1000));
-    if (q.length > 5) {
-      r[5] = w * (q[5] - prior[0]);
-      r[6] = w * (q[6] - prior[1]);
+    r[5] = w * (Math.log(hostUs(q[5], CONTEXT_SCALE_NS) + 10) - Math.log(hostUs(prior[5], CONTEXT_SCALE_NS) + 10));
+    if (q.length > PARAMS) {
+      r[PARAMS] = w * (q[PARAMS] - prior[0]);
+      r[PARAMS + 1] = w * (q[PARAMS + 1] - prior[1]);
     }
     return r;
   }
@@ -247,25 +274,26 @@ public final class Calibrator {
 
   /**
    * Fits one set of efficiencies shared by every device of {@code ms} (least squares on log errors): compute and
-   * memory efficiency and dispatch overhead, plus the host cost per sequence where {@code sequence} and per engine
-   * step where {@code step} (else 0), with the compute efficiency held at {@code computeEff} unless it is NaN: for
+   * memory efficiency and dispatch overhead, plus the host costs {@code hosts} frees (the others 0), with the
+   * compute efficiency held at {@code computeEff} unless it is NaN: for
    * groups whose rows barely load the matrix units (batch-1 decode), where a free compute efficiency is not
    * identified and wanders to values that stand in for something else and do not carry over to another device.
    */
-  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, boolean sequence, boolean step,
-      double computeEff) {
+  public static Shared fitShared(HardwareCatalog catalog, List<Measurement> ms, Hosts hosts, double computeEff) {
     double fixedCompute = Double.isNaN(computeEff) ? Double.NaN : logit(computeEff);
     java.util.function.UnaryOperator<double[]> expand = p -> new double[] {
-        Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], sequence ? p[3] : NO_HOST,
-        step ? p[4] : NO_HOST};
+        Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], hosts.sequence() ? p[3] : NO_HOST,
+        hosts.step() ? p[4] : NO_HOST, hosts.context() ? p[5] : NO_HOST};
     java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, expand.apply(p));
-    return shared(expand.apply(minimize(res, gridStart(res, sequence, step), sequence, step)));
+    return shared(expand.apply(minimize(res, gridStart(res, hosts), hosts)));
   }
 
   private static Shared shared(double[] p) {
     return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5),
         Math.min(hostUs(p[3], SEQUENCE_SCALE_US), 1e5), Math.min(hostUs(p[4], STEP_SCALE_US), 1e6),
-        p.length > 5 ? Math.max(1e-4, sigmoid(p[5])) : 0, p.length > 6 ? Math.max(1e-4, sigmoid(p[6])) : 0);
+        Math.min(hostUs(p[5], CONTEXT_SCALE_NS), 1e5),
+        p.length > PARAMS ? Math.max(1e-4, sigmoid(p[PARAMS])) : 0,
+        p.length > PARAMS + 1 ? Math.max(1e-4, sigmoid(p[PARAMS + 1])) : 0);
   }
 
   private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {
@@ -282,9 +310,13 @@ public final class Calibrator {
   /** The parameter of no host overhead (scale · softplus(−30), nothing next to a kernel launch). */
   private static final double NO_HOST = -30;
 
-  /** Scales of the host costs' parameters: per sequence (tens of µs), per engine step (hundreds of µs). */
+  /**
+   * Scales of the host costs' parameters: per sequence (tens of µs), per engine step (hundreds of µs), per sequence
+   * and cached token (ns: tens of µs per thousand tokens).
+   */
   private static final double SEQUENCE_SCALE_US = 10;
   private static final double STEP_SCALE_US = 100;
+  private static final double CONTEXT_SCALE_NS = 10;
 
   /** A host cost in µs from its parameter: scale · softplus(p), smooth and non-negative. */
   private static double hostUs(double p, double scale) {
@@ -299,10 +331,11 @@ public final class Calibrator {
 
   /**
    * Levenberg-Marquardt from {@code start} (and, when fitting the host costs, also from the same point with 10 µs
-   * per sequence or 1 ms per step, since their gradients vanish near zero); the best of the start and the optima.
+   * per sequence, 1 ms per step or 20 ns per sequence and cached token, since their gradients vanish near zero); the
+   * best of the start and the optima.
    */
   private static double[] minimize(java.util.function.Function<double[], double[]> res, double[] start,
-      boolean sequence, boolean step) {
+      Hosts hosts) {
     MultivariateJacobianFunction model = point -> {
       double[] p = point.toArray();
       double[] f = res.apply(p);
@@ -318,15 +351,20 @@ public final class Calibrator {
       return new Pair<>(new ArrayRealVector(f, false), new Array2DRowRealMatrix(j, false));
     };
     List<double[]> starts = new ArrayList<>(List.of(start));
-    if (sequence) {
+    if (hosts.sequence()) {
       double[] s2 = start.clone();
       s2[3] = hostParam(10, SEQUENCE_SCALE_US);
       starts.add(s2);
     }
-    if (step) {
+    if (hosts.step()) {
       double[] s3 = start.clone();
       s3[4] = hostParam(1000, STEP_SCALE_US);
       starts.add(s3);
+    }
+    if (hosts.context()) {
+      double[] s4 = start.clone();
+      s4[5] = hostParam(20, CONTEXT_SCALE_NS);
+      starts.add(s4);
     }
     double[] best = start;
     double bestErr = sumSq(res.apply(start));
@@ -354,8 +392,7 @@ public final class Calibrator {
    * efficiency around that point: Levenberg-Marquardt starts there, since the roofline's max makes the error
    * surface piecewise and a poor start can stall in a flat region.
    */
-  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, boolean sequence,
-      boolean step) {
+  private static double[] gridStart(java.util.function.Function<double[], double[]> residuals, Hosts hosts) {
     double[] effs = {0.01, 0.02, 0.04, 0.07, 0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99};
     double[] disp = {0.3, 1, 3, 10, 30, 100, 300};
     double[] seq = {0, 10, 30, 100};
@@ -364,7 +401,7 @@ public final class Calibrator {
     for (double ce : effs) {
       for (double me : effs) {
         for (double d : disp) {
-          double[] p = {logit(ce), logit(me), Math.log(d), NO_HOST, NO_HOST};
+          double[] p = {logit(ce), logit(me), Math.log(d), NO_HOST, NO_HOST, NO_HOST};
           double e = sumSq(residuals.apply(p));
           if (e < bestErr) {
             bestErr = e;
@@ -375,7 +412,7 @@ public final class Calibrator {
     }
     // A host cost per engine step trades against memory efficiency: searched with it, around the best point.
     double[] base = best.clone();
-    for (double st : step ? new double[] {300, 1000, 3000} : new double[0]) {
+    for (double st : hosts.step() ? new double[] {300, 1000, 3000} : new double[0]) {
       for (double me : effs) {
         double[] p = base.clone();
         p[1] = logit(me);
@@ -389,7 +426,7 @@ public final class Calibrator {
     }
     // Host overhead per sequence only matters at larger batches: searched around the best efficiencies.
     double[] around = best.clone();
-    for (double sq : sequence ? seq : new double[0]) {
+    for (double sq : hosts.sequence() ? seq : new double[0]) {
       double[] p = around.clone();
       p[3] = hostParam(sq, SEQUENCE_SCALE_US);
       double e = sumSq(residuals.apply(p));

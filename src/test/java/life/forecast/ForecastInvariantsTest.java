@@ -58,7 +58,8 @@ final class ForecastInvariantsTest {
     h.peakOpsPerSecond().forEach((d, v) -> peaks.put(d, v * computeScale));
     return new HardwareSpec(h.id(), h.name(), h.kind(), peaks, h.memBytesPerSecond() * bandwidthScale, h.memBytes(),
         h.computeEff(), h.memEff(), h.decodeComputeEff(), h.decodeMemEff(), h.dispatchSeconds(), h.sequenceSeconds(),
-        h.stepSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(), h.source(), h.memory());
+        h.stepSeconds(), h.contextSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(),
+        h.source(), h.memory());
   }
 
   /**
@@ -162,6 +163,34 @@ final class ForecastInvariantsTest {
     double cacheBytes = f.kvCacheBytesPerDevice(1000) * 2;
     double extra = f.callSeconds(999, 1, 2) - appended.callSeconds(999, 1, 2);
     assertEquals(2 * cacheBytes / (dev.memBytesPerSecond() * dev.memEff()), extra, 0.02 * extra);
+  }
+
+  /**
+   * A cost per sequence and cached token adds {@code batch × context × cost} to every sampling call: the prefill's
+   * (context = prompt) and each decode step's (prompt + j for step j = 1 … output − 1), in closed form as in the loop,
+   * across sliding-window breakpoints.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"llama-2-7b", "gemma-2-2b"})
+  void contextCost_addsBatchTimesContextToEverySamplingCall(String model) {
+    HardwareSpec plain = device("nvidia-h100-sxm5-80gb");
+    HardwareSpec costly = plain.withContextSeconds(20e-9);
+    long prompt = 4000;
+    long output = 300;
+    int batch = 3;
+    Request r = new Request(prompt, output, batch);
+    Forecast a = forecaster(model, plain, Overlap.OPERATOR, Counting.CAUSAL).forecast(r);
+    Forecaster f = forecaster(model, costly, Overlap.OPERATOR, Counting.CAUSAL);
+    Forecast b = f.forecast(r);
+    assertEquals(batch * prompt * 20e-9 * 1e3, b.ttftMs() - a.ttftMs(), 1e-9);
+    double steps = output - 1;
+    double decodeMs = batch * 20e-9 * (steps * prompt + steps * (steps + 1) / 2) * 1e3;
+    assertEquals(decodeMs, (b.e2eMs() - b.ttftMs()) - (a.e2eMs() - a.ttftMs()), 1e-9);
+    double loop = 0;
+    for (long j = 1; j < output; j++) {
+      loop += f.callSeconds(prompt + j - 1, 1, batch);
+    }
+    assertEquals(loop, (b.e2eMs() - b.ttftMs()) / 1e3, 1e-9 * loop);
   }
 
   /** The closed-form decode equals the explicit loop over tokens, across sliding-window breakpoints. */

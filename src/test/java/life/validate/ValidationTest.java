@@ -77,15 +77,15 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,766): 37.7 % with device-kind defaults, 19.6 % with backend defaults;
-   * 12.6 % on the 3,214 rows served by CUDA and Metal stacks, 11.3 % on their 958 tensor-parallel rows, 17.8 % on
+   * Spec-only MAPE over every supported row (5,766): 37.7 % with device-kind defaults, 19.4 % with backend defaults;
+   * 12.3 % on the 3,214 rows served by CUDA and Metal stacks, 10.8 % on their 958 tensor-parallel rows, 17.8 % on
    * the 1,863 ROCm rows, 18.0 % on Gaudi2's 309.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
     assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 38, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 20, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 19.5, "backend defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1863, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 18.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
@@ -94,9 +94,9 @@ final class ValidationTest {
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3214, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 13, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 12.5, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
-    assertTrue(ErrorStats.of(tp).mapePct() <= 11.5, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
+    assertTrue(ErrorStats.of(tp).mapePct() <= 11, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 6.3 % MAPE. */
@@ -109,10 +109,11 @@ final class ValidationTest {
 
   /**
    * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %,
-   * TensorRT-LLM on CUDA 11.4 %, vLLM on CUDA 7.5 % (with a host overhead per sequence), llama.cpp on CUDA 24.1 %,
+   * TensorRT-LLM on CUDA 11.4 %, vLLM on CUDA 6.8 % (with host costs per sequence, per step and per sequence and
+   * cached token), llama.cpp on CUDA 24.1 %,
    * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.6 % (both with the kind's compute
    * efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR
-   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 21.9 %.
+   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 21.8 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -127,7 +128,7 @@ final class ValidationTest {
     assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
     assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
-    assertTrue(vllm.lodoMapePct() <= 8 && vllm.sequenceUs() > 10, vllm.toString());
+    assertTrue(vllm.lodoMapePct() <= 7 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
     assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
@@ -236,6 +237,28 @@ final class ValidationTest {
     assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
   }
 
+  /**
+   * A cost per sequence and cached token (a serving engine rebuilding block tables each step) grows with batch ×
+   * context, unlike the per-sequence cost (batch only) and the cache's bytes (which depend on the model's KV width):
+   * rows of several batch sizes, context lengths and models tell it apart, and calibration without a prior recovers
+   * it (a small effect in these rows, which the default prior shrinks toward the kind's none).
+   */
+  @Test
+  void calibration_recoversACostPerSequenceAndCachedToken() {
+    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 4e-6)
+        .withSequenceSeconds(30e-6).withContextSeconds(40e-9);
+    List<Measurement> rows = synthetic(truth, 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b");
+    Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", null, rows, 0.25, 1,
+        Efficiency.defaults(false, List.of()), 0);
+    assertEquals(40, fit.device().contextSeconds() * 1e9, 10, fit.device().toString());
+    assertEquals(30, fit.device().sequenceSeconds() * 1e6, 10, fit.device().toString());
+    assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
+    Calibrator.Fit none = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", null,
+        synthetic(truth.withContextSeconds(0), 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b"), 0.25, 1,
+        Efficiency.defaults(false, List.of()), 0);
+    assertEquals(0, none.device().contextSeconds() * 1e9, 2, "no such cost in the data: " + none.device());
+  }
+
   /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±{@code noise} pattern. */
   private static List<Measurement> synthetic(HardwareSpec truth, double noise) {
     return synthetic(truth, noise, "llama-2-7b", "qwen2.5-7b");
@@ -268,12 +291,12 @@ final class ValidationTest {
    */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 8", "apple-m3-max-40c, llama.cpp/metal, 4.5",
-      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 8", "nvidia-gh200-96gb, vllm/cuda, 4.5",
+      "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 7.5", "nvidia-gh200-96gb, vllm/cuda, 4",
       "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
-      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 8.5",
+      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 6.5",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 8",
       "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 16", "nvidia-rtx-3090, llama.cpp/cuda, 11",
-      "nvidia-a100-sxm4-40gb, vllm/cuda, 7.5"})
+      "nvidia-a100-sxm4-40gb, vllm/cuda, 7"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345,
         BackendDefaults.leaveOut(backendRows(), device), Calibrator.PRIOR_WEIGHT);
