@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The command line as a user meets it: exit codes, outputs and one-line errors. */
@@ -84,10 +85,16 @@ final class CliTest {
     assertEquals(2, csv.out().lines().count());
   }
 
-  @Test
-  void breakdown_rowsSumToPhaseTime() throws IOException {
-    Run r = run(forecast("--breakdown", "--format", "json", "--prompt", "300", "--output", "40"));
+  /** Also with a backend's host costs (per sequence, per step, per sequence and cached token) as rows of their own. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"none", "vllm/cuda"})
+  void breakdown_rowsSumToPhaseTime(String backend) throws IOException {
+    Run r = run(forecast("--breakdown", "--format", "json", "--prompt", "300", "--output", "40", "--batch", "8",
+        "--backend", backend));
     JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals(backend.equals("none") ? 0 : 3, java.util.stream.StreamSupport.stream(j.get("breakdown")
+        .spliterator(), false).filter(x -> x.get("phase").asText().equals("decode")
+        && x.get("op_class").asText().equals("host")).count(), j.get("breakdown").toString());
     double prefill = 0;
     double decode = 0;
     for (JsonNode row : j.get("breakdown")) {
