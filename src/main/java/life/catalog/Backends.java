@@ -70,7 +70,8 @@ public final class Backends {
 
   /**
    * {@code h} with the defaults of {@code backend} on its kind where there is a used row; unchanged for
-   * {@code none}; an unknown backend name is an error listing the known ones.
+   * {@code none} and for a calibrated profile ({@link HardwareSpec#calibrated()}: its own fit beats any default); an
+   * unknown backend name is an error listing the known ones.
    */
   public static HardwareSpec apply(HardwareSpec h, String backend) {
     if (backend == null || backend.equals("none")) {
@@ -80,7 +81,7 @@ public final class Backends {
       throw new IllegalArgumentException("unknown backend '" + backend + "' (allowed: none, "
           + String.join(", ", names()) + ")");
     }
-    Backend b = get(backend, h.kind(), h.memoryClass());
+    Backend b = h.calibrated() ? null : get(backend, h.kind(), h.memoryClass());
     return b == null ? h : b.applyTo(h);
   }
 

@@ -113,7 +113,7 @@ final class CalibrateCommand implements Callable<Integer> {
         : Calibrator.fit(catalog, hardware, backend, ms, holdout, seed, prior, w);
     String judged = folds != null ? folds + "-fold cross-validated" : "held-out";
     HardwareSpec d = fit.device();
-    String how = String.format(Locale.ROOT, "calibrated by life calibrate on %d rows of %s (%s MAPE %.1f %% on "
+    String how = String.format(Locale.ROOT, HardwareSpec.CALIBRATED + " on %d rows of %s (%s MAPE %.1f %% on "
         + "%d rows; before %.1f %%); peaks, bandwidth and capacity from: %s", fit.trainRows(), String.join(" ",
         files), judged, fit.test().mapePct(), fit.testRows(), fit.before().mapePct(), d.source());
     Path file = out != null ? out : Path.of(hardware + "-profile.csv");

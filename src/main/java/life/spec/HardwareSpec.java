@@ -105,6 +105,17 @@ public record HardwareSpec(
         : linkBytesPerSecond;
   }
 
+  /** How the source of a device fitted by {@code life calibrate} begins. */
+  public static final String CALIBRATED = "calibrated by life calibrate";
+
+  /**
+   * Whether this device is a calibrated profile (its source says so): its efficiencies were fitted to its own
+   * measurements, so a backend's fitted defaults must not replace them.
+   */
+  public boolean calibrated() {
+    return source != null && source.startsWith(CALIBRATED);
+  }
+
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,

@@ -193,6 +193,36 @@ final class CliTest {
     assertTrue(bad.err().contains("--dequant-above needs quantized weights"), bad.err());
   }
 
+  /**
+   * A calibrated profile keeps its own efficiencies under {@code --backend}: the backend's fitted defaults replace a
+   * catalog device's, not a device fitted to its own runs.
+   */
+  @Test
+  void backend_leavesACalibratedProfileAlone(@TempDir Path dir) throws IOException {
+    life.spec.HardwareSpec v100 = life.catalog.HardwareCatalog.builtIn().resolve("nvidia-v100-sxm2")
+        .withEfficiency(0.2, 0.5, 5e-6);
+    Path calibrated = dir.resolve("calibrated.csv");
+    life.catalog.HardwareCatalog.write(List.of(v100.withSource(life.spec.HardwareSpec.CALIBRATED + " in a test")),
+        calibrated);
+    Path plain = dir.resolve("plain.csv");
+    life.catalog.HardwareCatalog.write(List.of(v100.withSource("a user's own row")), plain);
+    ObjectMapper m = new ObjectMapper();
+    java.util.function.Function<String[], Double> tpot = a -> {
+      try {
+        return m.readTree(run(forecast(a)).out()).get("tpot_ms").asDouble();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    double own = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", calibrated.toString()});
+    assertEquals(own, tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file",
+        calibrated.toString(), "--backend", "vllm/cuda"}), 1e-12);
+    double plainOwn = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", plain.toString()});
+    assertEquals(own, plainOwn, 1e-12);
+    assertTrue(tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", plain.toString(),
+        "--backend", "vllm/cuda"}) != plainOwn, "a catalog-style row takes the backend's defaults");
+  }
+
   /** A device's host cost per engine step adds to every decode step, once whatever the batch. */
   @Test
   void stepCost_addsOncePerDecodeStep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
