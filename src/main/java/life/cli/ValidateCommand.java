@@ -80,9 +80,9 @@ final class ValidateCommand implements Callable<Integer> {
       o.put("rows", outcomes.size());
       o.put("supported", all.rows());
       o.put("unsupported", unsupported);
-      o.put("mape_pct", all.mapePct());
-      o.put("median_abs_pct", all.medianAbsPct());
-      o.put("max_abs_pct", all.maxAbsPct());
+      o.put("mape_pct", finite(all.mapePct()));
+      o.put("median_abs_pct", finite(all.medianAbsPct()));
+      o.put("max_abs_pct", finite(all.maxAbsPct()));
       o.put("by_metric", json(ErrorStats.by(outcomes, Measurement::metric)));
       o.put("by_hardware", json(ErrorStats.by(outcomes, Measurement::hardware)));
       o.put("by_source", json(ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", ""))));
@@ -103,6 +103,12 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     pw.flush();
+    if (all.rows() == 0) {
+      Map.Entry<String, Long> top = reasons(outcomes).entrySet().stream().max(Map.Entry.comparingByValue())
+          .orElse(Map.entry("the files hold no rows", 0L));
+      throw new IllegalArgumentException(String.join(",", files) + ": none of the " + outcomes.size()
+          + " measurement rows can be forecast (" + top.getValue() + " of them: " + top.getKey() + ")");
+    }
     if (maxMape != null && !(all.mapePct() <= maxMape)) {
       spec.commandLine().getErr().printf(Locale.ROOT, "life: MAPE %.1f %% is above --max-mape %.1f%n",
           all.mapePct(), maxMape);
@@ -112,11 +118,15 @@ final class ValidateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Unsupported rows counted by reason, a reason's free-standing numbers (step counts, device counts) read as N so
+   * that rows of one cause count together; numbers inside ids and names ({@code qwen2-7b}, {@code fp8}) are kept.
+   */
   private static Map<String, Long> reasons(List<Validator.Outcome> outcomes) {
     Map<String, Long> r = new java.util.TreeMap<>();
     for (Validator.Outcome o : outcomes) {
       if (!o.supported()) {
-        r.merge(o.unsupported().replaceAll("\\d+", "N"), 1L, Long::sum);
+        r.merge(o.unsupported().replaceAll("(?<![\\w.'-])\\d+(?![\\w.'-])", "N"), 1L, Long::sum);
       }
     }
     return r;
@@ -124,8 +134,18 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static Map<String, Object> json(Map<String, ErrorStats> m) {
     Map<String, Object> out = new LinkedHashMap<>();
-    m.forEach((k, s) -> out.put(k, Map.of("rows", s.rows(), "mape_pct", s.mapePct())));
+    m.forEach((k, s) -> {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("rows", s.rows());
+      e.put("mape_pct", finite(s.mapePct()));
+      out.put(k, e);
+    });
     return out;
+  }
+
+  /** JSON has no NaN: an undefined error (no forecast rows) is written as null. */
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   private static void print(PrintWriter pw, String what, Map<String, ErrorStats> m) {

@@ -372,6 +372,36 @@ final class CliTest {
     assertTrue(j.get("by_metric").get("decode_tps").get("mape_pct").asDouble() > 0);
   }
 
+  static final String MEASUREMENT_HEADER = "source,hardware,framework,model,weight_dtype,act_dtype,kv_dtype,batch,"
+      + "prompt_len,output_len,metric,value,unit\n";
+
+  /** Unknown ids in a measurement file are listed by name (digits and near matches intact), the known rows kept. */
+  @Test
+  void validateUnknownIds_areListedByNameBesideTheForecastRows(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("mixed.csv");
+    Files.writeString(f, MEASUREMENT_HEADER
+        + "lab,nvidia-v100-sxm2,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n"
+        + "lab,nvidia-v100-sxm2,pytorch,llama-2-7bx,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n");
+    Run r = run("validate", "--measurements", f.toString(), "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals(1, j.get("supported").asInt());
+    String reason = j.get("unsupported_reasons").fieldNames().next();
+    assertTrue(reason.contains("'llama-2-7bx'") && reason.contains("llama-2-7b,"), reason);
+    assertEquals(1, j.get("unsupported_reasons").get(reason).asInt());
+  }
+
+  /** A file none of whose rows can be forecast is an error, not a report of MAPE NaN with exit 0. */
+  @Test
+  void validateWithNoForecastableRow_failsNamingTheReason(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("typo.csv");
+    Files.writeString(f, MEASUREMENT_HEADER
+        + "lab,nvidia-v100-sxm3,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n");
+    Run r = run("validate", "--measurements", f.toString(), "--format", "json");
+    assertOneLineError(r, "typo.csv", "none of the 1 measurement rows", "'nvidia-v100-sxm3'", "nvidia-v100-sxm2");
+    assertTrue(new ObjectMapper().readTree(r.out()).get("mape_pct").isNull(), r.out());
+  }
+
   @Test
   void validateMaxMape_exitsNonZeroAbove() {
     Run ok = run("validate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--max-mape", "50");
