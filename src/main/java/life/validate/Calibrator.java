@@ -128,8 +128,11 @@ public final class Calibrator {
       }
     }
     if (mine.size() < 3) {
+      java.util.Set<String> backends = new java.util.TreeSet<>();
+      all.stream().filter(m -> m.hardware().equals(deviceId)).forEach(m -> backends.add(m.backend()));
       throw new IllegalArgumentException("device " + deviceId + (backend == null ? "" : " under " + backend)
-          + " has " + mine.size() + " usable measurements; calibration needs at least 3");
+          + " has " + mine.size() + " usable measurements; calibration needs at least 3 (its rows' backends: "
+          + (backends.isEmpty() ? "none" : String.join(", ", backends)) + ")");
     }
     java.util.Collections.shuffle(mine, new Random(seed));
     return new Usable(mine, ErrorStats.of(forecasts));

@@ -436,6 +436,14 @@ final class CliTest {
         "apple-m3-max-40c", "--backend", "llama.cpp/metal", option, value), option, allowed);
   }
 
+  /** A backend the device has no rows of names the backends it has. */
+  @Test
+  void calibrateUnknownBackend_namesTheDevicesBackends() {
+    assertOneLineError(run("calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
+        "apple-m3-max-40c", "--backend", "llama.cpp/cuda"), "under llama.cpp/cuda", "0 usable",
+        "backends: llama.cpp/metal)");
+  }
+
   /** With no prior the fit follows the six rows alone, so it fits them at least as closely as the shrunk one. */
   @Test
   void calibratePriorWeightZero_fitsTheRowsAtLeastAsClosely(@TempDir Path dir) {
