@@ -56,6 +56,11 @@ final class CalibrateCommand implements Callable<Integer> {
       + "forecast 10 %% off; 0: plain least squares.")
   Double priorWeight;
 
+  @Option(names = "--strict-prior", description = "Shrink toward (and compare with) the backend defaults refitted "
+      + "on the measurements without this device's rows, as for a device the datasets never measured, instead of the "
+      + "shipped defaults (which may have seen these rows). Refits every backend: minutes on builtin:all.")
+  boolean strictPrior;
+
   @Option(names = "--seed", defaultValue = "12345", description = "Seed of the hold-out split or the folds.")
   long seed;
 
@@ -107,7 +112,9 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prior-weight must be a number ≥ 0 (0: no prior; default "
           + Calibrator.PRIOR_WEIGHT + "), got " + priorWeight);
     }
-    Validator.Efficiencies prior = Efficiency.defaults(false, List.of());
+    Validator.Efficiencies prior = strictPrior
+        ? life.validate.BackendDefaults.leaveOut(life.validate.BackendDefaults.fit(catalog, ms), hardware)
+        : Efficiency.defaults(false, List.of());
     Calibrator.Fit fit = folds != null
         ? Calibrator.crossValidate(catalog, hardware, backend, ms, folds, seed, prior, w)
         : Calibrator.fit(catalog, hardware, backend, ms, holdout, seed, prior, w);
@@ -125,9 +132,10 @@ final class CalibrateCommand implements Callable<Integer> {
             ? String.format(Locale.ROOT, "; decode: compute_eff %.3f, mem_eff %.3f (per phase: lower BIC)",
                 d.decodeComputeEff(), d.decodeMemEff()) : "");
     pw.printf(Locale.ROOT, "MAPE before %.1f %% (all %d rows), fitted %.1f %% (%d training rows), %s %.1f %% "
-        + "(%d rows; backend defaults on them: %.1f %%)%n", fit.before().mapePct(), folds != null ? fit.trainRows()
+        + "(%d rows; %s on them: %.1f %%)%n", fit.before().mapePct(), folds != null ? fit.trainRows()
         : fit.trainRows() + fit.testRows(), fit.train().mapePct(), fit.trainRows(), judged, fit.test().mapePct(),
-        fit.testRows(), fit.testDefaults().mapePct());
+        fit.testRows(), strictPrior ? "backend defaults fitted without " + hardware : "backend defaults",
+        fit.testDefaults().mapePct());
     if (fit.testDefaults().mapePct() < fit.test().mapePct()) {
       pw.printf(Locale.ROOT, "note: the backend defaults forecast the %s rows better than this fit (%.1f %% vs "
           + "%.1f %%), so forecasts without the profile are the better ones here (the runs are too few or too noisy "

@@ -436,6 +436,28 @@ final class CliTest {
         "apple-m3-max-40c", "--backend", "llama.cpp/metal", option, value), option, allowed);
   }
 
+  /**
+   * {@code --strict-prior} judges and shrinks toward the backend defaults refitted without the device: the shipped
+   * llama.cpp/metal defaults saw the M3 Max's own rows, so their error on its held-out rows differs from the strict
+   * one.
+   */
+  @Test
+  void calibrateStrictPrior_comparesWithDefaultsFittedWithoutTheDevice() {
+    String[] base = {"calibrate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--hardware",
+        "apple-m3-max-40c", "--backend", "llama.cpp/metal", "--out", "/dev/null"};
+    Run shipped = run(base);
+    List<String> a = new ArrayList<>(List.of(base));
+    a.add("--strict-prior");
+    Run strict = run(a.toArray(new String[0]));
+    assertEquals(0, strict.code(), strict.err());
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("on them: ([0-9.]+) %");
+    java.util.regex.Matcher ms = p.matcher(shipped.out());
+    java.util.regex.Matcher mt = p.matcher(strict.out());
+    assertTrue(ms.find() && mt.find() && strict.out().contains("backend defaults fitted without apple-m3-max-40c"),
+        shipped.out() + strict.out());
+    assertTrue(!ms.group(1).equals(mt.group(1)), shipped.out() + strict.out());
+  }
+
   /** A backend the device has no rows of names the backends it has. */
   @Test
   void calibrateUnknownBackend_namesTheDevicesBackends() {
