@@ -83,6 +83,7 @@ public final class HardwareCatalog {
       header.add("decode_mem_eff");
       header.add("memory");
       header.add("context_ns");
+      header.add("gqa_ns");
       cw.writeHeaders(header);
       for (HardwareSpec h : devices) {
         java.util.List<Object> row = new java.util.ArrayList<>();
@@ -108,6 +109,7 @@ public final class HardwareCatalog {
         row.add(h.decodeMemEff() > 0 ? String.valueOf(h.decodeMemEff()) : "");
         row.add(h.memory());
         row.add(String.valueOf(h.contextSeconds() * 1e9));
+        row.add(String.valueOf(h.gqaSeconds() * 1e9));
         cw.writeRow(row);
       }
       cw.close();
@@ -207,6 +209,7 @@ public final class HardwareCatalog {
     double sequence = optionalNumber(where, r, "sequence_us", true) * 1e-6;
     double step = optionalNumber(where, r, "step_us", true) * 1e-6;
     double context = optionalNumber(where, r, "context_ns", true) * 1e-9;
+    double gqa = optionalNumber(where, r, "gqa_ns", true) * 1e-9;
     String name = text(r, "name");
     double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
     double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
@@ -217,7 +220,7 @@ public final class HardwareCatalog {
           + "in (0, 1], got " + (dce > 1 ? dce : dme));
     }
     return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
-        step, context, link, peer,
+        step, context, gqa, link, peer,
         number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));
   }
 

@@ -127,8 +127,9 @@ final class CalibrateCommand implements Callable<Integer> {
     HardwareCatalog.write(List.of(d.withSource(how)), file);
     PrintWriter pw = spec.commandLine().getOut();
     pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f, step_us %.1f, "
-        + "context_ns %.2f%s%n", hardware, d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6,
-        d.sequenceSeconds() * 1e6, d.stepSeconds() * 1e6, d.contextSeconds() * 1e9, d.decodeComputeEff() > 0
+        + "context_ns %.2f, gqa_ns %.2f%s%n", hardware, d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6,
+        d.sequenceSeconds() * 1e6, d.stepSeconds() * 1e6, d.contextSeconds() * 1e9, d.gqaSeconds() * 1e9,
+        d.decodeComputeEff() > 0
             ? String.format(Locale.ROOT, "; decode: compute_eff %.3f, mem_eff %.3f (per phase: lower BIC)",
                 d.decodeComputeEff(), d.decodeMemEff()) : "");
     pw.printf(Locale.ROOT, "MAPE before %.1f %% (all %d rows), fitted %.1f %% (%d training rows), %s %.1f %% "

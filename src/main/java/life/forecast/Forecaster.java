@@ -43,6 +43,11 @@ public final class Forecaster {
   private final double stepSec;
   /** Seconds per sequence and cached token of a sampling call ({@link HardwareSpec#contextSeconds()}). */
   private final double contextSec;
+  /**
+   * Seconds per sequence and cached token of a decode step from {@link HardwareSpec#gqaSeconds()}: its rate times
+   * the query heads of the grouped-query attention layers (those with fewer KV heads than query heads) on a device.
+   */
+  private final double gqaSec;
   private final List<Span> spans;
   /** Bytes of weights per device. */
   private final double weightBytes;
@@ -87,6 +92,14 @@ public final class Forecaster {
     sequenceSec = hw.sequenceSeconds();
     stepSec = hw.stepSeconds();
     contextSec = hw.contextSeconds();
+    double groupedHeads = 0;
+    for (int i = 0; i < n; i++) {
+      if (list.get(i) instanceof Operator.AttentionBmm a && a.kind() == Operator.BmmKind.QK
+          && a.heads() != a.kvHeads()) {
+        groupedHeads += m.get(i) * a.heads();
+      }
+    }
+    gqaSec = groupedHeads * hw.gqaSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
@@ -185,7 +198,7 @@ public final class Forecaster {
     k.compute += tc;
     k.memory += tm;
     k.dispatches += disp;
-    double host = sampling ? b * sequenceSec + stepSec + b * (past + present) * contextSec : 0;
+    double host = sampling ? b * sequenceSec + stepSec + b * (past + present) * perContextToken(decode) : 0;
     k.time += (overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * dispatchSec + host;
   }
 
@@ -327,11 +340,15 @@ public final class Forecaster {
       rows.add(new OpTiming("decode", "model", "host_per_step", life.ops.OpClass.HOST, 1, 0, 0, stepSec * 1e3,
           Bound.COMPUTE));
     }
+    // The mean decode step's context: prompt + j + 1 tokens for j = 0 … steps − 1.
+    double meanContext = r.prompt() + (steps + 1) / 2.0;
     if (contextSec > 0) {
-      // The mean decode step's context: prompt + j + 1 tokens for j = 0 … steps − 1.
-      double meanContext = r.prompt() + (steps + 1) / 2.0;
       rows.add(new OpTiming("decode", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * meanContext * contextSec * 1e3, Bound.COMPUTE));
+    }
+    if (gqaSec > 0) {
+      rows.add(new OpTiming("decode", "model", "grouped_query_per_context_token", life.ops.OpClass.BMM, r.batch(), 0,
+          0, r.batch() * meanContext * gqaSec * 1e3, Bound.COMPUTE));
     }
     return rows;
   }
@@ -536,13 +553,19 @@ public final class Forecaster {
         acc.time += sumMax(a, da, m, dm, n);
       }
       acc.time += n * (disp * dispatchSec + (sampling ? b * sequenceSec + stepSec : 0));
-      if (sampling && contextSec > 0) {
-        acc.time += linear(b * (p0 + j0 * stride + present) * contextSec, b * stride * contextSec, n);
+      double cs = sampling ? perContextToken(decode) : 0;
+      if (cs > 0) {
+        acc.time += linear(b * (p0 + j0 * stride + present) * cs, b * stride * cs, n);
       }
       acc.compute += linear(a, da, n);
       acc.memory += linear(m, dm, n);
       acc.dispatches += n * disp;
     }
+  }
+
+  /** Seconds per sequence and cached token of a call that samples: decode steps also pay the grouped-query cost. */
+  private double perContextToken(boolean decode) {
+    return contextSec + (decode ? gqaSec : 0);
   }
 
   private static long ceilDiv(long x, long y) {

@@ -23,6 +23,10 @@ import java.util.OptionalDouble;
  * @param contextSeconds work per sequence and cached token in a call that samples, beyond the bytes attention
  *     reads (a serving engine rebuilding each sequence's block table every step, per-key overheads of its attention
  *     kernels); a property of the software stack, 0 unless fitted
+ * @param gqaSeconds time per query head, layer and cached token of a decode step of a grouped-query model, beyond
+ *     the bytes its attention reads: attention kernels that serve each query head of a group apart, at a cost per
+ *     key (llama.cpp's and vLLM's 2024 ROCm builds on the MI300X); a property of the stack on the device, 0 unless
+ *     calibrated
  * @param linkBytesPerSecond bandwidth per direction of the link to the other devices of a server (NVLink, Infinity
  *     Fabric, PCIe), in B/s, for the collectives of tensor parallelism; 0 when unknown
  * @param linkPeerBytesPerSecond in a direct mesh (MI300X, Gaudi2), the part of it that goes to one peer, so that a
@@ -45,6 +49,7 @@ public record HardwareSpec(
     double sequenceSeconds,
     double stepSeconds,
     double contextSeconds,
+    double gqaSeconds,
     double linkBytesPerSecond,
     double linkPeerBytesPerSecond,
     OptionalDouble tdpW,
@@ -77,6 +82,7 @@ public record HardwareSpec(
     Check.nonNegative("sequence_us", sequenceSeconds);
     Check.nonNegative("step_us", stepSeconds);
     Check.nonNegative("context_ns", contextSeconds);
+    Check.nonNegative("gqa_ns", gqaSeconds);
     Check.nonNegative("link_gbps", linkBytesPerSecond);
     Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
     memory = memory == null ? "" : memory;
@@ -119,22 +125,22 @@ public record HardwareSpec(
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, newSource, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, newSource, memory);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
-        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** Compute efficiency of the decode phase. */
@@ -150,21 +156,28 @@ public record HardwareSpec(
   /** A copy with another host overhead per engine step. */
   public HardwareSpec withStepSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, contextSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, contextSeconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, contextSeconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, contextSeconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 
   /** A copy with another cost per sequence and cached token of a sampling call. */
   public HardwareSpec withContextSeconds(double seconds) {
     return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, seconds, linkBytesPerSecond,
-        linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, seconds, gqaSeconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+  }
+
+  /** A copy with another time per query head, layer and cached token of a grouped-query decode step. */
+  public HardwareSpec withGqaSeconds(double seconds) {
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
+        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, seconds,
+        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
   }
 }

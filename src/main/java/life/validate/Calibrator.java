@@ -153,36 +153,40 @@ public final class Calibrator {
     // decode's own compute and memory efficiency.
     double[] priorAt = priorParams(prior.apply(base, backend != null ? backend : mostCommonBackend(train)));
     boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
+    boolean grouped = train.stream().anyMatch(Calibrator::groupedDecode);
     double[] chosen = null;
     double chosenBic = Double.POSITIVE_INFINITY;
     for (boolean fixedCompute : new boolean[] {false, true}) {
       for (boolean step : new boolean[] {false, true}) {
         for (boolean context : sequence ? new boolean[] {false, true} : new boolean[] {false}) {
-          Hosts hosts = new Hosts(sequence, step, context);
-          java.util.function.UnaryOperator<double[]> expand = p -> {
-            double[] q = p.clone();
-            q[0] = fixedCompute ? priorAt[0] : p[0];
-            q[3] = sequence ? p[3] : priorAt[3];
-            q[4] = step ? p[4] : priorAt[4];
-            q[5] = context ? p[5] : priorAt[5];
-            return q;
-          };
-          int k = 3 + hosts.count() - (fixedCompute ? 1 : 0);
-          java.util.function.Function<double[], double[]> res = p -> {
-            double[] q = expand.apply(p);
-            return concat(sharedResiduals(catalog, train, q), priorResiduals(q, priorAt, priorWeight));
-          };
-          double[] start = gridStart(res, hosts);
-          double[] one = expand.apply(minimize(res, betterStart(res, start, priorAt), hosts));
-          double[] perPhase = java.util.Arrays.copyOf(one, PARAMS + 2);
-          perPhase[PARAMS] = one[0];
-          perPhase[PARAMS + 1] = one[1];
-          double[] two = expand.apply(minimize(res, perPhase, hosts));
-          for (double[] p : List.of(one, two)) {
-            double b = bic(sharedResiduals(catalog, train, p), p.length > PARAMS ? k + 2 : k);
-            if (b < chosenBic) {
-              chosenBic = b;
-              chosen = p;
+          for (boolean gqa : grouped ? new boolean[] {false, true} : new boolean[] {false}) {
+            Hosts hosts = new Hosts(sequence, step, context, gqa);
+            java.util.function.UnaryOperator<double[]> expand = p -> {
+              double[] q = p.clone();
+              q[0] = fixedCompute ? priorAt[0] : p[0];
+              q[3] = sequence ? p[3] : priorAt[3];
+              q[4] = step ? p[4] : priorAt[4];
+              q[5] = context ? p[5] : priorAt[5];
+              q[6] = gqa ? p[6] : priorAt[6];
+              return q;
+            };
+            int k = 3 + hosts.count() - (fixedCompute ? 1 : 0);
+            java.util.function.Function<double[], double[]> res = p -> {
+              double[] q = expand.apply(p);
+              return concat(sharedResiduals(catalog, train, q), priorResiduals(q, priorAt, priorWeight));
+            };
+            double[] start = gridStart(res, hosts);
+            double[] one = expand.apply(minimize(res, betterStart(res, start, priorAt), hosts));
+            double[] perPhase = java.util.Arrays.copyOf(one, PARAMS + 2);
+            perPhase[PARAMS] = one[0];
+            perPhase[PARAMS + 1] = one[1];
+            double[] two = expand.apply(minimize(res, perPhase, hosts));
+            for (double[] p : List.of(one, two)) {
+              double b = bic(sharedResiduals(catalog, train, p), p.length > PARAMS ? k + 2 : k);
+              if (b < chosenBic) {
+                chosenBic = b;
+                chosen = p;
+              }
             }
           }
         }
@@ -192,33 +196,51 @@ public final class Calibrator {
   }
 
   /**
+   * Whether a row has decode steps of a grouped-query model (fewer KV heads than query heads in some layer), the rows
+   * that tell the grouped-query cost per cached token ({@link HardwareSpec#gqaSeconds()}) apart.
+   */
+  private static boolean groupedDecode(Measurement m) {
+    if (m.metric().equals("prefill_tps") || m.metric().equals("ttft")) {
+      return false;
+    }
+    life.spec.ModelSpec spec = life.catalog.ModelCatalog.builtIn().resolve(m.model());
+    return spec.mla().isEmpty() && spec.layers().stream().anyMatch(l -> l.kvHeads() < spec.heads());
+  }
+
+  /**
    * Efficiencies shared by a group of devices (one backend on one device kind), or one device's; decode's own
    * compute and memory efficiency are 0 where the prefill's serve both phases.
    */
   public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs, double stepUs,
-      double contextNs, double decodeComputeEff, double decodeMemEff) {
+      double contextNs, double gqaNs, double decodeComputeEff, double decodeMemEff) {
     public HardwareSpec applyTo(HardwareSpec h) {
       return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9)
+          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9).withGqaSeconds(gqaNs * 1e-9)
           .withDecodeEfficiency(decodeComputeEff, decodeMemEff);
     }
   }
 
   /**
-   * Which host costs a fit frees (the others held: at the prior's value in a calibration, at none in a backend
-   * fit): per sequence, per engine step, per sequence and cached token.
+   * Which costs beyond the roofline a fit frees (the others held: at the prior's value in a calibration, at none in
+   * a backend fit): per sequence, per engine step, per sequence and cached token, and per query head, layer and
+   * cached token of a grouped-query decode step (calibration only).
    */
-  public record Hosts(boolean sequence, boolean step, boolean context) {
+  public record Hosts(boolean sequence, boolean step, boolean context, boolean gqa) {
+    public Hosts(boolean sequence, boolean step, boolean context) {
+      this(sequence, step, context, false);
+    }
+
     int count() {
-      return (sequence ? 1 : 0) + (step ? 1 : 0) + (context ? 1 : 0);
+      return (sequence ? 1 : 0) + (step ? 1 : 0) + (context ? 1 : 0) + (gqa ? 1 : 0);
     }
   }
 
   /**
    * Parameters of one fit: compute and memory efficiency (logit), dispatch (log µs), host costs per sequence, per
-   * step and per sequence and cached token (softplus scales); a per-phase fit appends decode's two efficiencies.
+   * step, per sequence and cached token, and per grouped query head, layer and cached token (softplus scales); a
+   * per-phase fit appends decode's two efficiencies.
    */
-  private static final int PARAMS = 6;
+  private static final int PARAMS = 7;
 
   /** Weight of the prior's residuals: one unit of log-odds off the prior costs as much as a row 10 % off. */
   public static final double PRIOR_WEIGHT = 0.1;
@@ -227,7 +249,7 @@ public final class Calibrator {
   private static double[] priorParams(HardwareSpec h) {
     return new double[] {logit(h.computeEff()), logit(h.memEff()), Math.log(Math.max(h.dispatchSeconds() * 1e6, 0.01)),
         hostParam(h.sequenceSeconds() * 1e6, SEQUENCE_SCALE_US), hostParam(h.stepSeconds() * 1e6, STEP_SCALE_US),
-        hostParam(h.contextSeconds() * 1e9, CONTEXT_SCALE_NS)};
+        hostParam(h.contextSeconds() * 1e9, CONTEXT_SCALE_NS), hostParam(h.gqaSeconds() * 1e9, GQA_SCALE_NS)};
   }
 
   /**
@@ -244,6 +266,7 @@ public final class Calibrator {
     r[3] = w * (Math.log(hostUs(q[3], SEQUENCE_SCALE_US) + 100) - Math.log(hostUs(prior[3], SEQUENCE_SCALE_US) + 100));
     r[4] = w * (Math.log(hostUs(q[4], STEP_SCALE_US) + 1000) - Math.log(hostUs(prior[4], STEP_SCALE_US) + 1000));
     r[5] = w * (Math.log(hostUs(q[5], CONTEXT_SCALE_NS) + 10) - Math.log(hostUs(prior[5], CONTEXT_SCALE_NS) + 10));
+    r[6] = w * (Math.log(hostUs(q[6], GQA_SCALE_NS) + 1) - Math.log(hostUs(prior[6], GQA_SCALE_NS) + 1));
     if (q.length > PARAMS) {
       r[PARAMS] = w * (q[PARAMS] - prior[0]);
       r[PARAMS + 1] = w * (q[PARAMS + 1] - prior[1]);
@@ -286,7 +309,7 @@ public final class Calibrator {
     double fixedCompute = Double.isNaN(computeEff) ? Double.NaN : logit(computeEff);
     java.util.function.UnaryOperator<double[]> expand = p -> new double[] {
         Double.isNaN(fixedCompute) ? p[0] : fixedCompute, p[1], p[2], hosts.sequence() ? p[3] : NO_HOST,
-        hosts.step() ? p[4] : NO_HOST, hosts.context() ? p[5] : NO_HOST};
+        hosts.step() ? p[4] : NO_HOST, hosts.context() ? p[5] : NO_HOST, NO_HOST};
     java.util.function.Function<double[], double[]> res = p -> sharedResiduals(catalog, ms, expand.apply(p));
     return shared(expand.apply(minimize(res, gridStart(res, hosts), hosts)));
   }
@@ -294,7 +317,7 @@ public final class Calibrator {
   private static Shared shared(double[] p) {
     return new Shared(Math.max(1e-4, sigmoid(p[0])), Math.max(1e-4, sigmoid(p[1])), Math.min(Math.exp(p[2]), 1e5),
         Math.min(hostUs(p[3], SEQUENCE_SCALE_US), 1e5), Math.min(hostUs(p[4], STEP_SCALE_US), 1e6),
-        Math.min(hostUs(p[5], CONTEXT_SCALE_NS), 1e5),
+        Math.min(hostUs(p[5], CONTEXT_SCALE_NS), 1e5), Math.min(hostUs(p[6], GQA_SCALE_NS), 1e4),
         p.length > PARAMS ? Math.max(1e-4, sigmoid(p[PARAMS])) : 0,
         p.length > PARAMS + 1 ? Math.max(1e-4, sigmoid(p[PARAMS + 1])) : 0);
   }
@@ -320,6 +343,8 @@ public final class Calibrator {
   private static final double SEQUENCE_SCALE_US = 10;
   private static final double STEP_SCALE_US = 100;
   private static final double CONTEXT_SCALE_NS = 10;
+  /** Scale of the grouped-query cost per query head, layer and cached token (ns; 1.8–2.5 on the MI300X). */
+  private static final double GQA_SCALE_NS = 1;
 
   /** A host cost in µs from its parameter: scale · softplus(p), smooth and non-negative. */
   private static double hostUs(double p, double scale) {
@@ -369,6 +394,11 @@ public final class Calibrator {
       s4[5] = hostParam(20, CONTEXT_SCALE_NS);
       starts.add(s4);
     }
+    if (hosts.gqa()) {
+      double[] s5 = start.clone();
+      s5[6] = hostParam(2, GQA_SCALE_NS);
+      starts.add(s5);
+    }
     double[] best = start;
     double bestErr = sumSq(res.apply(start));
     for (double[] s : starts) {
@@ -404,7 +434,7 @@ public final class Calibrator {
     for (double ce : effs) {
       for (double me : effs) {
         for (double d : disp) {
-          double[] p = {logit(ce), logit(me), Math.log(d), NO_HOST, NO_HOST, NO_HOST};
+          double[] p = {logit(ce), logit(me), Math.log(d), NO_HOST, NO_HOST, NO_HOST, NO_HOST};
           double e = sumSq(residuals.apply(p));
           if (e < bestErr) {
             bestErr = e;

@@ -19,6 +19,7 @@ import life.spec.HardwareSpec;
 import life.spec.ModelSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,7 +59,8 @@ final class ForecastInvariantsTest {
     h.peakOpsPerSecond().forEach((d, v) -> peaks.put(d, v * computeScale));
     return new HardwareSpec(h.id(), h.name(), h.kind(), peaks, h.memBytesPerSecond() * bandwidthScale, h.memBytes(),
         h.computeEff(), h.memEff(), h.decodeComputeEff(), h.decodeMemEff(), h.dispatchSeconds(), h.sequenceSeconds(),
-        h.stepSeconds(), h.contextSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(),
+        h.stepSeconds(), h.contextSeconds(), h.gqaSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(),
+        h.priceUsd(),
         h.source(), h.memory());
   }
 
@@ -186,6 +188,33 @@ final class ForecastInvariantsTest {
     double steps = output - 1;
     double decodeMs = batch * 20e-9 * (steps * prompt + steps * (steps + 1) / 2) * 1e3;
     assertEquals(decodeMs, (b.e2eMs() - b.ttftMs()) - (a.e2eMs() - a.ttftMs()), 1e-9);
+    double loop = 0;
+    for (long j = 1; j < output; j++) {
+      loop += f.callSeconds(prompt + j - 1, 1, batch);
+    }
+    assertEquals(loop, (b.e2eMs() - b.ttftMs()) / 1e3, 1e-9 * loop);
+  }
+
+  /**
+   * The grouped-query cost ({@code gqa_ns}) is paid per sequence, query head of a grouped-query layer and cached token
+   * of every decode step, and nowhere else: Llama-3-8B has 32 such layers of 32 query heads (1,024), Qwen2.5-7B 28 of
+   * 28 (784), Llama-2-7B (one KV head per query head) none; the prefill is unchanged to the bit.
+   */
+  @ParameterizedTest(name = "{0}: {1} grouped query heads")
+  @CsvSource({"llama-2-7b, 0", "llama-3-8b, 1024", "qwen2.5-7b, 784"})
+  void groupedQueryCost_addsQueryHeadsTimesContextToEveryDecodeStep(String model, int groupedHeads) {
+    HardwareSpec plain = device("amd-mi300x");
+    long prompt = 2048;
+    long output = 300;
+    int batch = 3;
+    Request r = new Request(prompt, output, batch);
+    Forecast a = forecaster(model, plain, Overlap.OPERATOR, Counting.CAUSAL).forecast(r);
+    Forecaster f = forecaster(model, plain.withGqaSeconds(2e-9), Overlap.OPERATOR, Counting.CAUSAL);
+    Forecast b = f.forecast(r);
+    assertEquals(a.ttftMs(), b.ttftMs(), 0);
+    double steps = output - 1;
+    double decodeMs = batch * groupedHeads * 2e-9 * (steps * prompt + steps * (steps + 1) / 2) * 1e3;
+    assertEquals(decodeMs, (b.e2eMs() - b.ttftMs()) - (a.e2eMs() - a.ttftMs()), 1e-9 * Math.max(1, decodeMs));
     double loop = 0;
     for (long j = 1; j < output; j++) {
       loop += f.callSeconds(prompt + j - 1, 1, batch);
