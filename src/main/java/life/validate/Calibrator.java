@@ -149,7 +149,8 @@ public final class Calibrator {
     // by the Bayesian information criterion of the training rows' log errors, and held at the prior's value
     // otherwise: the compute efficiency (batch-1 decode barely loads the matrix units), the host cost per sequence
     // (only on rows of several batch sizes), the host cost per engine step, the cost per sequence and cached token
-    // (only on rows of several batch sizes, where it outgrows the per-sequence cost and the cache's bytes), and
+    // (only on rows of several batch sizes, where it outgrows the per-sequence cost and the cache's bytes), the
+    // grouped-query cost per query head, layer and cached token (only on rows with grouped-query decode), and
     // decode's own compute and memory efficiency.
     double[] priorAt = priorParams(prior.apply(base, backend != null ? backend : mostCommonBackend(train)));
     boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
