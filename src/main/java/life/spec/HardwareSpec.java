@@ -124,23 +124,24 @@ public record HardwareSpec(
 
   /** A copy with another source text (e.g. how a calibrated profile was made). */
   public HardwareSpec withSource(String newSource) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, newSource, memory);
+    return with(b -> b.source = newSource);
   }
 
   /** A copy with other efficiencies and dispatch overhead (command-line or calibrated overrides). */
   public HardwareSpec withEfficiency(double computeEff, double memEff, double dispatchSeconds) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> {
+      b.computeEff = computeEff;
+      b.memEff = memEff;
+      b.dispatchSeconds = dispatchSeconds;
+    });
   }
 
   /** A copy with decode efficiencies of their own (0: the same as the prefill's). */
   public HardwareSpec withDecodeEfficiency(double computeEff, double memEff) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, this.computeEff,
-        this.memEff, computeEff, memEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> {
+      b.decodeComputeEff = computeEff;
+      b.decodeMemEff = memEff;
+    });
   }
 
   /** Compute efficiency of the decode phase. */
@@ -155,29 +156,60 @@ public record HardwareSpec(
 
   /** A copy with another host overhead per engine step. */
   public HardwareSpec withStepSeconds(double seconds) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, seconds, contextSeconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> b.stepSeconds = seconds);
   }
 
   /** A copy with another host overhead per sequence and sampling call. */
   public HardwareSpec withSequenceSeconds(double seconds) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, seconds, stepSeconds, contextSeconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> b.sequenceSeconds = seconds);
   }
 
   /** A copy with another cost per sequence and cached token of a sampling call. */
   public HardwareSpec withContextSeconds(double seconds) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, seconds, gqaSeconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> b.contextSeconds = seconds);
   }
 
   /** A copy with another time per query head, layer and cached token of a grouped-query decode step. */
   public HardwareSpec withGqaSeconds(double seconds) {
-    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, computeEff, memEff,
-        decodeComputeEff, decodeMemEff, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds, seconds,
-        linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, source, memory);
+    return with(b -> b.gqaSeconds = seconds);
+  }
+
+  /**
+   * A copy with {@code change} applied to its efficiencies, host costs and source (validated again by the canonical
+   * constructor); the specifications stay.
+   */
+  private HardwareSpec with(java.util.function.Consumer<Tunables> change) {
+    Tunables t = new Tunables(this);
+    change.accept(t);
+    return new HardwareSpec(id, name, kind, peakOpsPerSecond, memBytesPerSecond, memBytes, t.computeEff, t.memEff,
+        t.decodeComputeEff, t.decodeMemEff, t.dispatchSeconds, t.sequenceSeconds, t.stepSeconds, t.contextSeconds,
+        t.gqaSeconds, linkBytesPerSecond, linkPeerBytesPerSecond, tdpW, priceUsd, t.source, memory);
+  }
+
+  /** The fields the withers change, mutable, for {@link #with}. */
+  private static final class Tunables {
+    double computeEff;
+    double memEff;
+    double decodeComputeEff;
+    double decodeMemEff;
+    double dispatchSeconds;
+    double sequenceSeconds;
+    double stepSeconds;
+    double contextSeconds;
+    double gqaSeconds;
+    String source;
+
+    Tunables(HardwareSpec h) {
+      computeEff = h.computeEff;
+      memEff = h.memEff;
+      decodeComputeEff = h.decodeComputeEff;
+      decodeMemEff = h.decodeMemEff;
+      dispatchSeconds = h.dispatchSeconds;
+      sequenceSeconds = h.sequenceSeconds;
+      stepSeconds = h.stepSeconds;
+      contextSeconds = h.contextSeconds;
+      gqaSeconds = h.gqaSeconds;
+      source = h.source;
+    }
   }
 }
