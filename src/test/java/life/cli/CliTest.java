@@ -108,6 +108,37 @@ final class CliTest {
     assertEquals(j.get("tpot_ms").asDouble(), decode, 1e-9 * decode);
   }
 
+  /**
+   * A profile's grouped-query cost is a decode row of its own ({@code grouped_query_per_context_token}) for a
+   * grouped-query model, and the rows still sum to TTFT and TPOT.
+   */
+  @Test
+  void breakdown_listsTheGroupedQueryCostOfAProfile(@TempDir Path dir) throws IOException {
+    Path profile = dir.resolve("mi300x.csv");
+    life.catalog.HardwareCatalog.write(List.of(life.catalog.HardwareCatalog.builtIn().resolve("amd-mi300x")
+        .withGqaSeconds(3e-9)), profile);
+    JsonNode j = new ObjectMapper().readTree(run("forecast", "--model", "llama-3-8b", "--hardware", "amd-mi300x",
+        "--hardware-file", profile.toString(), "--prompt", "2048", "--output", "64", "--batch", "4", "--breakdown",
+        "--format", "json").out());
+    double prefill = 0;
+    double decode = 0;
+    double gqa = 0;
+    for (JsonNode row : j.get("breakdown")) {
+      double t = row.get("time_ms").asDouble();
+      if (row.get("phase").asText().equals("prefill")) {
+        prefill += t;
+      } else {
+        decode += t;
+        gqa += row.get("op").asText().equals("grouped_query_per_context_token") ? t : 0;
+      }
+    }
+    // 4 sequences × 2,080 cached tokens (the mean of 2,049 … 2,111 over the 63 decode steps) × 1,024 grouped query
+    // heads (32 layers of 32) × 3 ns.
+    assertEquals(4 * 2080 * 1024 * 3e-9 * 1e3, gqa, 1e-9);
+    assertEquals(j.get("ttft_ms").asDouble(), prefill, 1e-9 * prefill);
+    assertEquals(j.get("tpot_ms").asDouble(), decode, 1e-9 * decode);
+  }
+
   @Test
   void effOverrides_changeTheForecast() throws IOException {
     ObjectMapper m = new ObjectMapper();
