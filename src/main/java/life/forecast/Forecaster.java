@@ -45,7 +45,7 @@ public final class Forecaster {
   private final double contextSec;
   /**
    * Seconds per sequence and cached token of a decode step from {@link HardwareSpec#gqaSeconds()}: its rate times
-   * the query heads of the grouped-query attention layers (those with fewer KV heads than query heads) on a device.
+   * the query heads of the graph's grouped-query layers ({@link ModelGraph#groupedQueryHeads()}).
    */
   private final double gqaSec;
   private final List<Span> spans;
@@ -92,14 +92,7 @@ public final class Forecaster {
     sequenceSec = hw.sequenceSeconds();
     stepSec = hw.stepSeconds();
     contextSec = hw.contextSeconds();
-    double groupedHeads = 0;
-    for (int i = 0; i < n; i++) {
-      if (list.get(i) instanceof Operator.AttentionBmm a && a.kind() == Operator.BmmKind.QK
-          && a.heads() != a.kvHeads()) {
-        groupedHeads += m.get(i) * a.heads();
-      }
-    }
-    gqaSec = groupedHeads * hw.gqaSeconds();
+    gqaSec = graph.groupedQueryHeads() * hw.gqaSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);

@@ -73,4 +73,21 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
     }
     return b;
   }
+
+  /**
+   * Query heads of the layers whose attention shares a cached KV head among several query heads (grouped-query,
+   * multi-query and absorbed MLA layers), summed over layers: what a cost per query head, layer and cached token of a
+   * decode step ({@link life.spec.HardwareSpec#gqaSeconds()}) multiplies. 0 for multi-head attention.
+   */
+  public double groupedQueryHeads() {
+    double h = 0;
+    for (LayerGroup g : groups) {
+      for (Operator o : g.ops()) {
+        if (o instanceof Operator.AttentionBmm a && a.kind() == Operator.BmmKind.QK && a.heads() != a.kvHeads()) {
+          h += g.count() * a.heads();
+        }
+      }
+    }
+    return h;
+  }
 }

@@ -197,15 +197,16 @@ public final class Calibrator {
   }
 
   /**
-   * Whether a row has decode steps of a grouped-query model (fewer KV heads than query heads in some layer), the rows
-   * that tell the grouped-query cost per cached token ({@link HardwareSpec#gqaSeconds()}) apart.
+   * Whether a row has decode steps of a model with grouped-query layers ({@link
+   * life.ops.ModelGraph#groupedQueryHeads()}, the forecast's own test), the rows that tell the grouped-query cost per
+   * cached token ({@link HardwareSpec#gqaSeconds()}) apart.
    */
   private static boolean groupedDecode(Measurement m) {
     if (m.metric().equals("prefill_tps") || m.metric().equals("ttft")) {
       return false;
     }
-    life.spec.ModelSpec spec = life.catalog.ModelCatalog.builtIn().resolve(m.model());
-    return spec.mla().isEmpty() && spec.layers().stream().anyMatch(l -> l.kvHeads() < spec.heads());
+    return life.ops.GraphBuilder.build(life.catalog.ModelCatalog.builtIn().resolve(m.model()),
+        life.ops.GraphOptions.defaults(life.spec.DType.FP16)).groupedQueryHeads() > 0;
   }
 
   /**
