@@ -21,6 +21,7 @@ import java.util.OptionalDouble;
 import life.spec.DType;
 import life.spec.DeviceKind;
 import life.spec.HardwareSpec;
+import life.stack.Efficiencies;
 
 /**
  * The hardware catalog: the built-in {@code catalog/hardware.csv} plus any user files of the same schema, a user row
@@ -35,9 +36,26 @@ public final class HardwareCatalog {
 
   private static final String BUILT_IN = "/catalog/hardware.csv";
   private final Map<String, HardwareSpec> devices;
+  private final Map<String, Efficiencies.Overrides> fits;
 
-  private HardwareCatalog(Map<String, HardwareSpec> devices) {
-    this.devices = Collections.unmodifiableMap(devices);
+  /** A device and the efficiencies its file gives (none for the built-in rows). */
+  public record Entry(HardwareSpec spec, Efficiencies.Overrides fit) {}
+
+  private HardwareCatalog(Map<String, Entry> entries) {
+    Map<String, HardwareSpec> d = new LinkedHashMap<>();
+    Map<String, Efficiencies.Overrides> f = new LinkedHashMap<>();
+    entries.forEach((k, e) -> {
+      d.put(k, e.spec());
+      f.put(k, e.fit());
+    });
+    this.devices = Collections.unmodifiableMap(d);
+    this.fits = Collections.unmodifiableMap(f);
+  }
+
+  private Map<String, Entry> entries() {
+    Map<String, Entry> m = new LinkedHashMap<>();
+    devices.forEach((k, h) -> m.put(k, new Entry(h, fits.get(k))));
+    return m;
   }
 
   /** The built-in catalog. */
@@ -55,20 +73,29 @@ public final class HardwareCatalog {
 
   /** This catalog with the devices of {@code file} added (same id: the file's row wins). */
   public HardwareCatalog with(Path file) {
-    Map<String, HardwareSpec> m = new LinkedHashMap<>(devices);
-    m.putAll(readFile(file));
+    Map<String, Entry> m = entries();
+    m.putAll(readEntries(file));
     return new HardwareCatalog(m);
   }
 
-  /** This catalog with {@code device} added or replacing the device of the same id. */
-  public HardwareCatalog withDevice(HardwareSpec device) {
-    Map<String, HardwareSpec> m = new LinkedHashMap<>(devices);
-    m.put(device.id(), device);
+  /** This catalog with {@code device} and its efficiencies added or replacing the device of the same id. */
+  public HardwareCatalog withDevice(HardwareSpec device, Efficiencies.Overrides fit) {
+    Map<String, Entry> m = entries();
+    m.put(device.id(), new Entry(device, fit));
     return new HardwareCatalog(m);
   }
 
-  /** Writes {@code devices} as a hardware file (this catalog's schema), e.g. a calibrated profile. */
-  public static void write(java.util.List<HardwareSpec> devices, Path file) throws IOException {
+  /** The efficiencies the device's file gives ({@link Efficiencies.Overrides#NONE} for built-in devices). */
+  public Efficiencies.Overrides fit(String id) {
+    Efficiencies.Overrides f = fits.get(id);
+    return f == null ? Efficiencies.Overrides.NONE : f;
+  }
+
+  /**
+   * Writes {@code devices} as a hardware file (this catalog's schema), e.g. a calibrated profile: the datasheet and the
+   * efficiencies each entry gives (empty cells for those it leaves to the stack or the device kind).
+   */
+  public static void write(java.util.List<Entry> devices, Path file) throws IOException {
     com.univocity.parsers.csv.CsvWriterSettings ws = new com.univocity.parsers.csv.CsvWriterSettings();
     ws.getFormat().setLineSeparator("\n");
     ws.setQuoteEscapingEnabled(true);
@@ -85,7 +112,9 @@ public final class HardwareCatalog {
       header.add("context_ns");
       header.add("gqa_ns");
       cw.writeHeaders(header);
-      for (HardwareSpec h : devices) {
+      for (Entry en : devices) {
+        HardwareSpec h = en.spec();
+        Efficiencies.Overrides e = en.fit();
         java.util.List<Object> row = new java.util.ArrayList<>();
         row.add(h.id());
         row.add(h.name());
@@ -95,29 +124,41 @@ public final class HardwareCatalog {
         }
         row.add(String.valueOf(h.memBytesPerSecond() / 1e9));
         row.add(String.valueOf(h.memBytes() / HardwareSpec.GIB));
-        row.add(String.valueOf(h.computeEff()));
-        row.add(String.valueOf(h.memEff()));
-        row.add(String.valueOf(h.dispatchSeconds() * 1e6));
+        row.add(cell(e.computeEff(), 1));
+        row.add(cell(e.memEff(), 1));
+        row.add(cell(e.dispatchSeconds(), 1e6));
         row.add(h.tdpW().isPresent() ? String.valueOf(h.tdpW().getAsDouble()) : "");
         row.add(h.priceUsd().isPresent() ? String.valueOf(h.priceUsd().getAsDouble()) : "");
         row.add(h.source());
-        row.add(String.valueOf(h.sequenceSeconds() * 1e6));
-        row.add(String.valueOf(h.stepSeconds() * 1e6));
+        row.add(cell(e.sequenceSeconds(), 1e6));
+        row.add(cell(e.stepSeconds(), 1e6));
         row.add(h.linkBytesPerSecond() > 0 ? String.valueOf(h.linkBytesPerSecond() / 1e9) : "");
         row.add(h.linkPeerBytesPerSecond() > 0 ? String.valueOf(h.linkPeerBytesPerSecond() / 1e9) : "");
-        row.add(h.decodeComputeEff() > 0 ? String.valueOf(h.decodeComputeEff()) : "");
-        row.add(h.decodeMemEff() > 0 ? String.valueOf(h.decodeMemEff()) : "");
+        row.add(e.decodeComputeEff() != null && e.decodeComputeEff() > 0 ? String.valueOf(e.decodeComputeEff()) : "");
+        row.add(e.decodeMemEff() != null && e.decodeMemEff() > 0 ? String.valueOf(e.decodeMemEff()) : "");
         row.add(h.memory());
-        row.add(String.valueOf(h.contextSeconds() * 1e9));
-        row.add(String.valueOf(h.gqaSeconds() * 1e9));
+        row.add(cell(e.contextSeconds(), 1e9));
+        row.add(cell(e.gqaSeconds(), 1e9));
         cw.writeRow(row);
       }
       cw.close();
     }
   }
 
+  /** A value in a file's unit, empty when not given. */
+  private static String cell(Double v, double scale) {
+    return v == null ? "" : String.valueOf(v * scale);
+  }
+
   /** The devices of a user file, in file order. */
   public static Map<String, HardwareSpec> readFile(Path file) {
+    Map<String, HardwareSpec> m = new LinkedHashMap<>();
+    readEntries(file).forEach((k, e) -> m.put(k, e.spec()));
+    return m;
+  }
+
+  /** The devices of a user file with the efficiencies it gives, in file order. */
+  public static Map<String, Entry> readEntries(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new CatalogException("hardware file " + file + " does not exist");
     }
@@ -133,12 +174,17 @@ public final class HardwareCatalog {
    * {@code --hardware-file} and the device named by id).
    */
   public HardwareSpec resolve(String idOrPath) {
+    return resolveEntry(idOrPath).spec();
+  }
+
+  /** As {@link #resolve}, with the efficiencies the device's file gives. */
+  public Entry resolveEntry(String idOrPath) {
     HardwareSpec h = devices.get(idOrPath);
     if (h != null) {
-      return h;
+      return new Entry(h, fit(idOrPath));
     }
     if (idOrPath.endsWith(".csv") || idOrPath.contains("/")) {
-      Map<String, HardwareSpec> m = readFile(Path.of(idOrPath));
+      Map<String, Entry> m = readEntries(Path.of(idOrPath));
       if (m.size() != 1) {
         throw new CatalogException("hardware file " + idOrPath + " holds " + m.size()
             + " devices; add it with --hardware-file and pick one with --hardware ID (ids: "
@@ -153,7 +199,7 @@ public final class HardwareCatalog {
     return devices;
   }
 
-  private static Map<String, HardwareSpec> parse(String file, Reader reader) {
+  private static Map<String, Entry> parse(String file, Reader reader) {
     CsvParserSettings s = new CsvParserSettings();
     s.setHeaderExtractionEnabled(true);
     s.setLineSeparatorDetectionEnabled(true);
@@ -169,19 +215,19 @@ public final class HardwareCatalog {
             + ")");
       }
     }
-    Map<String, HardwareSpec> out = new LinkedHashMap<>();
+    Map<String, Entry> out = new LinkedHashMap<>();
     int line = 1;
     for (Record r : records) {
       line++;
-      HardwareSpec h = row(file, line, r);
-      if (out.put(h.id(), h) != null) {
-        throw new CatalogException(file + " row " + line + ": duplicate id '" + h.id() + "'");
+      Entry h = row(file, line, r);
+      if (out.put(h.spec().id(), h) != null) {
+        throw new CatalogException(file + " row " + line + ": duplicate id '" + h.spec().id() + "'");
       }
     }
     return out;
   }
 
-  private static HardwareSpec row(String file, int line, Record r) {
+  private static Entry row(String file, int line, Record r) {
     String where = file + " row " + line;
     String id = text(r, "id");
     if (id.isEmpty()) {
@@ -203,25 +249,40 @@ public final class HardwareCatalog {
     }
     double bw = number(where, r, "mem_bw_gbps", false).orElse(0) * 1e9;
     double mem = number(where, r, "mem_gib", false).orElse(0) * HardwareSpec.GIB;
-    double ce = fraction(where, r, "compute_eff").orElse(kind.defaultComputeEff());
-    double me = fraction(where, r, "mem_eff").orElse(kind.defaultMemEff());
-    double dispatch = number(where, r, "dispatch_us", true).orElse(kind.defaultDispatchUs()) * 1e-6;
-    double sequence = optionalNumber(where, r, "sequence_us", true) * 1e-6;
-    double step = optionalNumber(where, r, "step_us", true) * 1e-6;
-    double context = optionalNumber(where, r, "context_ns", true) * 1e-9;
-    double gqa = optionalNumber(where, r, "gqa_ns", true) * 1e-9;
+    OptionalDouble ce = fraction(where, r, "compute_eff");
+    OptionalDouble me = fraction(where, r, "mem_eff");
+    OptionalDouble dispatch = number(where, r, "dispatch_us", true);
+    Double sequence = optional(where, r, "sequence_us", true, 1e-6);
+    Double step = optional(where, r, "step_us", true, 1e-6);
+    Double context = optional(where, r, "context_ns", true, 1e-9);
+    Double gqa = optional(where, r, "gqa_ns", true, 1e-9);
     String name = text(r, "name");
     double link = optionalNumber(where, r, "link_gbps", false) * 1e9;
     double peer = optionalNumber(where, r, "link_peer_gbps", false) * 1e9;
-    double dce = optionalNumber(where, r, "decode_compute_eff", false);
-    double dme = optionalNumber(where, r, "decode_mem_eff", false);
-    if (dce > 1 || dme > 1) {
+    Double dce = optional(where, r, "decode_compute_eff", false, 1);
+    Double dme = optional(where, r, "decode_mem_eff", false, 1);
+    if ((dce != null && dce > 1) || (dme != null && dme > 1)) {
       throw new CatalogException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
-          + "in (0, 1], got " + (dce > 1 ? dce : dme));
+          + "in (0, 1], got " + (dce != null && dce > 1 ? dce : dme));
     }
-    return new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, ce, me, dce, dme, dispatch, sequence,
-        step, context, gqa, link, peer,
-        number(where, r, "tdp_w", false), number(where, r, "price_usd", false), text(r, "source"), memory(where, r));
+    String source = text(r, "source");
+    HardwareSpec spec = new HardwareSpec(id, name.isEmpty() ? id : name, kind, peaks, bw, mem, link, peer,
+        number(where, r, "tdp_w", false), number(where, r, "price_usd", false), source, memory(where, r));
+    boolean calibrated = source.startsWith(HardwareSpec.CALIBRATED);
+    Efficiencies.Overrides fit = new Efficiencies.Overrides(boxed(ce, 1), boxed(me, 1), dce, dme,
+        boxed(dispatch, 1e-6), sequence, step, context, gqa, calibrated, (calibrated ? "profile:" : "file:") + id);
+    return new Entry(spec, fit.empty() && !calibrated ? Efficiencies.Overrides.NONE : fit);
+  }
+
+  private static Double boxed(OptionalDouble v, double scale) {
+    return v.isPresent() ? v.getAsDouble() * scale : null;
+  }
+
+  /** A column older files may lack: its value times {@code scale}, or null when the column or the cell is empty. */
+  private static Double optional(String where, Record r, String col, boolean zeroAllowed, double scale) {
+    String[] h = r.getMetaData().headers();
+    boolean present = h != null && java.util.Arrays.asList(h).contains(col);
+    return present ? boxed(number(where, r, col, zeroAllowed), scale) : null;
   }
 
   /** The optional {@code memory} column: a technology of {@link HardwareSpec#MEMORY}, or empty. */

@@ -176,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
       var graph = GraphBuilder.build(ModelCatalog.builtIn().resolve(m), o);
       for (HardwareSpec h : HardwareCatalog.builtIn().devices().values()) {
         if (h.memBytesPerSecond() > 0 && (h.peak(DType.FP16).isPresent() || h.peak(DType.BF16).isPresent())) {
-          fs.add(new Forecaster(graph, h, Overlap.OPERATOR));
+          fs.add(new Forecaster(graph, h, life.stack.Efficiencies.of(h.kind()), Overlap.OPERATOR));
         }
       }
     }

@@ -87,7 +87,7 @@ final class CalibrateCommand implements Callable<Integer> {
     life.validate.ErrorStats strict = life.validate.ErrorStats.of(held);
     pw.printf(Locale.ROOT, "no row's own device in its fit (leave-one-device-out where a backend row is used, device-"
         + "kind defaults elsewhere): MAPE %.1f %% over %d rows%n", strict.mapePct(), strict.rows());
-    life.validate.ErrorStats.by(held, Measurement::backend).forEach((b, e) -> pw.printf(Locale.ROOT,
+    life.validate.ErrorStats.by(held, Measurement::stackName).forEach((b, e) -> pw.printf(Locale.ROOT,
         "  %-20s %5d rows  MAPE %6.1f %%%n", b, e.rows(), e.mapePct()));
     pw.printf(Locale.ROOT, "-> %s%n", file);
     pw.flush();
@@ -112,19 +112,21 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prior-weight must be a number ≥ 0 (0: no prior; default "
           + Calibrator.PRIOR_WEIGHT + "), got " + priorWeight);
     }
-    Validator.Efficiencies prior = strictPrior
+    life.scenario.EfficiencyRule prior = strictPrior
         ? life.validate.BackendDefaults.leaveOut(life.validate.BackendDefaults.fit(catalog, ms), hardware)
-        : Efficiency.defaults(false, List.of());
+        : Efficiency.defaults(false);
     Calibrator.Fit fit = folds != null
         ? Calibrator.crossValidate(catalog, hardware, backend, ms, folds, seed, prior, w)
         : Calibrator.fit(catalog, hardware, backend, ms, holdout, seed, prior, w);
     String judged = folds != null ? folds + "-fold cross-validated" : "held-out";
-    HardwareSpec d = fit.device();
+    HardwareSpec h = fit.device();
+    life.stack.Efficiencies d = fit.eff();
     String how = String.format(Locale.ROOT, HardwareSpec.CALIBRATED + " on %d rows of %s (%s MAPE %.1f %% on "
         + "%d rows; before %.1f %%); peaks, bandwidth and capacity from: %s", fit.trainRows(), String.join(" ",
-        files), judged, fit.test().mapePct(), fit.testRows(), fit.before().mapePct(), d.source());
+        files), judged, fit.test().mapePct(), fit.testRows(), fit.before().mapePct(), h.source());
     Path file = out != null ? out : Path.of(hardware + "-profile.csv");
-    HardwareCatalog.write(List.of(d.withSource(how)), file);
+    HardwareCatalog.write(List.of(new HardwareCatalog.Entry(h.withSource(how),
+        life.stack.Efficiencies.Overrides.all(d, "profile:" + hardware))), file);
     PrintWriter pw = spec.commandLine().getOut();
     pw.printf(Locale.ROOT, "%s: compute_eff %.3f, mem_eff %.3f, dispatch_us %.2f, sequence_us %.2f, step_us %.1f, "
         + "context_ns %.2f, gqa_ns %.2f%s%n", hardware, d.computeEff(), d.memEff(), d.dispatchSeconds() * 1e6,

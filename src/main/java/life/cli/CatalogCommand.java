@@ -14,13 +14,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code life catalog models|hardware}: lists the built-in (and user-added) models and devices. */
+/** {@code life catalog models|hardware|stacks}: lists the built-in (and user-added) models, devices and stacks. */
 @Command(name = "catalog", mixinStandardHelpOptions = true,
-    description = "List built-in models or hardware (with user devices from --hardware-file).")
+    description = "List built-in models, hardware (with user devices from --hardware-file) or serving stacks (with "
+        + "their current settings and the dated changes behind them).")
 final class CatalogCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "models|hardware", description = "What to list: models or hardware.")
+  @Parameters(index = "0", paramLabel = "models|hardware|stacks",
+      description = "What to list: models, hardware or stacks.")
   String what;
 
   @Mixin HardwareOptions hw = new HardwareOptions();
@@ -31,10 +33,39 @@ final class CatalogCommand implements Callable<Integer> {
     switch (what) {
       case "models" -> models(out);
       case "hardware" -> hardware(out);
-      default -> throw new IllegalArgumentException("catalog lists 'models' or 'hardware', not '" + what + "'");
+      case "stacks" -> stacks(out);
+      default -> throw new UsageError("catalog lists 'models', 'hardware' or 'stacks', not '" + what + "'");
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Each stack with its settings as of today ({@code @current}), then every dated change of a setting with its
+   * source, so a user can see what {@code engine/api@date} means.
+   */
+  private static void stacks(PrintWriter out) {
+    java.util.List<String> names = life.stack.StackSettings.NAMES;
+    out.printf("%-20s", "stack");
+    names.forEach(n -> out.printf(" %-14s", n));
+    out.printf("  %s%n", "what");
+    for (life.stack.Stacks.Known k : life.stack.Stacks.known()) {
+      life.stack.Stack s = life.stack.Stacks.parse(k.name());
+      out.printf("%-20s", k.name());
+      names.forEach(n -> out.printf(" %-14s", s.settings().get(n)));
+      out.printf("  %s%n", k.what());
+    }
+    out.printf("%n'current' is %s. Settings by date (engine/api@YYYY-MM takes the latest change on or before it):%n",
+        life.stack.Stacks.CURRENT);
+    for (life.stack.Stacks.Change c : life.stack.Stacks.changes()) {
+      out.printf("  %-18s %-13s %-15s from %s  %s%n", c.engine() + "/" + c.api(), c.setting(), c.value(), c.from(),
+          c.source());
+    }
+    out.printf("%nReleases:%n");
+    for (life.stack.Stacks.Release r : life.stack.Stacks.releases()) {
+      out.printf("  %-14s %-8s %s  %s%n", r.engine(), r.version(), r.date(), r.source());
+    }
+    out.printf("%nDefault stack per device: `life catalog hardware` (column default_stack).%n");
   }
 
   private static void models(PrintWriter out) {
@@ -51,13 +82,13 @@ final class CatalogCommand implements Callable<Integer> {
   }
 
   private void hardware(PrintWriter out) {
-    out.printf("%-32s %-5s %9s %9s %9s %9s %9s %8s %5s %5s %5s  %s%n", "id", "kind", "fp32_tf", "fp16_tf", "bf16_tf",
-        "fp8_tf", "int8_to", "bw_gbps", "gib", "ceff", "meff", "name");
+    out.printf("%-32s %-5s %9s %9s %9s %9s %9s %8s %5s %-18s  %s%n", "id", "kind", "fp32_tf", "fp16_tf", "bf16_tf",
+        "fp8_tf", "int8_to", "bw_gbps", "gib", "default_stack", "name");
     for (HardwareSpec h : hw.catalog().devices().values()) {
-      out.printf(Locale.ROOT, "%-32s %-5s %9s %9s %9s %9s %9s %8s %5s %5.2f %5.2f  %s%n", h.id(), h.kind().id(),
+      out.printf(Locale.ROOT, "%-32s %-5s %9s %9s %9s %9s %9s %8s %5s %-18s  %s%n", h.id(), h.kind().id(),
           tf(h, DType.FP32), tf(h, DType.FP16), tf(h, DType.BF16), tf(h, DType.FP8), tf(h, DType.INT8),
-          Fmt.num(h.memBytesPerSecond() / 1e9), Fmt.num(h.memBytes() / HardwareSpec.GIB), h.computeEff(), h.memEff(),
-          h.name());
+          Fmt.num(h.memBytesPerSecond() / 1e9), Fmt.num(h.memBytes() / HardwareSpec.GIB),
+          life.stack.Stacks.defaultName(h), h.name());
     }
   }
 

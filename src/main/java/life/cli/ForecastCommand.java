@@ -63,10 +63,51 @@ final class ForecastCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   String counting;
 
-  @Option(names = "--backend", defaultValue = "none",
-      description = "Serving stack whose fitted default efficiencies to use (catalog/backends.csv): llama.cpp/cuda, "
-          + "llama.cpp/metal, tensorrt-llm/cuda, vllm/cuda, ... (default ${DEFAULT-VALUE}: the device's own).")
-  String backend;
+  @Option(names = {"--stack", "--backend"}, defaultValue = "auto", paramLabel = "ENGINE/API[@VERSION]",
+      description = "Serving stack: none, auto (the device's usual stack), or engine/api[@version], e.g. "
+          + "llama.cpp/cuda, llama.cpp/cuda@2024-05, vllm/cuda@0.8.0 (see `life catalog stacks`; default "
+          + "${DEFAULT-VALUE}).")
+  String stack;
+
+  @Option(names = "--flash-attn", paramLabel = "on|off", description = "Flash attention (default: the stack's).")
+  String flashAttn;
+
+  @Option(names = "--graphs", paramLabel = "on|off", description = "CUDA/HIP graph replay (default: the stack's).")
+  String graphs;
+
+  @Option(names = "--prompt-batch", paramLabel = "TOKENS",
+      description = "Tokens submitted at once (llama.cpp's -b), whose micro-batches a layer split pipelines.")
+  String promptBatch;
+
+  @Option(names = "--moe-routing", paramLabel = "host|device", description = "Where MoE layers route tokens.")
+  String moeRouting;
+
+  @Option(names = "--kv-reads", paramLabel = "MODE",
+      description = "Decode's reads of a query group's K/V without flash: per-kv-head, per-query-head, paged-v1.")
+  String kvReads;
+
+  @Option(names = "--kv-store", paramLabel = "append|concat", description = "How the KV cache grows.")
+  String kvStore;
+
+  @Option(names = "--scores", paramLabel = "fp32|act", description = "Type of unfused attention scores.")
+  String scores;
+
+  @Option(names = "--waves", paramLabel = "on|off",
+      description = "A batch whose KV cache does not fit runs in waves (serving engines' admission).")
+  String waves;
+
+  @Option(names = "--context", defaultValue = "0", description = "Tokens already cached before the prompt "
+      + "(llama-bench's -d; default ${DEFAULT-VALUE}).")
+  long context;
+
+  @Option(names = "--same-prompt", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+      description = "Every sequence of the batch is a copy of one prompt, decoded alike (a mixture of experts routes "
+          + "the batch like one sequence).")
+  String samePrompt;
+
+  @Option(names = "--efficiencies", defaultValue = "stack", paramLabel = "stack|kind",
+      description = "stack: the stack's fitted defaults where there are some; kind: the device kind's only.")
+  String efficiencies;
 
   @Option(names = "--compute-eff", description = "Fraction of peak compute reached, in (0, 1] (default: catalog).")
   Double computeEff;
@@ -83,39 +124,62 @@ final class ForecastCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
   String format;
 
-  @Override
-  public Integer call() throws Exception {
-    positive("--prompt", prompt);
-    positive("--output", output);
-    positive("--batch", batch);
-    if (!List.of("table", "csv", "json").contains(format)) {
-      throw new IllegalArgumentException("--format must be one of table, csv, json; got '" + format + "'");
-    }
-    GraphOptions options = life.ops.BackendConventions.apply(backend, opt.graphOptions(Counting.parse(counting)));
-    ModelSpec m = ModelCatalog.builtIn().resolve(model);
-    HardwareSpec h = withOverrides(life.catalog.Backends.apply(hw.catalog().resolve(hardware), backend), computeEff,
-        memEff, dispatchUs);
-    ModelGraph g = GraphBuilder.build(m, options);
-    Forecaster f = new Forecaster(g, h, Overlap.parse(overlap));
-    Request r = new Request(prompt, output, batch, opt.chunkTokens());
-    Forecast fc = f.forecast(r);
-    List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
-    print(spec.commandLine().getOut(), fc, options.parallel().id(), rows);
-    return 0;
+  /** The command's options as scenario text. */
+  java.util.Map<String, String> text() {
+    java.util.Map<String, String> t = new LinkedHashMap<>();
+    t.put("model", model);
+    t.put("hardware", hardware);
+    t.put("stack", stack);
+    opt.into(t);
+    put(t, "flash_attn", flashAttn);
+    put(t, "graphs", graphs);
+    put(t, "prompt_batch", promptBatch);
+    put(t, "moe_routing", moeRouting);
+    put(t, "kv_reads", kvReads);
+    put(t, "kv_store", kvStore);
+    put(t, "scores", scores);
+    put(t, "waves", waves);
+    t.put("overlap", overlap);
+    t.put("counting", counting);
+    put(t, "same_prompt", samePrompt);
+    t.put("efficiencies", efficiencies);
+    put(t, "compute_eff", computeEff == null ? null : String.valueOf(computeEff));
+    put(t, "mem_eff", memEff == null ? null : String.valueOf(memEff));
+    put(t, "dispatch_us", dispatchUs == null ? null : String.valueOf(dispatchUs));
+    t.put("prompt", String.valueOf(prompt));
+    t.put("output", String.valueOf(output));
+    t.put("batch", String.valueOf(batch));
+    t.put("context", String.valueOf(context));
+    return t;
   }
 
-  static HardwareSpec withOverrides(HardwareSpec h, Double ce, Double me, Double dus) {
-    if (ce != null && !(ce > 0 && ce <= 1)) {
-      throw new IllegalArgumentException("--compute-eff must be in (0, 1], got " + ce);
+  private static void put(java.util.Map<String, String> t, String k, String v) {
+    if (v != null) {
+      t.put(k, v);
     }
-    if (me != null && !(me > 0 && me <= 1)) {
-      throw new IllegalArgumentException("--mem-eff must be in (0, 1], got " + me);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!List.of("table", "csv", "json").contains(format)) {
+      throw new UsageError("--format must be one of table, csv, json; got '" + format + "'");
     }
-    if (dus != null && !(dus >= 0 && Double.isFinite(dus))) {
-      throw new IllegalArgumentException("--dispatch-us must be a non-negative number, got " + dus);
+    life.scenario.Scenario sc;
+    try {
+      sc = life.scenario.ScenarioText.parse(text(), hw.catalog());
+    } catch (life.scenario.ScenarioText.Bad e) {
+      throw new UsageError("--" + e.key().replace('_', '-') + ": " + e.getMessage());
     }
-    return h.withEfficiency(ce != null ? ce : h.computeEff(), me != null ? me : h.memEff(),
-        dus != null ? dus * 1e-6 : h.dispatchSeconds());
+    life.scenario.Built b = sc.setup().build();
+    if (b instanceof life.scenario.Built.Unsupported u) {
+      throw new IllegalArgumentException(u.reason());
+    }
+    Forecaster f = ((life.scenario.Built.Ready) b).forecaster();
+    Request r = sc.request();
+    Forecast fc = f.forecast(r);
+    List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
+    print(spec.commandLine().getOut(), fc, f.graph().options().parallel().id(), rows);
+    return 0;
   }
 
   static void positive(String option, long v) {

@@ -35,6 +35,11 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
+      if (ex instanceof UsageError) {
+        err.println("life: error: " + ex.getMessage());
+        err.flush();
+        return 2;
+      }
       if (ex instanceof IllegalArgumentException || ex instanceof CatalogException || ex instanceof SweepException
           || ex instanceof java.io.IOException) {
         err.println("life: error: " + ex.getMessage());

@@ -1,20 +1,17 @@
 package life.cli;
 
-import life.ops.ActQuant;
-import life.ops.AttentionVariant;
-import life.ops.Counting;
-import life.ops.Fusion;
-import life.ops.GraphOptions;
-import life.ops.Lora;
-import life.ops.WeightFormat;
-import life.spec.DType;
 import picocli.CommandLine.Option;
 
-/** The optimization options of a forecast; each becomes part of one immutable {@link GraphOptions}. */
+/** The optimization options of a forecast, handed to {@link life.scenario.ScenarioText} as text. */
 final class OptimizationOptions {
   @Option(names = "--dtype", defaultValue = "fp16",
       description = "Activation (and unquantized weight and KV) type: fp32, fp16, bf16 (default ${DEFAULT-VALUE}).")
   String dtype;
+
+  @Option(names = "--weights", paramLabel = "NAME",
+      description = "Weights as sweep files write them: none, fp8, intN, intN-gG (N in 8, 6, 5, 4, 3, 2; groups of 128 "
+          + "unless -gG), or a llama.cpp format (default: none, 16-bit).")
+  String weights;
 
   @Option(names = "--weight-bits", paramLabel = "BITS",
       description = "Integer weight quantization of the decoder's linears: 16, 8, 6, 5, 4, 3, 2.")
@@ -37,12 +34,13 @@ final class OptimizationOptions {
       description = "Activation quantization of the GEMMs: 16, 8 (w8a8), 4 (w4a4), fp8 (default ${DEFAULT-VALUE}).")
   String actBits;
 
-  @Option(names = "--kv-bits", paramLabel = "BITS", description = "KV-cache bits: 32, 16, 8, 4 (default: --dtype).")
-  Integer kvBits;
+  @Option(names = "--kv-bits", paramLabel = "BITS",
+      description = "KV-cache width: 32, 16, 8, 4, fp8 (default: --dtype's).")
+  String kvBits;
 
   @Option(names = "--kv-keep", defaultValue = "1", paramLabel = "RATIO",
       description = "Fraction of past tokens the KV cache keeps (eviction), in (0, 1] (default ${DEFAULT-VALUE}).")
-  double kvKeep;
+  String kvKeep;
 
   @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA adapter rank (default: no adapters).")
   Integer loraRank;
@@ -56,7 +54,8 @@ final class OptimizationOptions {
   String loraTargets;
 
   @Option(names = "--chunk", paramLabel = "TOKENS",
-      description = "Chunked prefill: tokens per chunk (default: the whole prompt in one call).")
+      description = "Chunked prefill: tokens per call, 0 for the whole prompt in one call (default: the stack's "
+          + "micro-batch, e.g. llama.cpp's 512; else 0).")
   Long chunk;
 
   @Option(names = "--attention", defaultValue = "native",
@@ -76,58 +75,50 @@ final class OptimizationOptions {
           + "(default ${DEFAULT-VALUE}).")
   String parallel;
 
-  /** Tokens per prefill chunk, 0 for none. */
-  long chunkTokens() {
-    if (chunk != null && chunk <= 0) {
-      throw new IllegalArgumentException("--chunk must be positive, got " + chunk);
-    }
-    return chunk == null ? 0 : chunk;
-  }
-
-  GraphOptions graphOptions(Counting counting) {
-    DType d = DType.parse(dtype);
-    if (d != DType.FP32 && d != DType.FP16 && d != DType.BF16) {
-      throw new IllegalArgumentException("--dtype must be one of fp32, fp16, bf16; got '" + dtype + "'");
-    }
-    WeightFormat w = WeightFormat.UNQUANTIZED;
-    if (weightBits != null && weightFormat != null) {
-      throw new IllegalArgumentException("give --weight-bits or --weight-format, not both");
+  /** These options as scenario text ({@link life.scenario.ScenarioText}'s keys); options not given are left out. */
+  void into(java.util.Map<String, String> t) {
+    t.put("dtype", dtype);
+    if ((weightBits != null ? 1 : 0) + (weightFormat != null ? 1 : 0) + (weights != null ? 1 : 0) > 1) {
+      throw new life.scenario.ScenarioText.Bad("weights", "give one of --weights, --weight-bits, --weight-format");
     }
     if (groupSize != null && weightBits == null) {
-      throw new IllegalArgumentException("--group-size applies to --weight-bits only");
+      throw new life.scenario.ScenarioText.Bad("weights", "--group-size applies to --weight-bits only");
     }
     if (weightBits != null) {
-      w = WeightFormat.bits(weightBits, groupSize == null ? 128 : groupSize);
+      t.put("weights", weightBits == 16 ? "none" : "int" + weightBits + "-g" + (groupSize == null ? 128 : groupSize));
     } else if (weightFormat != null) {
-      w = WeightFormat.named(weightFormat);
+      t.put("weights", weightFormat);
+    } else if (weights != null) {
+      t.put("weights", weights);
     }
     if (dequantAbove != null) {
       if (dequantAbove <= 0) {
-        throw new IllegalArgumentException("--dequant-above must be a positive number of tokens, got " + dequantAbove);
+        throw new life.scenario.ScenarioText.Bad("dequant_above", "--dequant-above must be a positive number of "
+            + "tokens, got " + dequantAbove);
       }
-      if (!w.dequantize()) {
-        throw new IllegalArgumentException("--dequant-above needs quantized weights (--weight-bits below 16 or a "
-            + "quantized --weight-format)");
+      t.put("dequant_above", String.valueOf(dequantAbove));
+    }
+    t.put("act_bits", actBits);
+    if (kvBits != null) {
+      t.put("kv_bits", kvBits);
+    }
+    t.put("kv_keep", kvKeep);
+    if (loraRank != null) {
+      t.put("lora", loraMode + ":" + loraRank);
+      t.put("lora_targets", loraTargets);
+    }
+    if (chunk != null) {
+      if (chunk < 0) {
+        throw new life.scenario.ScenarioText.Bad("chunk", "--chunk must be positive (or 0: the whole prompt in one "
+            + "call), got " + chunk);
       }
-      w = w.withCopyAbove(dequantAbove);
+      t.put("chunk", String.valueOf(chunk));
     }
-    if (loraRank != null && loraRank <= 0) {
-      throw new IllegalArgumentException("--lora-rank must be positive, got " + loraRank);
+    t.put("attention", attention);
+    if (window != null) {
+      t.put("window", String.valueOf(window));
     }
-    Lora lora = loraRank == null ? Lora.NONE : Lora.of(loraRank, Lora.Mode.parse(loraMode), loraTargets);
-    chunkTokens();
-    if (window != null && window < 0) {
-      throw new IllegalArgumentException("--window must be positive (or 0 for none), got " + window);
-    }
-    if (!(kvKeep > 0 && kvKeep <= 1)) {
-      throw new IllegalArgumentException("--kv-keep must be in (0, 1], got " + kvKeep);
-    }
-    int kv = kvBits == null ? (int) d.bits() : kvBits;
-    if (!GraphOptions.KV_BITS.contains(kv)) {
-      throw new IllegalArgumentException("--kv-bits must be one of " + GraphOptions.KV_BITS + ", got " + kv);
-    }
-    return GraphOptions.defaults(d).withWeights(w).withActQuant(ActQuant.parse(actBits)).withKv(kv, kvKeep)
-        .withLora(lora).withAttention(AttentionVariant.parse(attention), window == null ? -1 : window)
-        .withFusion(Fusion.parse(fusion)).withCounting(counting).withParallel(life.ops.Parallelism.parse(parallel));
+    t.put("fusion", fusion);
+    t.put("parallel", parallel);
   }
 }

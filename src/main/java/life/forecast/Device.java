@@ -3,6 +3,7 @@ package life.forecast;
 import life.ops.Operator;
 import life.spec.DType;
 import life.spec.HardwareSpec;
+import life.stack.Efficiencies;
 
 /**
  * A device's effective rates: the only place hardware meets the operator counts.
@@ -13,13 +14,13 @@ import life.spec.HardwareSpec;
  * publishes only one 16-bit figure (same width, same units on every listed device). Bandwidth is
  * {@code mem_eff × mem_bw}.
  */
-public record Device(HardwareSpec spec) {
+public record Device(HardwareSpec spec, Efficiencies eff) {
 
   /** Effective ops/s of {@code op} on this device. */
   public double opsPerSecond(Operator op) {
     DType t = op.computeType();
     if (!op.matrix() && spec.peak(DType.FP32).isPresent()) {
-      return spec.computeEff() * spec.peak(DType.FP32).getAsDouble();
+      return eff.computeEff() * spec.peak(DType.FP32).getAsDouble();
     }
     var p = spec.peak(t);
     if (p.isEmpty() && (t == DType.FP16 || t == DType.BF16)) {
@@ -30,13 +31,13 @@ public record Device(HardwareSpec spec) {
           + (t == DType.FP16 || t == DType.BF16 ? " or " + (t == DType.FP16 ? "bf16_tflops" : "fp16_tflops") : "")
           + " figure: cannot forecast " + op.name() + " in " + t.id());
     }
-    return spec.computeEff() * p.getAsDouble();
+    return eff.computeEff() * p.getAsDouble();
   }
 
   /** Effective bytes/s. */
   public double bytesPerSecond() {
     if (spec.memBytesPerSecond() > 0) {
-      return spec.memEff() * spec.memBytesPerSecond();
+      return eff.memEff() * spec.memBytesPerSecond();
     }
     throw new IllegalArgumentException("hardware " + spec.id() + " has no mem_bw_gbps figure: cannot forecast");
   }
@@ -48,13 +49,13 @@ public record Device(HardwareSpec spec) {
    */
   public double linkBytesPerSecond(int devices) {
     if (spec.linkBytesPerSecond() > 0) {
-      return spec.memEff() * spec.linkBytesPerSecond(devices);
+      return eff.memEff() * spec.linkBytesPerSecond(devices);
     }
     throw new IllegalArgumentException("hardware " + spec.id() + " has no link_gbps figure: cannot forecast tensor "
         + "parallelism across devices");
   }
 
   public double dispatchSeconds() {
-    return spec.dispatchSeconds();
+    return eff.dispatchSeconds();
   }
 }

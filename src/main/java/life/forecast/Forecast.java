@@ -4,12 +4,15 @@ package life.forecast;
  * The forecast of one request on one device. Times in milliseconds, rates in tokens per second, memory in GiB,
  * work in 10⁹ ops and 10⁹ bytes.
  *
+ * @param contextLen tokens cached before the prompt
  * @param ttftMs time to first token: the prefill of the whole batch, including the first token's LM head
  * @param tpotMs mean time per output token over the {@code output − 1} decode steps as the KV cache grows (for a
  *     single output token, the cost of the next step)
  * @param tps output tokens per second of one sequence, {@code 1000 / tpot_ms}
  * @param throughputTps output tokens per second of the whole batch, {@code batch · output / e2e}
- * @param e2eMs end-to-end latency, TTFT plus every decode step
+ * @param e2eMs end-to-end latency, TTFT plus every decode step; a batch whose KV cache does not fit runs in waves
+ *     where the stack admits sequences as memory allows ({@code life.stack.StackSettings#waves})
+ * @param prefillTps prompt tokens per second of the prefill, summed over the batch: {@code batch · prompt / ttft}
  * @param memoryGib peak memory: weights + KV cache at the final context for the whole batch + transient activations
  * @param fits {@code memory_gib} is within the device's capacity
  * @param prefillBound the larger of the prefill's summed compute and memory times
@@ -19,6 +22,11 @@ package life.forecast;
  * @param decodeGopsPerStep mean ops of one decode step (whole batch) in 10⁹
  * @param decodeGbPerStep mean bytes of one decode step in 10⁹
  * @param dispatchesPerStep kernel dispatches of one decode step
+ * @param stack the serving stack, {@code engine/api@version} or {@code none}
+ * @param computeEff fraction of peak compute used
+ * @param memEff fraction of peak bandwidth used
+ * @param dispatchUs cost per kernel dispatch in microseconds
+ * @param efficiencies where the efficiencies come from ({@code life.stack.Efficiencies#origin})
  */
 public record Forecast(
     String model,
@@ -26,11 +34,13 @@ public record Forecast(
     long promptLen,
     long outputLen,
     int batch,
+    long contextLen,
     double ttftMs,
     double tpotMs,
     double tps,
     double throughputTps,
     double e2eMs,
+    double prefillTps,
     double memoryGib,
     double weightsGib,
     double kvCacheGib,
@@ -42,4 +52,9 @@ public record Forecast(
     double prefillGb,
     double decodeGopsPerStep,
     double decodeGbPerStep,
-    double dispatchesPerStep) {}
+    double dispatchesPerStep,
+    String stack,
+    double computeEff,
+    double memEff,
+    double dispatchUs,
+    String efficiencies) {}

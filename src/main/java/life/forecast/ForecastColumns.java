@@ -19,8 +19,8 @@ public final class ForecastColumns {
 
     private static ColumnType typeOf(String name) {
       return switch (name) {
-        case "model", "hardware", "prefill_bound", "decode_bound" -> ColumnType.STRING;
-        case "prompt_len", "output_len", "batch" -> ColumnType.LONG;
+        case "model", "hardware", "prefill_bound", "decode_bound", "stack", "efficiencies" -> ColumnType.STRING;
+        case "prompt_len", "output_len", "batch", "context_len" -> ColumnType.LONG;
         case "fits" -> ColumnType.BOOLEAN;
         default -> ColumnType.DOUBLE;
       };
@@ -33,11 +33,13 @@ public final class ForecastColumns {
       new Column("prompt_len", Forecast::promptLen),
       new Column("output_len", Forecast::outputLen),
       new Column("batch", Forecast::batch),
+      new Column("context_len", Forecast::contextLen),
       new Column("ttft_ms", Forecast::ttftMs),
       new Column("tpot_ms", Forecast::tpotMs),
       new Column("tps", Forecast::tps),
       new Column("throughput_tps", Forecast::throughputTps),
       new Column("e2e_ms", Forecast::e2eMs),
+      new Column("prefill_tps", Forecast::prefillTps),
       new Column("memory_gib", Forecast::memoryGib),
       new Column("weights_gib", Forecast::weightsGib),
       new Column("kv_cache_gib", Forecast::kvCacheGib),
@@ -49,5 +51,10 @@ public final class ForecastColumns {
       new Column("prefill_gb", Forecast::prefillGb),
       new Column("decode_gops_per_step", Forecast::decodeGopsPerStep),
       new Column("decode_gb_per_step", Forecast::decodeGbPerStep),
-      new Column("dispatches_per_step", Forecast::dispatchesPerStep));
+      new Column("dispatches_per_step", Forecast::dispatchesPerStep),
+      new Column("stack", Forecast::stack),
+      new Column("compute_eff", Forecast::computeEff),
+      new Column("mem_eff", Forecast::memEff),
+      new Column("dispatch_us", Forecast::dispatchUs),
+      new Column("efficiencies", Forecast::efficiencies));
 }

@@ -11,6 +11,9 @@ import life.ops.Operator;
 import life.ops.Parallelism;
 import life.ops.Span;
 import life.spec.HardwareSpec;
+import life.stack.Efficiencies;
+import life.stack.Stack;
+import life.stack.StackSettings;
 
 /**
  * Turns a model graph into times on one device: the roofline combine of {@link Overlap}, and sums over a request's
@@ -24,11 +27,14 @@ import life.spec.HardwareSpec;
  * calls inside a window's transition zone (at most one per chunk) are evaluated directly. The cost of a forecast is
  * O(operators), whatever the output length and the number of chunks.
  *
- * <p>A forecaster is immutable and thread-safe; build one per (model graph, device, overlap) and reuse it.
+ * <p>A forecaster is immutable and thread-safe; build one per (model graph, device, efficiencies, stack, overlap) and
+ * reuse it. Outside tests, {@code life.scenario} builds them.
  */
 public final class Forecaster {
   private final ModelGraph graph;
   private final HardwareSpec hw;
+  private final Efficiencies eff;
+  private final Stack stack;
   private final Overlap overlap;
   private final Operator[] ops;
   private final double[] mult;
@@ -41,10 +47,10 @@ public final class Forecaster {
   private final double dispatchSec;
   private final double sequenceSec;
   private final double stepSec;
-  /** Seconds per sequence and cached token of a sampling call ({@link HardwareSpec#contextSeconds()}). */
+  /** Seconds per sequence and cached token of a sampling call ({@link Efficiencies#contextSeconds()}). */
   private final double contextSec;
   /**
-   * Seconds per sequence and cached token of a decode step from {@link HardwareSpec#gqaSeconds()}: its rate times
+   * Seconds per sequence and cached token of a decode step from {@link Efficiencies#gqaSeconds()}: its rate times
    * the query heads of the graph's grouped-query layers ({@link ModelGraph#groupedQueryHeads()}).
    */
   private final double gqaSec;
@@ -60,11 +66,22 @@ public final class Forecaster {
   private final Function<Long, Table> tableMaker = this::table;
   private volatile Table lastTable;
 
-  public Forecaster(ModelGraph graph, HardwareSpec hw, Overlap overlap) {
+  /** A forecaster with no serving stack (the raw roofline at {@code eff}). */
+  public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Overlap overlap) {
+    this(graph, hw, eff, Stack.NONE, overlap);
+  }
+
+  /**
+   * A forecaster of {@code graph} (already built with {@code stack}'s conventions) on {@code hw} at {@code eff};
+   * {@code stack} also decides whether a batch too large for memory runs in waves.
+   */
+  public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap) {
     this.graph = graph;
     this.hw = hw;
+    this.eff = eff;
+    this.stack = stack;
     this.overlap = overlap;
-    Device d = new Device(hw);
+    Device d = new Device(hw, eff);
     List<Operator> list = new ArrayList<>(graph.head());
     List<Double> m = new ArrayList<>();
     graph.head().forEach(o -> m.add(1.0));
@@ -86,13 +103,13 @@ public final class Forecaster {
     secPerByte = new double[n];
     secPerOpDecode = new double[n];
     secPerByteDecode = new double[n];
-    double opScale = hw.computeEff() / hw.decodeComputeEffOrSame();
-    double byteScale = hw.memEff() / hw.decodeMemEffOrSame();
+    double opScale = eff.computeEff() / eff.decodeComputeEffOrSame();
+    double byteScale = eff.memEff() / eff.decodeMemEffOrSame();
     dispatchSec = d.dispatchSeconds();
-    sequenceSec = hw.sequenceSeconds();
-    stepSec = hw.stepSeconds();
-    contextSec = hw.contextSeconds();
-    gqaSec = graph.groupedQueryHeads() * hw.gqaSeconds();
+    sequenceSec = eff.sequenceSeconds();
+    stepSec = eff.stepSeconds();
+    contextSec = eff.contextSeconds();
+    gqaSec = graph.groupedQueryHeads() * eff.gqaSeconds();
     for (int i = 0; i < n; i++) {
       mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
@@ -113,6 +130,14 @@ public final class Forecaster {
 
   public HardwareSpec hardware() {
     return hw;
+  }
+
+  public Efficiencies efficiencies() {
+    return eff;
+  }
+
+  public Stack stack() {
+    return stack;
   }
 
   /** Bytes of weights each device holds. */
@@ -202,14 +227,14 @@ public final class Forecaster {
     return s.time;
   }
 
-  /** Prefill sums of one (prompt, batch, chunk), shared by the requests that differ only in their output length. */
-  private record PrefillKey(long prompt, int batch, long chunk) {}
+  /** Prefill sums of one request shape, shared by the requests that differ only in their output length. */
+  private record PrefillKey(long prompt, int batch, long chunk, long context, long pipeline) {}
 
   private final ConcurrentHashMap<PrefillKey, Sums> prefills = new ConcurrentHashMap<>();
   private static final int PREFILL_CACHE = 4096;
 
   private Sums prefill(Request r) {
-    PrefillKey key = new PrefillKey(r.prompt(), r.batch(), r.chunkSize());
+    PrefillKey key = new PrefillKey(r.prompt(), r.batch(), r.chunkSize(), r.context(), r.pipelineChunks());
     Sums s = prefills.get(key);
     if (s == null) {
       s = computePrefill(r);
@@ -222,7 +247,7 @@ public final class Forecaster {
   }
 
   private Sums computePrefill(Request r) {
-    return prefillSums(0, r.prompt(), r.batch(), r.chunkSize(), 0);
+    return prefillSums(r.context(), r.prompt(), r.batch(), r.chunkSize(), r.pipelineChunks());
   }
 
   /**
@@ -243,6 +268,9 @@ public final class Forecaster {
 
   private Sums prefillSums(long past, long l, int b, long c, long pipelineChunks) {
     Sums prefill = new Sums();
+    if (l == 0) {
+      return prefill;
+    }
     long full = l / c;
     long rest = l - full * c;
     // Every chunk but the last skips the sampling operators (the LM head).
@@ -275,6 +303,7 @@ public final class Forecaster {
   /** The forecast of {@code r}. */
   public Forecast forecast(Request r) {
     long l = r.prompt();
+    long past = r.context() + l;
     int b = r.batch();
     Sums prefill = prefill(r);
     double ttft = prefill.time;
@@ -282,17 +311,58 @@ public final class Forecaster {
 
     long steps = r.output() - 1;
     Sums s = new Sums();
-    progression(s, l, 1, Math.max(steps, 1), 1, b, true);
+    progression(s, past, 1, Math.max(steps, 1), 1, b, true);
     long n = Math.max(steps, 1);
     double tpot = s.time / n;
     double e2e = ttft + (steps > 0 ? s.time : 0);
-    double kv = graph.kvCacheBytes(l + r.output()) * b / split;
+    int wave = stack.settings().waves() ? concurrentSequences(past + r.output(), b) : b;
+    if (wave < b) {
+      e2e = wavesSeconds(r, wave, e2e);
+    }
+    double kv = graph.kvCacheBytes(past + r.output()) * b / split;
     double mem = weightBytes + kv + prefill.transientBytes;
     double g = HardwareSpec.GIB;
-    return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, ttft * 1e3, tpot * 1e3, 1.0 / tpot,
-        (double) b * r.output() / e2e, e2e * 1e3, mem / g, weightBytes / g, kv / g, prefill.transientBytes / g,
-        hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound, s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY,
-        prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9, s.bytes / n / 1e9, s.dispatches / n);
+    return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, r.context(), ttft * 1e3, tpot * 1e3, 1.0 / tpot,
+        (double) b * r.output() / e2e, e2e * 1e3, l > 0 ? b * l / ttft : 0, mem / g, weightBytes / g, kv / g,
+        prefill.transientBytes / g, hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound,
+        s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY, prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9,
+        s.bytes / n / 1e9, s.dispatches / n, stack.id(), eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
+        eff.origin());
+  }
+
+  /**
+   * Seconds to run {@code r}'s batch to completion in waves of {@code wave} sequences, each wave prefilled and then
+   * decoded to the end; {@code full} is the time of the whole batch at once, not used.
+   */
+  private double wavesSeconds(Request r, int wave, double full) {
+    int b = r.batch();
+    long waves = (b + wave - 1) / wave;
+    int last = b - (int) ((waves - 1) * wave);
+    double one = waveSeconds(r, wave);
+    double tail = last == wave ? one : waveSeconds(r, last);
+    return (waves - 1) * one + tail;
+  }
+
+  private double waveSeconds(Request r, int b) {
+    double t = prefillSums(r.context(), r.prompt(), b, r.chunkSize(), r.pipelineChunks()).time;
+    return t + decodeSeconds(r.context() + r.prompt(), r.output() - 1, b);
+  }
+
+  /**
+   * Sequences of {@code tokens} tokens whose KV cache fits beside the weights in {@link StackSettings#MEMORY_FRACTION}
+   * of the device's memory (the share serving engines give themselves by default), at least 1 and at most {@code b}.
+   */
+  public int concurrentSequences(long tokens, int b) {
+    double capacity = hw.memBytes();
+    if (capacity <= 0) {
+      return b;
+    }
+    double free = StackSettings.MEMORY_FRACTION * capacity - weightBytes;
+    double perSequence = kvCacheBytesPerDevice(tokens);
+    if (perSequence <= 0) {
+      return b;
+    }
+    return (int) Math.max(1, Math.min(b, Math.floor(free / perSequence)));
   }
 
   /**
@@ -304,12 +374,12 @@ public final class Forecaster {
     long c = r.chunkSize();
     List<long[]> prefillCalls = new ArrayList<>();
     for (long p = 0; p < r.prompt(); p += c) {
-      prefillCalls.add(new long[] {p, Math.min(c, r.prompt() - p), p + c >= r.prompt() ? 1 : 0});
+      prefillCalls.add(new long[] {r.context() + p, Math.min(c, r.prompt() - p), p + c >= r.prompt() ? 1 : 0});
     }
     List<long[]> decodeCalls = new ArrayList<>();
     long steps = Math.max(r.output() - 1, 1);
     for (long j = 0; j < steps; j++) {
-      decodeCalls.add(new long[] {r.prompt() + j, 1, 1});
+      decodeCalls.add(new long[] {r.context() + r.prompt() + j, 1, 1});
     }
     rows.addAll(rows("prefill", prefillCalls, 1, r.batch()));
     if (sequenceSec > 0) {
@@ -322,7 +392,7 @@ public final class Forecaster {
     }
     if (contextSec > 0) {
       rows.add(new OpTiming("prefill", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
-          r.batch() * r.prompt() * contextSec * 1e3, Bound.COMPUTE));
+          r.batch() * (r.context() + r.prompt()) * contextSec * 1e3, Bound.COMPUTE));
     }
     rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
     if (sequenceSec > 0) {
@@ -334,7 +404,7 @@ public final class Forecaster {
           Bound.COMPUTE));
     }
     // The mean decode step's context: prompt + j + 1 tokens for j = 0 … steps − 1.
-    double meanContext = r.prompt() + (steps + 1) / 2.0;
+    double meanContext = r.context() + r.prompt() + (steps + 1) / 2.0;
     if (contextSec > 0) {
       rows.add(new OpTiming("decode", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * meanContext * contextSec * 1e3, Bound.COMPUTE));

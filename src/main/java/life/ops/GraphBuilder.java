@@ -253,7 +253,7 @@ public final class GraphBuilder {
   private void attention(List<Operator> ops, int heads, int kv, int qkDim, int vDim, boolean sharedKv, Span span) {
     double kvB = o.kvBytes();
     if (fusion.contains(Fusion.FLASH)) {
-      ops.add(new FlashAttention(heads, kv, qkDim, vDim, sharedKv, span, a, kvB));
+      ops.add(new FlashAttention(heads, kv, qkDim, vDim, sharedKv, span, a, kvB, o.kvReads()));
       return;
     }
     DType sc = o.scores();

@@ -20,4 +20,21 @@ public enum KvReads {
 
   /** Longest context (past + present) for which vLLM picks its V1 paged-attention kernel. */
   public static final long PAGED_V1_MAX_CONTEXT = 8192;
+
+  /**
+   * Heads whose K or V a call reads: the KV heads, or the query heads in a decode call ({@code present == 1}) under
+   * {@link #PER_QUERY_HEAD}, or in one that vLLM runs with its V1 kernel under {@link #PAGED_V1} (vLLM 0.2–0.6,
+   * {@code paged_attn.py}: V1 when the context fits 8,192 tokens and sequences × query heads &gt; 512, else the
+   * partitioned V2).
+   */
+  public int readHeads(int heads, int kvHeads, long past, long present, int batch) {
+    if (present != 1) {
+      return kvHeads;
+    }
+    return switch (this) {
+      case PER_KV_HEAD -> kvHeads;
+      case PER_QUERY_HEAD -> heads;
+      case PAGED_V1 -> past + present <= PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512 ? heads : kvHeads;
+    };
+  }
 }

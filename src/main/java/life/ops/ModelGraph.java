@@ -86,6 +86,9 @@ public record ModelGraph(ModelSpec spec, GraphOptions options, List<Operator> he
         if (o instanceof Operator.AttentionBmm a && a.kind() == Operator.BmmKind.QK && a.heads() != a.kvHeads()) {
           h += g.count() * a.heads();
         }
+        if (o instanceof Operator.FlashAttention f && f.heads() != f.kvHeads()) {
+          h += g.count() * f.heads();
+        }
       }
     }
     return h;

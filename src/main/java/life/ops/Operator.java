@@ -474,22 +474,9 @@ public sealed interface Operator
       return batch * span.keys(past, present) * readHeads(past, present, batch) * dim * kvBytes;
     }
 
-    /**
-     * Heads whose K or V a call reads: the KV heads, or the query heads in a decode call under
-     * {@link KvReads#PER_QUERY_HEAD}, or in one that vLLM runs with its V1 kernel under {@link KvReads#PAGED_V1}
-     * (vLLM 0.2–0.6, {@code paged_attn.py}: V1 when the context fits 8,192 tokens and sequences × query heads &gt; 512,
-     * else the partitioned V2).
-     */
+    /** Heads whose K or V a call reads ({@link KvReads#readHeads}). */
     private int readHeads(long past, long present, int batch) {
-      if (present != 1) {
-        return kvHeads;
-      }
-      return switch (kvReads) {
-        case PER_KV_HEAD -> kvHeads;
-        case PER_QUERY_HEAD -> heads;
-        case PAGED_V1 -> past + present <= KvReads.PAGED_V1_MAX_CONTEXT && (long) batch * heads > 512
-            ? heads : kvHeads;
-      };
+      return kvReads.readHeads(heads, kvHeads, past, present, batch);
     }
 
     @Override
@@ -529,11 +516,12 @@ public sealed interface Operator
   /**
    * Fused (flash) attention: QKᵀ, scale, mask, softmax and PV in one kernel. The ops of the unfused chain
    * ({@code 2·S·d_qk − S + 7·S + 2·S·d_v − T·h·d_v}) without its score traffic: reads Q, K and V (V is part of the
-   * cached latent for MLA, {@code sharedKv}), writes the output. K and V are counted once per call; a kernel that
-   * re-reads them per query block moves more on long prompts.
+   * cached latent for MLA, {@code sharedKv}), writes the output. K and V are counted once per call (per KV head, or
+   * per query head in the decode calls {@code kvReads} says so: vLLM's paged decode kernel); a kernel that re-reads
+   * them per query block moves more on long prompts.
    */
   record FlashAttention(int heads, int kvHeads, int qkDim, int vDim, boolean sharedKv, Span span, DType act,
-      double kvBytes) implements Operator {
+      double kvBytes, KvReads kvReads) implements Operator {
     @Override
     public String name() {
       return "flash_attention";
@@ -550,7 +538,8 @@ public sealed interface Operator
     }
 
     private double kvRead(long past, long present, int batch) {
-      return batch * span.keys(past, present) * kvHeads * (qkDim + (sharedKv ? 0 : vDim)) * kvBytes;
+      return batch * span.keys(past, present) * kvReads.readHeads(heads, kvHeads, past, present, batch)
+          * (qkDim + (sharedKv ? 0 : vDim)) * kvBytes;
     }
 
     @Override

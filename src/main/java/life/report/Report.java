@@ -310,14 +310,18 @@ public final class Report {
       }
       Forecaster f;
       try {
-        f = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve(sv.model),
-            GraphOptions.defaults(DType.FP16)), h, Overlap.OPERATOR);
+        life.scenario.Built b = life.scenario.ScenarioText.setup(java.util.Map.of("model", sv.model, "hardware", id,
+            "stack", "none"), catalog, null).build();
+        if (!(b instanceof life.scenario.Built.Ready ready)) {
+          continue;
+        }
+        f = ready.forecaster();
       } catch (IllegalArgumentException e) {
         continue;
       }
-      double peak = h.computeEff() * (h.peak(DType.FP16).isPresent() ? h.peak(DType.FP16).getAsDouble()
-          : h.peak(DType.BF16).orElse(Double.NaN)) / 1e9;
-      double bw = h.memEff() * h.memBytesPerSecond() / 1e9;
+      double peak = f.efficiencies().computeEff() * (h.peak(DType.FP16).isPresent()
+          ? h.peak(DType.FP16).getAsDouble() : h.peak(DType.BF16).orElse(Double.NaN)) / 1e9;
+      double bw = f.efficiencies().memEff() * h.memBytesPerSecond() / 1e9;
       double[] ix = {0.01, peak / bw, 1e5};
       double[] iy = {0.01 * bw, peak, peak};
       List<Trace> traces = new ArrayList<>();

@@ -23,12 +23,12 @@ public enum AxisName {
   FUSION("none", false),
   OVERLAP("operator", false),
   COUNTING("causal", false),
-  BACKEND("none", false),
+  STACK("auto", false),
   PARALLEL("1", false),
   PROMPT("1024", true),
   OUTPUT("128", true),
   BATCH("1", true),
-  CHUNK("0", true);
+  CHUNK("auto", true);
 
   private final String defaultValue;
   private final boolean request;
@@ -52,6 +52,9 @@ public enum AxisName {
   }
 
   public static AxisName parse(String key) {
+    if (key.equals("backend")) {
+      return STACK;
+    }
     for (AxisName a : values()) {
       if (a.key().equals(key)) {
         return a;

@@ -88,7 +88,8 @@ public final class SweepEvaluator {
     prompts = longs(AxisName.PROMPT);
     outputs = longs(AxisName.OUTPUT);
     batches = longs(AxisName.BATCH);
-    chunks = longs(AxisName.CHUNK);
+    chunks = java.util.Arrays.stream(values[axisIndex[AxisName.CHUNK.ordinal()]])
+        .mapToLong(x -> x.equals("auto") ? -1 : Long.parseLong(x)).toArray();
     keeps = java.util.Arrays.stream(values[axisIndex[AxisName.KV_KEEP.ordinal()]]).mapToDouble(Double::parseDouble).toArray();
   }
 
@@ -125,14 +126,14 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("fusion", ColumnType.STRING));
     c.add(new RowSchema.Column("overlap", ColumnType.STRING));
     c.add(new RowSchema.Column("counting", ColumnType.STRING));
-    c.add(new RowSchema.Column("backend", ColumnType.STRING));
+    c.add(new RowSchema.Column("stack_requested", ColumnType.STRING));
     c.add(new RowSchema.Column("parallel", ColumnType.STRING));
     c.add(new RowSchema.Column("prompt_len", ColumnType.LONG));
     c.add(new RowSchema.Column("output_len", ColumnType.LONG));
     c.add(new RowSchema.Column("batch", ColumnType.LONG));
     c.add(new RowSchema.Column("chunk", ColumnType.LONG));
     for (ForecastColumns.Column f : ForecastColumns.ALL) {
-      if (!List.of("model", "hardware", "prompt_len", "output_len", "batch").contains(f.name())) {
+      if (!List.of("model", "hardware", "prompt_len", "output_len", "batch", "context_len").contains(f.name())) {
         c.add(new RowSchema.Column(f.name(), f.type()));
       }
     }
@@ -197,8 +198,9 @@ public final class SweepEvaluator {
       String status = "ok";
       if (f instanceof Target tg) {
         try {
-          Forecaster fr = tg.forecaster;
-          fc = fr.forecast(new Request(prompt, output, batch, chunk));
+          Request rq = tg.setup.request(prompt, output, batch, chunk, 0);
+          chunk = rq.chunk();
+          fc = tg.forecaster.forecast(rq);
         } catch (IllegalArgumentException e) {
           status = e.getMessage();
         }
@@ -240,12 +242,14 @@ public final class SweepEvaluator {
   /** A forecaster with the point variables and row values that depend only on it, computed once. */
   static final class Target {
     final Forecaster forecaster;
+    final life.scenario.Setup setup;
     /** kv_bits, max_context, params_b, mem_gib, mem_bw_gbps, price_usd, tdp_w (consecutive in {@link Vars}). */
     final double[] before;
     final double weightBits;
     final long kvBits;
 
-    Target(Forecaster f) {
+    Target(life.scenario.Setup s, Forecaster f) {
+      setup = s;
       forecaster = f;
       ModelSpec m = f.graph().spec();
       HardwareSpec h = f.hardware();
@@ -285,26 +289,19 @@ public final class SweepEvaluator {
     return f;
   }
 
+  /** The point's setup through {@link life.scenario.ScenarioText}, the same way in as the command line's. */
   private Object build(int[] coords) {
     try {
-      DType d = DType.parse(value(coords, AxisName.DTYPE));
-      String kv = value(coords, AxisName.KV_BITS);
-      String win = value(coords, AxisName.WINDOW);
-      GraphOptions o = GraphOptions.defaults(d).withWeights(Points.weightFormat(value(coords, AxisName.WEIGHTS)))
-          .withActQuant(ActQuant.parse(value(coords, AxisName.ACT_BITS)))
-          .withKv(kv.equals("auto") ? (int) d.bits() : Integer.parseInt(kv),
-              Double.parseDouble(value(coords, AxisName.KV_KEEP)))
-          .withLora(Points.lora(value(coords, AxisName.LORA)))
-          .withAttention(AttentionVariant.parse(value(coords, AxisName.ATTENTION)),
-              win.equals("model") ? -1 : Integer.parseInt(win))
-          .withFusion(Fusion.parse(value(coords, AxisName.FUSION)))
-          .withCounting(Counting.parse(value(coords, AxisName.COUNTING)))
-          .withParallel(life.ops.Parallelism.parse(value(coords, AxisName.PARALLEL)));
-      o = life.ops.BackendConventions.apply(value(coords, AxisName.BACKEND), o);
-      ModelSpec m = ModelCatalog.builtIn().resolve(value(coords, AxisName.MODEL));
-      HardwareSpec h = life.catalog.Backends.apply(catalog.resolve(value(coords, AxisName.HARDWARE)),
-          value(coords, AxisName.BACKEND));
-      return new Target(new Forecaster(GraphBuilder.build(m, o), h, Overlap.parse(value(coords, AxisName.OVERLAP))));
+      java.util.Map<String, String> text = new java.util.LinkedHashMap<>();
+      for (int ax : graphAxes) {
+        text.put(spec.axes().get(ax).name().key(), values[ax][coords[ax]]);
+      }
+      life.scenario.Setup s = life.scenario.ScenarioText.setup(text, catalog, null);
+      life.scenario.Built b = s.build();
+      if (b instanceof life.scenario.Built.Ready r) {
+        return new Target(s, r.forecaster());
+      }
+      return ((life.scenario.Built.Unsupported) b).reason();
     } catch (IllegalArgumentException | CatalogException e) {
       return e.getMessage();
     }
@@ -351,7 +348,7 @@ public final class SweepEvaluator {
     out.strings(c++)[r] = value(coords, AxisName.FUSION);
     out.strings(c++)[r] = value(coords, AxisName.OVERLAP);
     out.strings(c++)[r] = value(coords, AxisName.COUNTING);
-    out.strings(c++)[r] = value(coords, AxisName.BACKEND);
+    out.strings(c++)[r] = value(coords, AxisName.STACK);
     out.strings(c++)[r] = value(coords, AxisName.PARALLEL);
     out.longs(c++)[r] = prompt;
     out.longs(c++)[r] = output;
@@ -363,6 +360,7 @@ public final class SweepEvaluator {
       out.doubles(c++)[r] = Digits.round(fc.tps(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.throughputTps(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.e2eMs(), DIGITS);
+      out.doubles(c++)[r] = Digits.round(fc.prefillTps(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.memoryGib(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.weightsGib(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.kvCacheGib(), DIGITS);
@@ -375,8 +373,13 @@ public final class SweepEvaluator {
       out.doubles(c++)[r] = Digits.round(fc.decodeGopsPerStep(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.decodeGbPerStep(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.dispatchesPerStep(), DIGITS);
+      out.strings(c++)[r] = fc.stack();
+      out.doubles(c++)[r] = fc.computeEff();
+      out.doubles(c++)[r] = fc.memEff();
+      out.doubles(c++)[r] = Digits.round(fc.dispatchUs(), DIGITS);
+      out.strings(c++)[r] = fc.efficiencies();
     } else {
-      for (int k = 0; k < 17; k++, c++) {
+      for (int k = 0; k < 23; k++, c++) {
         switch (SCHEMA.column(c).type()) {
           case DOUBLE -> out.doubles(c)[r] = Double.NaN;
           case BOOLEAN -> out.booleans(c)[r] = false;

@@ -274,7 +274,8 @@ public final class SweepFile {
       return out;
     }
     for (Node n : v instanceof SequenceNode ? list(v, key) : List.of(v)) {
-      out.add(Long.toString(integer(n, key, min)));
+      boolean auto = a == AxisName.CHUNK && n instanceof ScalarNode sn && sn.getValue().trim().equals("auto");
+      out.add(auto ? "auto" : Long.toString(integer(n, key, min)));
     }
     return out;
   }
@@ -299,21 +300,9 @@ public final class SweepFile {
           }
           return d.id();
         });
-        case WEIGHTS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
-          Points.weightFormat(x);
-          return x;
-        });
-        case ACT_BITS -> check(n, key, s, x -> {
-          ActQuant.parse(x);
-          return x.toLowerCase(Locale.ROOT);
-        });
-        case KV_BITS -> check(n, key, s, x -> {
-          if (!x.equals("auto") && !GraphOptions.KV_BITS.contains(parseInt(x))) {
-            throw new IllegalArgumentException("kv_bits must be auto or one of " + GraphOptions.KV_BITS + ", got "
-                + x);
-          }
-          return x;
-        });
+        case WEIGHTS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("weights", x));
+        case ACT_BITS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("act_bits", x));
+        case KV_BITS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("kv_bits", x));
         case KV_KEEP -> check(n, key, s, x -> {
           double d = Double.parseDouble(x);
           if (!(d > 0 && d <= 1)) {
@@ -321,32 +310,12 @@ public final class SweepFile {
           }
           return Double.toString(d);
         });
-        case LORA -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
-          Points.lora(x);
-          return x;
-        });
-        case ATTENTION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
-          AttentionVariant.parse(x);
-          return x;
-        });
-        case WINDOW -> check(n, key, s, x -> {
-          if (!x.equals("model") && parseInt(x) < 0) {
-            throw new IllegalArgumentException("window must be model, 0 (none) or a positive length, got " + x);
-          }
-          return x;
-        });
-        case FUSION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> {
-          Fusion.parse(x);
-          return x;
-        });
+        case LORA -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("lora", x));
+        case ATTENTION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("attention", x));
+        case WINDOW -> check(n, key, s, x -> life.scenario.ScenarioText.check("window", x));
+        case FUSION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("fusion", x));
         case OVERLAP -> check(n, key, s, x -> Overlap.parse(x).id());
-        case BACKEND -> check(n, key, s, x -> {
-          if (!x.equals("none") && !life.catalog.Backends.names().contains(x)) {
-            throw new IllegalArgumentException("unknown backend '" + x + "' (allowed: none, "
-                + String.join(", ", life.catalog.Backends.names()) + ")");
-          }
-          return x;
-        });
+        case STACK -> check(n, key, s, x -> life.scenario.ScenarioText.check("stack", x));
         case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
         case PARALLEL -> check(n, key, s, x -> life.ops.Parallelism.parse(x).id());
         default -> throw new IllegalStateException(a.toString());

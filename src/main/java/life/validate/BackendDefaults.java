@@ -48,7 +48,7 @@ public final class BackendDefaults {
         o)));
     rows.stream().filter(r -> r.used() && !r.memory().isEmpty()).forEach(r -> r.heldOut().forEach(o -> held.put(o.m(),
         o)));
-    Validator plain = new Validator(catalog, (h, b) -> h);
+    Validator plain = new Validator(catalog, Validator.PLAIN);
     List<Validator.Outcome> out = new ArrayList<>(ms.size());
     for (Measurement m : ms) {
       Validator.Outcome o = held.get(m);
@@ -63,13 +63,13 @@ public final class BackendDefaults {
    * was not in it), else the catalog and device-kind defaults. The spec-only forecast of a device the datasets never
    * measured, for judging calibration on one they did.
    */
-  public static Validator.Efficiencies leaveOut(List<Row> rows, String deviceId) {
-    return (h, backend) -> {
-      Row r = usedRow(rows, backend, h, h.memoryClass());
+  public static life.scenario.EfficiencyRule leaveOut(List<Row> rows, String deviceId) {
+    return (h, fit, stack) -> {
+      Row r = usedRow(rows, stack.name(), h, h.memoryClass());
       if (r == null) {
-        r = usedRow(rows, backend, h, "");
+        r = usedRow(rows, stack.name(), h, "");
       }
-      return r == null ? h : r.folds().getOrDefault(deviceId, r.eff()).applyTo(h);
+      return r == null ? Validator.PLAIN.apply(h, fit, stack) : r.folds().getOrDefault(deviceId, r.eff()).efficiencies();
     };
   }
 
@@ -90,12 +90,12 @@ public final class BackendDefaults {
    * what its devices get without it (the group's row where that is used, else the kind's defaults).
    */
   public static List<Row> fit(HardwareCatalog catalog, List<Measurement> ms) {
-    Validator plain = new Validator(catalog, (h, b) -> h);
+    Validator plain = new Validator(catalog, Validator.PLAIN);
     Map<String, List<Measurement>> groups = new TreeMap<>();
     for (Measurement m : ms) {
       if (plain.outcome(m).supported()) {
         HardwareSpec h = catalog.resolve(m.hardware());
-        groups.computeIfAbsent(m.backend() + "|" + h.kind().id(), k -> new ArrayList<>()).add(m);
+        groups.computeIfAbsent(m.stackName() + "|" + h.kind().id(), k -> new ArrayList<>()).add(m);
       }
     }
     List<Row> out = new ArrayList<>();
@@ -142,7 +142,7 @@ public final class BackendDefaults {
       others.removeAll(d.getValue());
       Calibrator.Shared loo = Calibrator.fitShared(catalog, others, hosts, compute);
       fits.put(d.getKey(), loo);
-      return new Validator(catalog, (h, b) -> loo.applyTo(h)).run(d.getValue()).stream();
+      return new Validator(catalog, (h, f, st) -> loo.efficiencies()).run(d.getValue()).stream();
     }).toList();
     return new Folds(Map.copyOf(fits), held);
   }

@@ -26,7 +26,7 @@ public final class Calibrator {
    * A fit and its errors: before fitting (catalog and device-kind efficiencies, all rows), on the training rows, on
    * the held-out rows, and on the same held-out rows with the backend defaults (the spec-only forecast it must beat).
    */
-  public record Fit(HardwareSpec device, int trainRows, int testRows, ErrorStats before, ErrorStats train,
+  public record Fit(HardwareSpec device, life.stack.Efficiencies eff, int trainRows, int testRows, ErrorStats before, ErrorStats train,
       ErrorStats test, ErrorStats testDefaults) {}
 
   private Calibrator() {}
@@ -42,7 +42,7 @@ public final class Calibrator {
   /** As {@link #fit(HardwareCatalog, String, List, double, long)}, on the rows of one backend when not null. */
   public static Fit fit(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
       double holdout, long seed) {
-    return fit(catalog, deviceId, backend, all, holdout, seed, Efficiency.defaults(false, List.of()), PRIOR_WEIGHT);
+    return fit(catalog, deviceId, backend, all, holdout, seed, Efficiency.defaults(false), PRIOR_WEIGHT);
   }
 
   /**
@@ -50,7 +50,7 @@ public final class Calibrator {
    * {@code prior} gives the device (the spec-only forecast's) with weight {@code priorWeight} (0: no prior).
    */
   public static Fit fit(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all, double holdout,
-      long seed, Validator.Efficiencies prior, double priorWeight) {
+      long seed, life.scenario.EfficiencyRule prior, double priorWeight) {
     if (!(holdout >= 0 && holdout < 1)) {
       throw new IllegalArgumentException("--holdout must be in [0, 1), got " + holdout);
     }
@@ -66,9 +66,9 @@ public final class Calibrator {
       throw new IllegalArgumentException("device " + deviceId + ": " + train.size() + " training rows after the "
           + "hold-out; lower --holdout");
     }
-    HardwareSpec fitted = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
-    Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
-    return new Fit(fitted, train.size(), test.size(), u.before(), ErrorStats.of(after.run(train)),
+    life.stack.Efficiencies fitted = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
+    Validator after = new Validator(profiled(catalog, deviceId, fitted), Validator.PLAIN);
+    return new Fit(catalog.resolve(deviceId), fitted, train.size(), test.size(), u.before(), ErrorStats.of(after.run(train)),
         ErrorStats.of(after.run(test)), ErrorStats.of(new Validator(catalog, prior).run(test)));
   }
 
@@ -79,7 +79,7 @@ public final class Calibrator {
    * split leaves one or two rows to judge by).
    */
   public static Fit crossValidate(HardwareCatalog catalog, String deviceId, String backend, List<Measurement> all,
-      int folds, long seed, Validator.Efficiencies prior, double priorWeight) {
+      int folds, long seed, life.scenario.EfficiencyRule prior, double priorWeight) {
     Usable u = usable(catalog, deviceId, backend, all, seed);
     List<Measurement> mine = u.rows();
     if (folds < 2 || folds > mine.size()) {
@@ -97,13 +97,19 @@ public final class Calibrator {
       for (int i = 0; i < mine.size(); i++) {
         (i % folds == f ? test : train).add(mine.get(i));
       }
-      HardwareSpec fold = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
-      held.addAll(new Validator(catalog.withDevice(fold), (h, b) -> h).run(test));
+      life.stack.Efficiencies fold = fitRows(catalog, deviceId, backend, train, prior, priorWeight);
+      held.addAll(new Validator(profiled(catalog, deviceId, fold), Validator.PLAIN).run(test));
     }
-    HardwareSpec fitted = fitRows(catalog, deviceId, backend, mine, prior, priorWeight);
-    Validator after = new Validator(catalog.withDevice(fitted), (h, b) -> h);
-    return new Fit(fitted, mine.size(), mine.size(), u.before(), ErrorStats.of(after.run(mine)), ErrorStats.of(held),
+    life.stack.Efficiencies fitted = fitRows(catalog, deviceId, backend, mine, prior, priorWeight);
+    Validator after = new Validator(profiled(catalog, deviceId, fitted), Validator.PLAIN);
+    return new Fit(catalog.resolve(deviceId), fitted, mine.size(), mine.size(), u.before(), ErrorStats.of(after.run(mine)), ErrorStats.of(held),
         ErrorStats.of(new Validator(catalog, prior).run(mine)));
+  }
+
+  /** {@code catalog} with {@code deviceId} carrying the fitted {@code eff} as a calibrated profile would. */
+  private static HardwareCatalog profiled(HardwareCatalog catalog, String deviceId, life.stack.Efficiencies eff) {
+    return catalog.withDevice(catalog.resolve(deviceId), life.stack.Efficiencies.Overrides.all(eff, "profile:"
+        + deviceId));
   }
 
   /**
@@ -117,9 +123,9 @@ public final class Calibrator {
     catalog.resolve(deviceId);
     List<Measurement> mine = new ArrayList<>();
     List<Validator.Outcome> forecasts = new ArrayList<>();
-    Validator plain = new Validator(catalog, (h, b) -> h);
+    Validator plain = new Validator(catalog, Validator.PLAIN);
     for (Measurement m : all) {
-      if (m.hardware().equals(deviceId) && (backend == null || m.backend().equals(backend))) {
+      if (m.hardware().equals(deviceId) && (backend == null || m.stackName().equals(backend))) {
         Validator.Outcome o = plain.outcome(m);
         if (o.supported()) {
           mine.add(m);
@@ -129,7 +135,7 @@ public final class Calibrator {
     }
     if (mine.size() < 3) {
       java.util.Set<String> backends = new java.util.TreeSet<>();
-      all.stream().filter(m -> m.hardware().equals(deviceId)).forEach(m -> backends.add(m.backend()));
+      all.stream().filter(m -> m.hardware().equals(deviceId)).forEach(m -> backends.add(m.stackName()));
       throw new IllegalArgumentException("device " + deviceId + (backend == null ? "" : " under " + backend)
           + " has " + mine.size() + " usable measurements; calibration needs at least 3 (its rows' backends: "
           + (backends.isEmpty() ? "none" : String.join(", ", backends)) + ")");
@@ -139,8 +145,8 @@ public final class Calibrator {
   }
 
   /** The device fitted to {@code train}, every row on it. */
-  private static HardwareSpec fitRows(HardwareCatalog catalog, String deviceId, String backend,
-      List<Measurement> train, Validator.Efficiencies prior, double priorWeight) {
+  private static life.stack.Efficiencies fitRows(HardwareCatalog catalog, String deviceId, String backend,
+      List<Measurement> train, life.scenario.EfficiencyRule prior, double priorWeight) {
     HardwareSpec base = catalog.resolve(deviceId);
     // Every training row is on this device, so the shared fit over them is this device's fit. The fit shrinks toward
     // the spec-only forecast's efficiencies (the backend's defaults on this device kind, else the kind's): a weak
@@ -152,7 +158,9 @@ public final class Calibrator {
     // (only on rows of several batch sizes, where it outgrows the per-sequence cost and the cache's bytes), the
     // grouped-query cost per query head, layer and cached token (only on rows with grouped-query decode), and
     // decode's own compute and memory efficiency.
-    double[] priorAt = priorParams(prior.apply(base, backend != null ? backend : mostCommonBackend(train)));
+    String stackName = backend != null ? backend : mostCommonBackend(train);
+    double[] priorAt = priorParams(prior.apply(base, catalog.fit(deviceId), stackName.equals("none")
+        ? life.stack.Stack.NONE : life.stack.Stacks.parse(stackName)));
     boolean sequence = train.stream().mapToInt(Measurement::batch).distinct().count() > 1;
     boolean grouped = train.stream().anyMatch(Calibrator::groupedDecode);
     double[] chosen = null;
@@ -193,13 +201,13 @@ public final class Calibrator {
         }
       }
     }
-    return shared(chosen).applyTo(base);
+    return shared(chosen).efficiencies().withOrigin("profile:" + deviceId);
   }
 
   /**
    * Whether a row has decode steps of a model with grouped-query layers ({@link
    * life.ops.ModelGraph#groupedQueryHeads()}, the forecast's own test), the rows that tell the grouped-query cost per
-   * cached token ({@link HardwareSpec#gqaSeconds()}) apart.
+   * cached token ({@link life.stack.Efficiencies#gqaSeconds()}) apart.
    */
   private static boolean groupedDecode(Measurement m) {
     if (m.metric().equals("prefill_tps") || m.metric().equals("ttft")) {
@@ -215,10 +223,9 @@ public final class Calibrator {
    */
   public record Shared(double computeEff, double memEff, double dispatchUs, double sequenceUs, double stepUs,
       double contextNs, double gqaNs, double decodeComputeEff, double decodeMemEff) {
-    public HardwareSpec applyTo(HardwareSpec h) {
-      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9).withGqaSeconds(gqaNs * 1e-9)
-          .withDecodeEfficiency(decodeComputeEff, decodeMemEff);
+    public life.stack.Efficiencies efficiencies() {
+      return new life.stack.Efficiencies(computeEff, memEff, decodeComputeEff, decodeMemEff, dispatchUs * 1e-6,
+          sequenceUs * 1e-6, stepUs * 1e-6, contextNs * 1e-9, gqaNs * 1e-9, "fit");
     }
   }
 
@@ -248,7 +255,7 @@ public final class Calibrator {
   public static final double PRIOR_WEIGHT = 0.1;
 
   /** Parameters of a device's efficiencies (logit, logit, log µs, host-cost parameters). */
-  private static double[] priorParams(HardwareSpec h) {
+  private static double[] priorParams(life.stack.Efficiencies h) {
     return new double[] {logit(h.computeEff()), logit(h.memEff()), Math.log(Math.max(h.dispatchSeconds() * 1e6, 0.01)),
         hostParam(h.sequenceSeconds() * 1e6, SEQUENCE_SCALE_US), hostParam(h.stepSeconds() * 1e6, STEP_SCALE_US),
         hostParam(h.contextSeconds() * 1e9, CONTEXT_SCALE_NS), hostParam(h.gqaSeconds() * 1e9, GQA_SCALE_NS)};
@@ -289,7 +296,7 @@ public final class Calibrator {
   }
 
   private static String mostCommonBackend(List<Measurement> ms) {
-    return ms.stream().collect(java.util.stream.Collectors.groupingBy(Measurement::backend,
+    return ms.stream().collect(java.util.stream.Collectors.groupingBy(Measurement::stackName,
         java.util.stream.Collectors.counting())).entrySet().stream().max(java.util.Map.Entry.comparingByValue())
         .orElseThrow().getKey();
   }
@@ -326,7 +333,7 @@ public final class Calibrator {
 
   private static double[] sharedResiduals(HardwareCatalog catalog, List<Measurement> ms, double[] p) {
     Shared s = shared(p);
-    Validator v = new Validator(catalog, (h, b) -> s.applyTo(h));
+    Validator v = new Validator(catalog, (h, f, st) -> s.efficiencies());
     double[] r = new double[ms.size()];
     for (int i = 0; i < ms.size(); i++) {
       Validator.Outcome o = v.outcome(ms.get(i));

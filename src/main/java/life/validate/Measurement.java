@@ -47,6 +47,88 @@ public record Measurement(String file, String source, String hardware, int devic
     return engine(f) + platform;
   }
 
+  /**
+   * The row's stack as {@code engine/api@version}: the backend's engine and API, at the build or date its source
+   * states (XiongjieDai's llama.cpp builds 2824–2843 of May 2024; TensorRT-LLM v0.6.1's tables; transformers 4.49.0 in
+   * the paper) or, where the source states none, its publication date (discussion #4167 opened 2023-11;
+   * LLM-Inference-Bench, arXiv 2411.00136, 2024-10). Rows of other files run the current stack.
+   */
+  public String stack() {
+    String b = backend();
+    String name = switch (b) {
+      case "pytorch" -> hardware.startsWith("nvidia") ? "transformers/cuda" : "transformers/cpu";
+      case "deepspeed" -> "deepspeed/hpu";
+      case "ryzenai" -> "ryzenai/npu";
+      case "other" -> "none";
+      default -> b;
+    };
+    if (name.equals("none")) {
+      return name;
+    }
+    String f = file.toLowerCase(Locale.ROOT);
+    String when = f.contains("xiongjiedai") ? "2024-05" : f.contains("4167") ? "2023-11"
+        : f.contains("argonne") ? "2024-10" : f.contains("v061") ? "0.6.1"
+        : f.contains("life-paper") ? (name.startsWith("transformers") ? "4.49.0" : "2025-02") : "current";
+    return name + "@" + when;
+  }
+
+  /** The row's stack without its version ({@code engine/api}, or {@code none}): the key of fitted stack defaults. */
+  public String stackName() {
+    return stack().replaceFirst("@.*$", "");
+  }
+
+  /**
+   * The scenario of this row as text ({@link life.scenario.ScenarioText}'s keys): what was run, with the output length
+   * that makes the forecast's field equal the metric ({@code decode_tps} and {@code tpot} over {@code n} generated
+   * tokens are the {@code n} decode steps of a request of {@code n + 1} output tokens).
+   */
+  public java.util.Map<String, String> scenarioText() {
+    String w = weightDtype.toLowerCase(Locale.ROOT);
+    String a = actDtype.toLowerCase(Locale.ROOT);
+    String kv = kvDtype.toLowerCase(Locale.ROOT);
+    java.util.Map<String, String> t = new java.util.LinkedHashMap<>();
+    t.put("model", model);
+    t.put("hardware", hardware);
+    t.put("parallel", devices <= 1 ? "1" : (parallelism.equals("layer-split") ? "layer:" : "tp:") + devices);
+    t.put("stack", stack());
+    t.put("dtype", a.equals("bf16") || (a.isEmpty() && w.equals("bf16")) ? "bf16" : "fp16");
+    t.put("weights", switch (w) {
+      case "", "fp16", "f16", "bf16", "float16", "bfloat16" -> "none";
+      default -> w;
+    });
+    t.put("act_bits", a.equals("fp8") ? "fp8" : a.equals("int8") ? "8" : "16");
+    t.put("kv_bits", kv.equals("fp8") ? "fp8" : kv.equals("int8") || kv.equals("q8_0") ? "8" : "16");
+    if (samePrompt) {
+      t.put("same_prompt", "true");
+    }
+    boolean decodeMetric = metric.equals("decode_tps") || metric.equals("tpot");
+    long n = Math.max(outputLen, 1);
+    t.put("prompt", String.valueOf(promptLen));
+    t.put("context", String.valueOf(contextLen));
+    t.put("output", String.valueOf(decodeMetric ? n + 1 : n));
+    t.put("batch", String.valueOf(batch));
+    if (prefillChunk > 0) {
+      t.put("chunk", String.valueOf(prefillChunk));
+    }
+    if (prefillBatch > 0) {
+      t.put("prompt_batch", String.valueOf(prefillBatch));
+    }
+    return t;
+  }
+
+  /** The forecast of this row's metric from the forecast of its {@link #scenarioText}, in canonical units. */
+  public double predicted(life.forecast.Forecast f) {
+    return switch (metric) {
+      case "ttft" -> f.ttftMs() / 1e3;
+      case "prefill_tps" -> f.prefillTps();
+      case "decode_tps" -> f.tps();
+      case "tpot" -> f.tpotMs() / 1e3;
+      case "e2e" -> f.e2eMs() / 1e3;
+      case "throughput_tps" -> f.throughputTps();
+      default -> Double.NaN;
+    };
+  }
+
   private static String engine(String f) {
     if (f.contains("llama.cpp")) {
       return "llama.cpp";

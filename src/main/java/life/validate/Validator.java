@@ -3,20 +3,16 @@ package life.validate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import life.catalog.CatalogException;
 import life.catalog.HardwareCatalog;
-import life.catalog.ModelCatalog;
+import life.forecast.Forecast;
 import life.forecast.Forecaster;
-import life.forecast.Overlap;
-import life.ops.ActQuant;
-import life.ops.GraphBuilder;
-import life.ops.GraphOptions;
-import life.ops.Parallelism;
-import life.ops.WeightFormat;
-import life.spec.DType;
-import life.spec.HardwareSpec;
+import life.scenario.Built;
+import life.scenario.EfficiencyRule;
+import life.scenario.Scenario;
+import life.scenario.ScenarioText;
+import life.scenario.Setup;
 
 /**
  * Forecasts published measurements: maps each row (device, model, data types, batch, prompt, cached context,
@@ -35,16 +31,41 @@ public final class Validator {
     }
   }
 
-  /** Efficiency of a device under a backend: compute and memory fraction of peak and dispatch overhead. */
-  public interface Efficiencies {
-    HardwareSpec apply(HardwareSpec device, String backend);
-  }
+  /** The efficiencies of the device's kind and its hardware file, no stack defaults. */
+  public static final EfficiencyRule PLAIN = EfficiencyRule.KIND;
 
   private final HardwareCatalog catalog;
-  private final Efficiencies eff;
-  private final Map<String, Object> cache = new HashMap<>();
+  private final EfficiencyRule eff;
+  private final Map<Map<String, String>, Built> cache = new HashMap<>();
 
-  public Validator(HardwareCatalog catalog, Efficiencies eff) {
+  /**
+   * A row's scenario as parsed from its text (efficiencies not yet chosen), the text of its setup (the key of built
+   * forecasters), or why it cannot be parsed. Parsing is the same for every validator of one catalog, so it is done
+   * once per catalog and row (calibration builds thousands of validators over the same rows).
+   */
+  private record Parsed(Scenario scenario, Map<String, String> setupKey, String error) {}
+
+  private static final Map<HardwareCatalog, Map<Measurement, Parsed>> PARSED = new java.util.WeakHashMap<>();
+
+  private Parsed parsed(Measurement m) {
+    Map<Measurement, Parsed> mine;
+    synchronized (PARSED) {
+      mine = PARSED.computeIfAbsent(catalog, c -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+    return mine.computeIfAbsent(m, k -> {
+      Map<String, String> text = k.scenarioText();
+      try {
+        Setup setup = ScenarioText.setup(text, catalog, EfficiencyRule.KIND);
+        Map<String, String> key = new java.util.TreeMap<>(text);
+        key.keySet().removeAll(List.of("prompt", "output", "batch", "chunk", "context"));
+        return new Parsed(new Scenario(setup, ScenarioText.request(setup, text)), key, null);
+      } catch (CatalogException | IllegalArgumentException e) {
+        return new Parsed(null, null, e.getMessage());
+      }
+    });
+  }
+
+  public Validator(HardwareCatalog catalog, EfficiencyRule eff) {
     this.catalog = catalog;
     this.eff = eff;
   }
@@ -62,75 +83,34 @@ public final class Validator {
       return new Outcome(m, Double.NaN, "parallelism 'other' over " + m.devices() + " devices is not modelled (only "
           + "tp and layer-split)");
     }
-    Object f = forecaster(m);
-    if (f instanceof String why) {
-      return new Outcome(m, Double.NaN, why);
+    if (m.promptLen() == 0 && !m.metric().equals("decode_tps") && !m.metric().equals("tpot")) {
+      return new Outcome(m, Double.NaN, "metric " + m.metric() + " needs a prompt length");
     }
-    Forecaster fr = (Forecaster) f;
-    long p = m.promptLen();
-    long c = m.contextLen();
+    Parsed p = parsed(m);
+    if (p.error() != null) {
+      return new Outcome(m, Double.NaN, p.error());
+    }
+    Scenario sc = p.scenario();
+    Built b = cache.computeIfAbsent(p.setupKey(), k -> sc.setup().withRule(eff).build());
+    if (b instanceof Built.Unsupported u) {
+      return new Outcome(m, Double.NaN, u.reason());
+    }
+    Forecaster fr = ((Built.Ready) b).forecaster();
     long n = Math.max(m.outputLen(), 1);
-    int b = m.batch();
-    long k = m.prefillChunk();
-    // Micro-batches of one submitted batch that a layer split can pipeline (0: all of them).
-    long pipe = k > 0 && m.prefillBatch() > 0 ? Math.max(1, m.prefillBatch() / k) : 0;
     if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
       return new Outcome(m, Double.NaN, "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one "
           + "device's") + " memory: the measurement must have used more devices or offloading");
     }
-    String implausible = implausible(m, fr, p, c, n);
+    String implausible = implausible(m, fr, n);
     if (implausible != null) {
       return new Outcome(m, Double.NaN, implausible);
     }
     try {
-      double v = switch (m.metric()) {
-        case "ttft" -> p > 0 ? fr.prefillSeconds(c, p, b, k, pipe) : Double.NaN;
-        case "prefill_tps" -> p > 0 ? b * p / fr.prefillSeconds(c, p, b, k, pipe) : Double.NaN;
-        case "decode_tps" -> n / fr.decodeSeconds(c + p, n, b);
-        case "tpot" -> fr.decodeSeconds(c + p, n, b) / n;
-        case "e2e" -> p > 0 ? staticBatchSeconds(fr, c, p, n, b, k, pipe) : Double.NaN;
-        case "throughput_tps" -> p > 0 ? b * n / staticBatchSeconds(fr, c, p, n, b, k, pipe) : Double.NaN;
-        default -> Double.NaN;
-      };
-      if (Double.isNaN(v)) {
-        return new Outcome(m, v, "metric " + m.metric() + " needs a prompt length");
-      }
-      return new Outcome(m, v, null);
+      Forecast f = fr.forecast(sc.request());
+      return new Outcome(m, m.predicted(f), null);
     } catch (IllegalArgumentException e) {
       return new Outcome(m, Double.NaN, e.getMessage());
     }
-  }
-
-  /**
-   * Seconds to run a static batch of {@code b} requests to completion. When the KV cache of all of them does not fit
-   * in the device's memory beside the weights, serving engines (vLLM, TensorRT-LLM) run as many as fit at a time:
-   * the batch goes in waves of that size.
-   */
-  static double staticBatchSeconds(Forecaster fr, long c, long p, long n, int b, long chunk, long pipe) {
-    int wave = concurrentSequences(fr, c + p + n, b);
-    double waves = Math.ceil((double) b / wave);
-    int last = b - (int) ((waves - 1) * wave);
-    double full = fr.prefillSeconds(c, p, wave, chunk, pipe) + fr.decodeSeconds(c + p, n - 1, wave);
-    double tail = last == wave ? full
-        : fr.prefillSeconds(c, p, last, chunk, pipe) + fr.decodeSeconds(c + p, n - 1, last);
-    return (waves - 1) * full + tail;
-  }
-
-  /**
-   * Sequences of {@code tokens} tokens whose KV cache fits beside the weights in 90 % of the device's memory (the
-   * share serving engines give themselves by default), at least 1 and at most {@code b}.
-   */
-  static int concurrentSequences(Forecaster fr, long tokens, int b) {
-    double capacity = fr.hardware().memBytes();
-    if (capacity <= 0) {
-      return b;
-    }
-    double free = 0.9 * capacity - fr.weightBytesPerDevice();
-    double perSequence = fr.kvCacheBytesPerDevice(tokens);
-    if (perSequence <= 0) {
-      return b;
-    }
-    return (int) Math.max(1, Math.min(b, Math.floor(free / perSequence)));
   }
 
   /**
@@ -140,7 +120,7 @@ public final class Validator {
    * bandwidth} (e.g. a run that stopped early at an end-of-sequence token). Such rows are listed as unsupported, not
    * forecast.
    */
-  private static String implausible(Measurement m, Forecaster fr, long p, long c, long n) {
+  private static String implausible(Measurement m, Forecaster fr, long n) {
     double bw = fr.hardware().memBytesPerSecond();
     if (bw <= 0 || n <= 1) {
       return null;
@@ -159,70 +139,4 @@ public final class Validator {
     return null;
   }
 
-  private Object forecaster(Measurement m) {
-    String key = String.join("|", m.hardware(), m.model(), m.weightDtype(), m.actDtype(), m.kvDtype(), m.backend(),
-        parallel(m).id(), String.valueOf(m.samePrompt()));
-    return cache.computeIfAbsent(key, k -> build(m));
-  }
-
-  private Object build(Measurement m) {
-    try {
-      HardwareSpec h = eff.apply(catalog.resolve(m.hardware()), m.backend());
-      if (m.kvDtype().equalsIgnoreCase("fp8") && h.peak(life.spec.DType.FP8).isEmpty()) {
-        // Measured 1.2-4.9x slower than an fp16 cache on the A100 (README): a cost the counts do not hold.
-        return "fp8 KV cache on a device without fp8 units (no fp8_tflops): its software E4M3 conversion in the "
-            + "attention kernel is not modelled";
-      }
-      GraphOptions o = options(m);
-      return new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve(m.model()), o), h, Overlap.OPERATOR);
-    } catch (CatalogException | IllegalArgumentException e) {
-      return e.getMessage();
-    }
-  }
-
-  /** The graph options a measurement's data types describe. */
-  static GraphOptions options(Measurement m) {
-    String w = m.weightDtype().toLowerCase(Locale.ROOT);
-    String a = m.actDtype().toLowerCase(Locale.ROOT);
-    String kv = m.kvDtype().toLowerCase(Locale.ROOT);
-    DType act = a.equals("bf16") || (a.isEmpty() && w.equals("bf16")) ? DType.BF16 : DType.FP16;
-    WeightFormat wf = switch (w) {
-      case "", "fp16", "f16", "bf16", "float16", "bfloat16" -> WeightFormat.UNQUANTIZED;
-      case "int8" -> WeightFormat.bits(8, 128);
-      case "int4" -> WeightFormat.bits(4, 128);
-      case "fp8" -> new WeightFormat("fp8", 8, false, false);
-      default -> {
-        if (WeightFormat.isNamed(w)) {
-          yield WeightFormat.named(w);
-        }
-        throw new IllegalArgumentException("unsupported weight dtype '" + m.weightDtype() + "' (allowed: fp16, "
-            + "bf16, int8, int4, fp8, or a llama.cpp format: " + String.join(", ", WeightFormat.names()) + ")");
-      }
-    };
-    ActQuant aq = switch (a) {
-      case "fp8" -> ActQuant.FP8;
-      case "int8" -> ActQuant.INT8;
-      default -> ActQuant.NONE;
-    };
-    if (m.backend().equals("llama.cpp/cuda") && wf.dequantize()) {
-      // The llama.cpp CUDA rows with quantized weights (XiongjieDai's, snapshots of May 2024 per the shared raw data)
-      // predate PR #8075 (2024-06-24, int8 MMQ by default): calls of more than 32 tokens expanded the weights to
-      // fp16 and ran cuBLAS (ggml-cuda's MMQ_MAX_BATCH_SIZE).
-      wf = wf.withCopyAbove(32);
-    }
-    int kvBits = kv.equals("fp8") || kv.equals("int8") || kv.equals("q8_0") ? 8 : 16;
-    GraphOptions o = GraphOptions.defaults(act).withWeights(wf).withActQuant(aq).withKv(kvBits, 1)
-        .withParallel(parallel(m)).withRoutesAlike(m.samePrompt());
-    // llama.cpp without flash attention (every llama.cpp row here): ggml's QKᵀ yields fp32 scores, softmax is fp32.
-    return life.ops.BackendConventions.apply(m.backend(), o);
-  }
-
-  /** How the measurement spread the model: tensor parallel or layer split over its devices. */
-  static Parallelism parallel(Measurement m) {
-    if (m.devices() <= 1) {
-      return Parallelism.NONE;
-    }
-    return new Parallelism(m.parallelism().equals("layer-split") ? Parallelism.Mode.LAYER : Parallelism.Mode.TENSOR,
-        m.devices());
-  }
 }

@@ -34,8 +34,12 @@ final class CliTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** A forecast of Llama-2-7B on a V100 with no stack (the raw roofline) unless {@code extra} names one. */
   static String[] forecast(String... extra) {
     List<String> a = new ArrayList<>(List.of("forecast", "--model", "llama-2-7b", "--hardware", "nvidia-v100-sxm2"));
+    if (!List.of(extra).contains("--backend") && !List.of(extra).contains("--stack")) {
+      a.addAll(List.of("--stack", "none"));
+    }
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }
@@ -115,8 +119,9 @@ final class CliTest {
   @Test
   void breakdown_listsTheGroupedQueryCostOfAProfile(@TempDir Path dir) throws IOException {
     Path profile = dir.resolve("mi300x.csv");
-    life.catalog.HardwareCatalog.write(List.of(life.catalog.HardwareCatalog.builtIn().resolve("amd-mi300x")
-        .withGqaSeconds(3e-9)), profile);
+    life.catalog.HardwareCatalog.write(List.of(new life.catalog.HardwareCatalog.Entry(life.catalog.HardwareCatalog
+        .builtIn().resolve("amd-mi300x"), new life.stack.Efficiencies.Overrides(null, null, null, null, null, null, null,
+        null, 3e-9, false, "test"))), profile);
     JsonNode j = new ObjectMapper().readTree(run("forecast", "--model", "llama-3-8b", "--hardware", "amd-mi300x",
         "--hardware-file", profile.toString(), "--prompt", "2048", "--output", "64", "--batch", "4", "--breakdown",
         "--format", "json").out());
@@ -151,9 +156,9 @@ final class CliTest {
   @Test
   void backend_appliesItsFittedEfficienciesOnlyToItsDeviceKind() throws IOException {
     ObjectMapper m = new ObjectMapper();
-    var vllm = life.catalog.Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
+    var vllm = life.stack.StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
     JsonNode withBackend = m.readTree(run(forecast("--format", "json", "--batch", "32", "--backend", "vllm/cuda",
-        "--compute-eff", String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()),
+        "--flash-attn", "off", "--compute-eff", String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()),
         "--dispatch-us", String.valueOf(vllm.dispatchUs()))).out());
     JsonNode effOnly = m.readTree(run(forecast("--format", "json", "--batch", "32", "--compute-eff",
         String.valueOf(vllm.computeEff()), "--mem-eff", String.valueOf(vllm.memEff()), "--dispatch-us",
@@ -163,30 +168,35 @@ final class CliTest {
     assertEquals(effOnly.get("tpot_ms").asDouble() + 32 * vllm.sequenceUs() / 1e3 + vllm.stepUs() / 1e3
         + 32 * (1024 + 128 / 2.0) * vllm.contextNs() / 1e6, withBackend.get("tpot_ms").asDouble(), 1e-9);
     assertTrue(vllm.contextNs() > 0, vllm.toString());
-    // A backend fitted on GPUs leaves an Apple SoC alone.
-    String soc = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--format", "json").out();
-    String socWithGpuBackend = run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c",
-        "--backend", "vllm/cuda", "--format", "json").out();
-    assertEquals(soc, socWithGpuBackend);
+    // A stack fitted on GPUs leaves an Apple SoC's efficiencies at its kind's.
+    JsonNode soc = m.readTree(run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--stack",
+        "none", "--format", "json").out());
+    JsonNode socWithGpuBackend = m.readTree(run("forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c",
+        "--backend", "vllm/cuda", "--format", "json").out());
+    for (String k : List.of("compute_eff", "mem_eff", "dispatch_us", "efficiencies")) {
+      assertEquals(soc.get(k), socWithGpuBackend.get(k), k);
+    }
+    assertEquals("kind:soc", soc.get("efficiencies").asText());
   }
 
   /**
-   * A llama.cpp backend brings its graph convention with its efficiencies (fp32 attention scores without flash
-   * attention), as validation fitted them: the CLI's forecast is the one built by hand with both.
+   * A llama.cpp stack of 2024 brings its graph convention with its efficiencies (fp32 attention scores without flash
+   * attention, prompts in micro-batches of 512), as validation fitted them: the CLI's forecast is the one built by
+   * hand with both.
    */
   @Test
-  void llamaCppBackend_forecastsWithFp32ScoresAsValidationDoes() throws IOException {
+  void llamaCppStack_forecastsWithFp32ScoresAsValidationDoes() throws IOException {
     String[] args = {"forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--prompt", "4096",
-        "--output", "16", "--backend", "llama.cpp/metal", "--format", "json"};
+        "--output", "16", "--stack", "llama.cpp/metal@2024-05", "--format", "json"};
     JsonNode cli = new ObjectMapper().readTree(run(args).out());
-    life.spec.HardwareSpec h = life.catalog.Backends.apply(life.catalog.HardwareCatalog.builtIn()
-        .resolve("apple-m2-max-38c"), "llama.cpp/metal");
+    life.spec.HardwareSpec h = life.catalog.HardwareCatalog.builtIn().resolve("apple-m2-max-38c");
+    life.stack.Efficiencies e = life.stack.StackDefaults.forDevice("llama.cpp/metal", h);
     life.spec.ModelSpec m = life.catalog.ModelCatalog.builtIn().resolve("llama-2-7b");
     life.ops.GraphOptions o = life.ops.GraphOptions.defaults(life.spec.DType.FP16);
     double fp32 = new life.forecast.Forecaster(life.ops.GraphBuilder.build(m, o.withScores(life.spec.DType.FP32)), h,
-        life.forecast.Overlap.OPERATOR).forecast(new life.forecast.Request(4096, 16, 1, 0)).ttftMs();
-    double fp16 = new life.forecast.Forecaster(life.ops.GraphBuilder.build(m, o), h, life.forecast.Overlap.OPERATOR)
-        .forecast(new life.forecast.Request(4096, 16, 1, 0)).ttftMs();
+        e, life.forecast.Overlap.OPERATOR).forecast(new life.forecast.Request(4096, 16, 1, 512)).ttftMs();
+    double fp16 = new life.forecast.Forecaster(life.ops.GraphBuilder.build(m, o), h, e, life.forecast.Overlap.OPERATOR)
+        .forecast(new life.forecast.Request(4096, 16, 1, 512)).ttftMs();
     assertEquals(fp32, cli.get("ttft_ms").asDouble(), 1e-9 * fp32);
     assertTrue(fp32 > fp16, fp32 + " vs " + fp16);
     // With flash attention there are no scores to write: the convention does not apply.
@@ -194,9 +204,9 @@ final class CliTest {
     flash[args.length] = "--fusion";
     flash[args.length + 1] = "flash";
     String[] flashNoBackend = {"forecast", "--model", "llama-2-7b", "--hardware", "apple-m2-max-38c", "--prompt",
-        "4096", "--output", "16", "--fusion", "flash", "--format", "json", "--compute-eff",
-        String.valueOf(h.computeEff()), "--mem-eff", String.valueOf(h.memEff()), "--dispatch-us",
-        String.valueOf(h.dispatchSeconds() * 1e6)};
+        "4096", "--output", "16", "--fusion", "flash", "--format", "json", "--stack", "none", "--chunk", "512",
+        "--compute-eff", String.valueOf(e.computeEff()), "--mem-eff", String.valueOf(e.memEff()), "--dispatch-us",
+        String.valueOf(e.dispatchSeconds() * 1e6)};
     assertEquals(new ObjectMapper().readTree(run(flashNoBackend).out()).get("ttft_ms").asDouble(),
         new ObjectMapper().readTree(run(flash).out()).get("ttft_ms").asDouble(), 1e-6);
   }
@@ -221,7 +231,7 @@ final class CliTest {
     assertEquals(shortMmq.get("ttft_ms").asDouble(), shortPrompt.get("ttft_ms").asDouble(), 1e-12);
     Run bad = run(forecast("--dequant-above", "32"));
     assertTrue(bad.code() != 0 && bad.err().lines().count() == 1, bad.err());
-    assertTrue(bad.err().contains("--dequant-above needs quantized weights"), bad.err());
+    assertTrue(bad.err().contains("--dequant-above") && bad.err().contains("needs quantized weights"), bad.err());
   }
 
   /**
@@ -230,13 +240,15 @@ final class CliTest {
    */
   @Test
   void backend_leavesACalibratedProfileAlone(@TempDir Path dir) throws IOException {
-    life.spec.HardwareSpec v100 = life.catalog.HardwareCatalog.builtIn().resolve("nvidia-v100-sxm2")
-        .withEfficiency(0.2, 0.5, 5e-6);
+    life.spec.HardwareSpec v100 = life.catalog.HardwareCatalog.builtIn().resolve("nvidia-v100-sxm2");
+    life.stack.Efficiencies own = life.stack.Efficiencies.of(0.2, 0.5, 5e-6, "test");
     Path calibrated = dir.resolve("calibrated.csv");
-    life.catalog.HardwareCatalog.write(List.of(v100.withSource(life.spec.HardwareSpec.CALIBRATED + " in a test")),
+    life.catalog.HardwareCatalog.write(List.of(new life.catalog.HardwareCatalog.Entry(v100.withSource(
+        life.spec.HardwareSpec.CALIBRATED + " in a test"), life.stack.Efficiencies.Overrides.all(own, "test"))),
         calibrated);
     Path plain = dir.resolve("plain.csv");
-    life.catalog.HardwareCatalog.write(List.of(v100.withSource("a user's own row")), plain);
+    life.catalog.HardwareCatalog.write(List.of(new life.catalog.HardwareCatalog.Entry(v100.withSource("a user's own "
+        + "row"), life.stack.Efficiencies.Overrides.NONE)), plain);
     ObjectMapper m = new ObjectMapper();
     java.util.function.Function<String[], Double> tpot = a -> {
       try {
@@ -245,13 +257,16 @@ final class CliTest {
         throw new java.io.UncheckedIOException(e);
       }
     };
-    double own = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", calibrated.toString()});
-    assertEquals(own, tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file",
-        calibrated.toString(), "--backend", "vllm/cuda"}), 1e-12);
-    double plainOwn = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", plain.toString()});
-    assertEquals(own, plainOwn, 1e-12);
+    double mine = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file",
+        calibrated.toString()});
+    assertEquals(mine, tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file",
+        calibrated.toString(), "--backend", "vllm/cuda", "--flash-attn", "off", "--waves", "off"}), 1e-12);
+    double plainOwn = tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", plain.toString(),
+        "--compute-eff", "0.2", "--mem-eff", "0.5", "--dispatch-us", "5"});
+    assertEquals(mine, plainOwn, 1e-12);
     assertTrue(tpot.apply(new String[] {"--batch", "8", "--format", "json", "--hardware-file", plain.toString(),
-        "--backend", "vllm/cuda"}) != plainOwn, "a catalog-style row takes the backend's defaults");
+        "--backend", "vllm/cuda", "--flash-attn", "off", "--waves", "off"}) != plainOwn,
+        "a catalog-style row takes the backend's defaults");
   }
 
   /** A device's host cost per engine step adds to every decode step, once whatever the batch. */
@@ -259,7 +274,8 @@ final class CliTest {
   void stepCost_addsOncePerDecodeStep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
     life.spec.HardwareSpec v100 = life.catalog.HardwareCatalog.builtIn().resolve("nvidia-v100-sxm2");
     java.nio.file.Path f = dir.resolve("v100-step.csv");
-    life.catalog.HardwareCatalog.write(List.of(v100.withStepSeconds(1.5e-3)), f);
+    life.catalog.HardwareCatalog.write(List.of(new life.catalog.HardwareCatalog.Entry(v100,
+        new life.stack.Efficiencies.Overrides(null, null, null, null, null, null, 1.5e-3, null, null, false, "test"))), f);
     ObjectMapper m = new ObjectMapper();
     for (String batch : new String[] {"1", "8"}) {
       double plain = m.readTree(run(forecast("--batch", batch, "--format", "json")).out()).get("tpot_ms").asDouble();
@@ -291,9 +307,24 @@ final class CliTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"--prompt,0", "--output,0", "--batch,0", "--prompt,-5", "--batch,-1"})
+  @CsvSource({"--output,0", "--batch,0", "--prompt,-5", "--batch,-1", "--context,-2"})
   void nonPositiveLengths_areRejected(String option, String value) {
     assertOneLineError(run(forecast(option, value)), option, value);
+  }
+
+  /**
+   * A prompt of 0 tokens is a decode-only request (llama-bench's {@code tg} test): nothing to prefill, every output
+   * token a decode step from the cached context; it needs at least two output tokens (one decode step).
+   */
+  @Test
+  void emptyPrompt_isDecodeOnly() throws IOException {
+    assertOneLineError(run(forecast("--prompt", "0", "--output", "1")), "--prompt", "0");
+    JsonNode j = new ObjectMapper().readTree(run(forecast("--prompt", "0", "--output", "129", "--context", "512",
+        "--format", "json")).out());
+    JsonNode ref = new ObjectMapper().readTree(run(forecast("--prompt", "512", "--output", "129", "--format", "json"))
+        .out());
+    assertEquals(0, j.get("ttft_ms").asDouble(), 0);
+    assertEquals(ref.get("tpot_ms").asDouble(), j.get("tpot_ms").asDouble(), 1e-12 * ref.get("tpot_ms").asDouble());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -313,7 +344,6 @@ final class CliTest {
       "--kv-keep;1.5;(0, 1]",
       "--lora-rank;0;positive",
       "--lora-rank;-4;positive",
-      "--chunk;0;positive",
       "--chunk;-512;positive",
       "--window;-1;positive",
       "--attention;mla;kv_lora_rank",

@@ -45,6 +45,7 @@ final class SweepRunnerTest {
         prompt: [512, 2048, 3900]
         output: [64, 300]
         batch: [1, 16]
+        stack: [none]
       where:
         - prompt + output <= max_context
         - batch * (prompt + output) <= 40_000
@@ -218,8 +219,7 @@ final class SweepRunnerTest {
         ",2048,300,16,")).findFirst().orElseThrow();
     String[] v = row.split(",");
     GraphOptions o = GraphOptions.defaults(DType.FP16).withWeights(WeightFormat.bits(4, 128));
-    Forecast f = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve("mistral-7b"), o),
-        HardwareCatalog.builtIn().resolve("apple-m2-max-38c"), Overlap.OPERATOR).forecast(new Request(2048, 300, 16));
+    Forecast f = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve("mistral-7b"), o), HardwareCatalog.builtIn().resolve("apple-m2-max-38c"), life.stack.Efficiencies.of((HardwareCatalog.builtIn().resolve("apple-m2-max-38c")).kind()), Overlap.OPERATOR).forecast(new Request(2048, 300, 16));
     assertEquals(Digits.round(f.ttftMs(), 6), Double.parseDouble(v[header.indexOf("ttft_ms")]), 0);
     assertEquals(Digits.round(f.tpotMs(), 6), Double.parseDouble(v[header.indexOf("tpot_ms")]), 0);
     assertEquals(Digits.round(f.memoryGib(), 6), Double.parseDouble(v[header.indexOf("memory_gib")]), 0);
@@ -234,7 +234,8 @@ final class SweepRunnerTest {
   void parallelAxis_rowIsTheTensorParallelForecast() throws Exception {
     Path f = dir.resolve("tp.yaml");
     Files.writeString(f, "name: tp\naxes:\n  model: [llama-3.1-8b]\n  hardware: [nvidia-rtx-4090]\n"
-        + "  parallel: [1, tp:2, tp:3]\n  prompt: [1024]\n  output: [128]\n  batch: [4]\n");
+        + "  parallel: [1, tp:2, tp:3]\n  prompt: [1024]\n  output: [128]\n  batch: [4]\n"
+        + "  stack: [none]\n");
     Manifest m = new SweepRunner(SweepFile.read(f), new SweepRunner.Options(dir.resolve("tp"), false, 1, 0, 1,
         EnumSet.of(OutputFormat.CSV), 50, true, -1)).run();
     assertEquals(3, m.rows);
@@ -246,8 +247,7 @@ final class SweepRunnerTest {
     String[] three = lines.get(3).split(",", -1);
     assertEquals("tp:2", two[header.indexOf("parallel")]);
     GraphOptions o = GraphOptions.defaults(DType.FP16).withParallel(life.ops.Parallelism.parse("tp:2"));
-    Forecast fc = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve("llama-3.1-8b"), o),
-        HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), Overlap.OPERATOR).forecast(new Request(1024, 128, 4));
+    Forecast fc = new Forecaster(GraphBuilder.build(ModelCatalog.builtIn().resolve("llama-3.1-8b"), o), HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), life.stack.Efficiencies.of((HardwareCatalog.builtIn().resolve("nvidia-rtx-4090")).kind()), Overlap.OPERATOR).forecast(new Request(1024, 128, 4));
     assertEquals(Digits.round(fc.tpotMs(), 6), Double.parseDouble(two[header.indexOf("tpot_ms")]), 0);
     assertEquals(Digits.round(fc.weightsGib(), 6), Double.parseDouble(two[header.indexOf("weights_gib")]), 0);
     int price = header.indexOf("price_usd");

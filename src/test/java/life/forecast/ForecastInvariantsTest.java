@@ -16,6 +16,9 @@ import life.ops.GraphOptions;
 import life.ops.ModelGraph;
 import life.spec.DType;
 import life.spec.HardwareSpec;
+import life.stack.Conventions;
+import life.stack.Efficiencies;
+import life.stack.Stacks;
 import life.spec.ModelSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,9 +48,13 @@ final class ForecastInvariantsTest {
   }
 
   private static Forecaster forecaster(String model, HardwareSpec h, Overlap o, Counting c) {
+    return forecaster(model, h, Efficiencies.of(h.kind()), o, c);
+  }
+
+  private static Forecaster forecaster(String model, HardwareSpec h, Efficiencies e, Overlap o, Counting c) {
     ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(model),
         GraphOptions.defaults(DType.FP16).withCounting(c));
-    return new Forecaster(g, h, o);
+    return new Forecaster(g, h, e, o);
   }
 
   private static HardwareSpec device(String id) {
@@ -58,10 +65,7 @@ final class ForecastInvariantsTest {
     Map<DType, Double> peaks = new EnumMap<>(DType.class);
     h.peakOpsPerSecond().forEach((d, v) -> peaks.put(d, v * computeScale));
     return new HardwareSpec(h.id(), h.name(), h.kind(), peaks, h.memBytesPerSecond() * bandwidthScale, h.memBytes(),
-        h.computeEff(), h.memEff(), h.decodeComputeEff(), h.decodeMemEff(), h.dispatchSeconds(), h.sequenceSeconds(),
-        h.stepSeconds(), h.contextSeconds(), h.gqaSeconds(), h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(),
-        h.priceUsd(),
-        h.source(), h.memory());
+        h.linkBytesPerSecond(), h.linkPeerBytesPerSecond(), h.tdpW(), h.priceUsd(), h.source(), h.memory());
   }
 
   /**
@@ -74,10 +78,11 @@ final class ForecastInvariantsTest {
     HardwareSpec h = device(dev);
     Request r = new Request(700, 50, 2);
     Forecast base = forecaster(model, h, o, c).forecast(r);
-    Forecast slow = forecaster(model, h.withDecodeEfficiency(h.computeEff() / 2, h.memEff() / 2), o, c).forecast(r);
+    Efficiencies e = Efficiencies.of(h.kind());
+    Forecast slow = forecaster(model, h, e.withDecode(e.computeEff() / 2, e.memEff() / 2), o, c).forecast(r);
     assertEquals(base.ttftMs(), slow.ttftMs(), 0);
     assertTrue(slow.tpotMs() > base.tpotMs(), slow.tpotMs() + " vs " + base.tpotMs());
-    Forecast same = forecaster(model, h.withDecodeEfficiency(h.computeEff(), h.memEff()), o, c).forecast(r);
+    Forecast same = forecaster(model, h, e.withDecode(e.computeEff(), e.memEff()), o, c).forecast(r);
     assertEquals(base.tpotMs(), same.tpotMs(), 1e-12 * base.tpotMs());
   }
 
@@ -128,8 +133,8 @@ final class ForecastInvariantsTest {
   @ValueSource(strings = {"mistral-7b", "gemma-2-2b"})
   void pagedV1Decode_closedFormEqualsLoopAcrossTheContextLimit(String model) {
     ModelSpec m = ModelCatalog.builtIn().resolve(model);
-    GraphOptions o = life.ops.BackendConventions.apply("vllm/rocm", GraphOptions.defaults(DType.FP16));
-    Forecaster f = new Forecaster(GraphBuilder.build(m, o), device("amd-mi300x"), Overlap.OPERATOR);
+    GraphOptions o = Conventions.apply(Stacks.parse("vllm/rocm@2024-10"), GraphOptions.defaults(DType.FP16));
+    Forecaster f = new Forecaster(GraphBuilder.build(m, o), device("amd-mi300x"), Efficiencies.of((device("amd-mi300x")).kind()), Overlap.OPERATOR);
     int batch = 600;
     Request r = new Request(8100, 200, batch);
     double loop = 0;
@@ -150,10 +155,10 @@ final class ForecastInvariantsTest {
   @ValueSource(strings = {"llama-2-7b", "gemma-2-2b"})
   void concatenatedCache_closedFormEqualsLoopAndCostsTwoCacheCopies(String model) {
     ModelSpec m = ModelCatalog.builtIn().resolve(model);
-    GraphOptions o = life.ops.BackendConventions.apply("pytorch", GraphOptions.defaults(DType.FP16));
+    GraphOptions o = Conventions.apply(Stacks.parse("transformers/cuda"), GraphOptions.defaults(DType.FP16));
     HardwareSpec dev = device("nvidia-v100-sxm2");
-    Forecaster f = new Forecaster(GraphBuilder.build(m, o), dev, Overlap.OPERATOR);
-    Forecaster appended = new Forecaster(GraphBuilder.build(m, GraphOptions.defaults(DType.FP16)), dev,
+    Forecaster f = new Forecaster(GraphBuilder.build(m, o), dev, Efficiencies.of((dev).kind()), Overlap.OPERATOR);
+    Forecaster appended = new Forecaster(GraphBuilder.build(m, GraphOptions.defaults(DType.FP16)), dev, Efficiencies.of((dev).kind()),
         Overlap.OPERATOR);
     Request r = new Request(4000, 300, 2);
     double loop = 0;
@@ -164,7 +169,7 @@ final class ForecastInvariantsTest {
     assertEquals(loop, (x.e2eMs() - x.ttftMs()) / 1e3, 1e-9 * loop);
     double cacheBytes = f.kvCacheBytesPerDevice(1000) * 2;
     double extra = f.callSeconds(999, 1, 2) - appended.callSeconds(999, 1, 2);
-    assertEquals(2 * cacheBytes / (dev.memBytesPerSecond() * dev.memEff()), extra, 0.02 * extra);
+    assertEquals(2 * cacheBytes / (dev.memBytesPerSecond() * Efficiencies.of(dev.kind()).memEff()), extra, 0.02 * extra);
   }
 
   /**
@@ -176,13 +181,13 @@ final class ForecastInvariantsTest {
   @ValueSource(strings = {"llama-2-7b", "gemma-2-2b"})
   void contextCost_addsBatchTimesContextToEverySamplingCall(String model) {
     HardwareSpec plain = device("nvidia-h100-sxm5-80gb");
-    HardwareSpec costly = plain.withContextSeconds(20e-9);
+    Efficiencies costly = Efficiencies.of(plain.kind()).withHost(0, 0, 20e-9, 0);
     long prompt = 4000;
     long output = 300;
     int batch = 3;
     Request r = new Request(prompt, output, batch);
     Forecast a = forecaster(model, plain, Overlap.OPERATOR, Counting.CAUSAL).forecast(r);
-    Forecaster f = forecaster(model, costly, Overlap.OPERATOR, Counting.CAUSAL);
+    Forecaster f = forecaster(model, plain, costly, Overlap.OPERATOR, Counting.CAUSAL);
     Forecast b = f.forecast(r);
     assertEquals(batch * prompt * 20e-9 * 1e3, b.ttftMs() - a.ttftMs(), 1e-9);
     double steps = output - 1;
@@ -209,7 +214,8 @@ final class ForecastInvariantsTest {
     int batch = 3;
     Request r = new Request(prompt, output, batch);
     Forecast a = forecaster(model, plain, Overlap.OPERATOR, Counting.CAUSAL).forecast(r);
-    Forecaster f = forecaster(model, plain.withGqaSeconds(2e-9), Overlap.OPERATOR, Counting.CAUSAL);
+    Forecaster f = forecaster(model, plain, Efficiencies.of(plain.kind()).withHost(0, 0, 0, 2e-9), Overlap.OPERATOR,
+        Counting.CAUSAL);
     Forecast b = f.forecast(r);
     assertEquals(a.ttftMs(), b.ttftMs(), 0);
     double steps = output - 1;

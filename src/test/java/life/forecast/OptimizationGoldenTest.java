@@ -46,7 +46,7 @@ final class OptimizationGoldenTest {
       o = o.withLora(Lora.of(rank, Lora.Mode.parse(r.getString("lora_mode")), "all"));
     }
     ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(r.getString("model")), o);
-    return new Forecaster(g, HardwareCatalog.builtIn().resolve("amd-ryzen-ai-9-hx-370-cpu"), Overlap.PHASE);
+    return new Forecaster(g, HardwareCatalog.builtIn().resolve("amd-ryzen-ai-9-hx-370-cpu"), life.stack.Efficiencies.of((HardwareCatalog.builtIn().resolve("amd-ryzen-ai-9-hx-370-cpu")).kind()), Overlap.PHASE);
   }
 
   @ParameterizedTest(name = "{0}")

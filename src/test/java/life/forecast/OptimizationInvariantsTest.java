@@ -49,7 +49,7 @@ final class OptimizationInvariantsTest {
   }
 
   private static Forecaster forecaster(String id, GraphOptions o) {
-    return new Forecaster(graph(id, o), H100, Overlap.OPERATOR);
+    return new Forecaster(graph(id, o), H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR);
   }
 
   /** Bytes one decode step reads and writes in the (expert) linears of the decoder layers. */
@@ -98,7 +98,7 @@ final class OptimizationInvariantsTest {
       assertTrue(f2 <= 2 * f1 * (1 + 1e-12), id + ": flash attention bytes grow faster than linearly");
     }
     Forecaster plain = forecaster(id, BASE);
-    Forecaster fused = new Forecaster(flash, H100, Overlap.OPERATOR);
+    Forecaster fused = new Forecaster(flash, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR);
     assertTrue(fused.stepCost(0, 4096, 1).bytes() < plain.stepCost(0, 4096, 1).bytes());
     assertEquals(plain.stepCost(0, 4096, 1).ops(), fused.stepCost(0, 4096, 1).ops(), 1e-9
         * plain.stepCost(0, 4096, 1).ops(), "fusion keeps the ops");
@@ -151,7 +151,7 @@ final class OptimizationInvariantsTest {
     for (GraphOptions o : List.of(BASE, BASE.withKv(16, 0.37), BASE.withAttention(AttentionVariant.NATIVE, 1000),
         BASE.withKv(8, 0.5).withAttention(AttentionVariant.NATIVE, 700))) {
       for (Overlap ov : Overlap.values()) {
-        Forecaster f = new Forecaster(graph(id, o), H100, ov);
+        Forecaster f = new Forecaster(graph(id, o), H100, life.stack.Efficiencies.of((H100).kind()), ov);
         for (long[] s : new long[][] {{5000, 512}, {3000, 1000}, {999, 100}, {4096, 4096}, {6000, 7}}) {
           Forecast c = f.forecast(new Request(s[0], 40, 3, s[1]));
           double loop = 0;
@@ -228,7 +228,7 @@ final class OptimizationInvariantsTest {
     assertEquals(g.kvCacheBytes(window), g.kvCacheBytes(window + 1), 0);
     assertEquals(g.kvCacheBytes(window), g.kvCacheBytes(100_000), 0);
     assertTrue(g.kvCacheBytes(window - 1) < g.kvCacheBytes(window));
-    Forecaster f = new Forecaster(g, H100, Overlap.OPERATOR);
+    Forecaster f = new Forecaster(g, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR);
     // Decode cost stops growing once the context passes the window.
     assertEquals(f.callSeconds(window + 10, 1, 1), f.callSeconds(window + 5000, 1, 1), 1e-15);
     assertTrue(f.callSeconds(window / 2, 1, 1) < f.callSeconds(window + 10, 1, 1));
@@ -245,8 +245,8 @@ final class OptimizationInvariantsTest {
     ModelGraph full = graph("llama-2-7b", BASE);
     ModelGraph half = graph("llama-2-7b", BASE.withKv(16, 0.5));
     assertEquals(0.5, half.kvCacheBytes(8000) / full.kvCacheBytes(8000), 1e-12);
-    Forecast a = new Forecaster(full, H100, Overlap.OPERATOR).forecast(new Request(8000, 100, 8));
-    Forecast b = new Forecaster(half, H100, Overlap.OPERATOR).forecast(new Request(8000, 100, 8));
+    Forecast a = new Forecaster(full, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR).forecast(new Request(8000, 100, 8));
+    Forecast b = new Forecaster(half, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR).forecast(new Request(8000, 100, 8));
     assertTrue(b.tpotMs() < a.tpotMs());
   }
 
@@ -282,14 +282,14 @@ final class OptimizationInvariantsTest {
   void activationQuantization_usesTheIntegerPeak() {
     ModelGraph w8a8 = graph("llama-2-7b", BASE.withWeights(WeightFormat.bits(8, 128))
         .withActQuant(life.ops.ActQuant.INT8));
-    Forecast q = new Forecaster(w8a8, H100, Overlap.OPERATOR).forecast(new Request(4096, 1, 8));
+    Forecast q = new Forecaster(w8a8, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR).forecast(new Request(4096, 1, 8));
     Forecast f = forecaster("llama-2-7b", BASE).forecast(new Request(4096, 1, 8));
     assertTrue(q.ttftMs() < 0.75 * f.ttftMs(), "int8 GEMMs at twice the fp16 peak: " + q.ttftMs() + " vs " + f.ttftMs());
     // A device without an int4 figure cannot run w4a4.
     ModelGraph w4a4 = graph("llama-2-7b", BASE.withWeights(WeightFormat.bits(4, 128))
         .withActQuant(life.ops.ActQuant.INT4));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Forecaster(w4a4, H100, Overlap.OPERATOR));
+        () -> new Forecaster(w4a4, H100, life.stack.Efficiencies.of((H100).kind()), Overlap.OPERATOR));
     assertTrue(e.getMessage().contains("int4_tops"), e.getMessage());
   }
 

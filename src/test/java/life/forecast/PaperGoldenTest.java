@@ -39,9 +39,10 @@ final class PaperGoldenTest {
   void reproducesPaperValue(Record r) {
     ModelGraph g = GraphBuilder.build(ModelCatalog.builtIn().resolve(r.getString("model")),
         GraphOptions.defaults(DType.parse(r.getString("dtype"))).withCounting(Counting.parse(r.getString("counting"))));
-    HardwareSpec h = HardwareCatalog.builtIn().resolve(r.getString("hardware")).withEfficiency(
-        r.getDouble("compute_eff"), r.getDouble("mem_eff"), r.getDouble("dispatch_us") * 1e-6);
-    Forecaster f = new Forecaster(g, h, Overlap.parse(r.getString("overlap")));
+    HardwareSpec h = HardwareCatalog.builtIn().resolve(r.getString("hardware"));
+    life.stack.Efficiencies e = life.stack.Efficiencies.of(r.getDouble("compute_eff"), r.getDouble("mem_eff"),
+        r.getDouble("dispatch_us") * 1e-6, "paper");
+    Forecaster f = new Forecaster(g, h, e, Overlap.parse(r.getString("overlap")));
     long prompt = r.getLong("prompt");
     double actual = switch (r.getString("metric")) {
       case "prefill_tops" -> f.stepCost(0, prompt, 1).ops() / 1e12;

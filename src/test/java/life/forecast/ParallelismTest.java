@@ -134,8 +134,8 @@ final class ParallelismTest {
       "gpt-j-6b, nvidia-a100-sxm4-80gb, 2", "llama-3.1-8b, nvidia-rtx-4090, 4"})
   void tensorParallel_speedupIsAtMostTheDeviceCount(String model, String dev, int n) {
     Request r = new Request(1024, 128, 4);
-    Forecast one = new Forecaster(graph(model, Parallelism.NONE), device(dev), Overlap.OPERATOR).forecast(r);
-    Forecast tp = new Forecaster(graph(model, new Parallelism(Parallelism.Mode.TENSOR, n)), device(dev),
+    Forecast one = new Forecaster(graph(model, Parallelism.NONE), device(dev), life.stack.Efficiencies.of((device(dev)).kind()), Overlap.OPERATOR).forecast(r);
+    Forecast tp = new Forecaster(graph(model, new Parallelism(Parallelism.Mode.TENSOR, n)), device(dev), life.stack.Efficiencies.of((device(dev)).kind()),
         Overlap.OPERATOR).forecast(r);
     assertTrue(tp.tpotMs() >= one.tpotMs() / n, tp.tpotMs() + " vs " + one.tpotMs());
     assertTrue(tp.ttftMs() >= one.ttftMs() / n, tp.ttftMs() + " vs " + one.ttftMs());
@@ -148,8 +148,8 @@ final class ParallelismTest {
   void tensorParallel_speedsUpABandwidthBoundDecode() {
     Request r = new Request(512, 256, 1);
     HardwareSpec h100 = device("nvidia-h100-sxm5-80gb");
-    double one = new Forecaster(graph("llama-2-70b", Parallelism.NONE), h100, Overlap.OPERATOR).forecast(r).tpotMs();
-    double eight = new Forecaster(graph("llama-2-70b", Parallelism.parse("tp:8")), h100, Overlap.OPERATOR)
+    double one = new Forecaster(graph("llama-2-70b", Parallelism.NONE), h100, life.stack.Efficiencies.of((h100).kind()), Overlap.OPERATOR).forecast(r).tpotMs();
+    double eight = new Forecaster(graph("llama-2-70b", Parallelism.parse("tp:8")), h100, life.stack.Efficiencies.of((h100).kind()), Overlap.OPERATOR)
         .forecast(r).tpotMs();
     assertTrue(eight < one / 2 && eight > one / 8, eight + " vs " + one);
   }
@@ -159,8 +159,8 @@ final class ParallelismTest {
   void layerSplit_keepsTheTimesAndSplitsTheMemory() {
     Request r = new Request(2048, 256, 2);
     HardwareSpec h = device("nvidia-rtx-3090");
-    Forecast one = new Forecaster(graph("llama-2-13b", Parallelism.NONE), h, Overlap.OPERATOR).forecast(r);
-    Forecast split = new Forecaster(graph("llama-2-13b", Parallelism.parse("layer:4")), h, Overlap.OPERATOR)
+    Forecast one = new Forecaster(graph("llama-2-13b", Parallelism.NONE), h, life.stack.Efficiencies.of((h).kind()), Overlap.OPERATOR).forecast(r);
+    Forecast split = new Forecaster(graph("llama-2-13b", Parallelism.parse("layer:4")), h, life.stack.Efficiencies.of((h).kind()), Overlap.OPERATOR)
         .forecast(r);
     assertEquals(one.ttftMs(), split.ttftMs(), 0);
     assertEquals(one.tpotMs(), split.tpotMs(), 0);
@@ -176,8 +176,8 @@ final class ParallelismTest {
   @Test
   void layerSplit_pipelinesPrefillChunks() {
     HardwareSpec h = device("nvidia-rtx-4090");
-    Forecaster one = new Forecaster(graph("llama-3.1-8b", Parallelism.NONE), h, Overlap.OPERATOR);
-    Forecaster four = new Forecaster(graph("llama-3.1-8b", Parallelism.parse("layer:4")), h, Overlap.OPERATOR);
+    Forecaster one = new Forecaster(graph("llama-3.1-8b", Parallelism.NONE), h, life.stack.Efficiencies.of((h).kind()), Overlap.OPERATOR);
+    Forecaster four = new Forecaster(graph("llama-3.1-8b", Parallelism.parse("layer:4")), h, life.stack.Efficiencies.of((h).kind()), Overlap.OPERATOR);
     Request r = new Request(4096, 64, 1, 512);
     Forecast a = one.forecast(r);
     Forecast b = four.forecast(r);
@@ -200,7 +200,7 @@ final class ParallelismTest {
   @Test
   void tensorParallel_onADeviceWithoutALinkFigure_isAnError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Forecaster(graph("llama-2-7b", Parallelism.parse("tp:2")), device("apple-m2-max-38c"),
+        () -> new Forecaster(graph("llama-2-7b", Parallelism.parse("tp:2")), device("apple-m2-max-38c"), life.stack.Efficiencies.of((device("apple-m2-max-38c")).kind()),
             Overlap.OPERATOR));
     assertTrue(e.getMessage().contains("has no link_gbps figure"), e.getMessage());
   }

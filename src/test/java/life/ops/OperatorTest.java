@@ -117,7 +117,7 @@ final class OperatorTest {
         // Inline merge: Σkn·(2r+2) ops at the first call, nothing after.
         Arguments.of(new LoraMerge(100, 30, 2, 4, 2, H), 0, 5, 1, 100.0 * 10, 100 * 2.0 + 30 * 4 * 2.0, 100 * 2.0),
         // Flash attention, causal prefill of 4 tokens, 2 heads, 1 KV head, dim 8: unfused ops, no score traffic.
-        Arguments.of(new FlashAttention(2, 1, 8, 8, false, CAUSAL, H, 2), 0, 4, 1,
+        Arguments.of(new FlashAttention(2, 1, 8, 8, false, CAUSAL, H, 2, life.ops.KvReads.PER_KV_HEAD), 0, 4, 1,
             (2.0 * 20 * 8 - 20) + 7 * 20 + (2.0 * 20 * 8 - 4 * 2 * 8), (4 * 2 * 8 + 4 * 1 * 16) * 2.0, 4 * 2 * 8 * 2.0),
         // Fused residual add + RMSNorm: 5 ops per element, two streams in and out.
         Arguments.of(new Norm("n", NormKind.RMS, 4, 4, 1, H), 0, 2, 1, 5.0 * 8, (16 + 4) * 2.0, 16 * 2.0),
@@ -198,14 +198,18 @@ final class OperatorTest {
    * concatenation, as validated.
    */
   @ParameterizedTest(name = "{0}: expert loop {1}, fp32 scores {2}, K/V reads {3}, store {4}")
-  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda, true, true, PER_KV_HEAD, APPEND",
-      "llama.cpp/rocm, true, true, PER_KV_HEAD, APPEND", "llama.cpp/sycl, true, true, PER_KV_HEAD, APPEND",
-      "llama.cpp/metal, false, true, PER_QUERY_HEAD, APPEND", "llama.cpp/vulkan, false, true, PER_KV_HEAD, APPEND",
-      "llama.cpp/cpu, false, true, PER_KV_HEAD, APPEND", "vllm/cuda, false, false, PER_KV_HEAD, APPEND",
+  @org.junit.jupiter.params.provider.CsvSource({"llama.cpp/cuda@2024-05, true, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/rocm@2024-10, true, true, PER_KV_HEAD, APPEND", "llama.cpp/sycl@2024-10, true, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/metal@2024-05, false, true, PER_QUERY_HEAD, APPEND",
+      "llama.cpp/vulkan@2024-05, false, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/cpu@2024-05, false, true, PER_KV_HEAD, APPEND",
+      "llama.cpp/cuda@current, false, false, PER_KV_HEAD, APPEND",
+      "llama.cpp/metal@current, false, false, PER_KV_HEAD, APPEND",
+      "vllm/cuda, false, false, PER_KV_HEAD, APPEND",
       "vllm/rocm, false, false, PAGED_V1, APPEND", "tensorrt-llm/cuda, false, false, PER_KV_HEAD, APPEND",
-      "pytorch, false, false, PER_KV_HEAD, CONCAT", "none, false, false, PER_KV_HEAD, APPEND"})
-  void backendConventions_byStack(String backend, boolean loop, boolean fp32, KvReads reads, KvStore store) {
-    GraphOptions o = BackendConventions.apply(backend, GraphOptions.defaults(H));
+      "transformers/cuda, false, false, PER_KV_HEAD, CONCAT", "none, false, false, PER_KV_HEAD, APPEND"})
+  void stackConventions_byStackAndDate(String stack, boolean loop, boolean fp32, KvReads reads, KvStore store) {
+    GraphOptions o = life.stack.Conventions.apply(life.stack.Stacks.parse(stack), GraphOptions.defaults(H));
     assertEquals(loop, o.expertLoop());
     assertEquals(fp32 ? DType.FP32 : H, o.scores());
     assertEquals(reads, o.kvReads());

@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import life.catalog.Backends;
+import life.stack.Efficiencies;
+import life.stack.StackDefaults;
 import life.catalog.HardwareCatalog;
 import life.forecast.Forecaster;
 import life.forecast.Overlap;
@@ -43,7 +44,7 @@ final class ValidationTest {
   }
 
   private static List<Validator.Outcome> run(List<Measurement> ms, boolean specOnly) {
-    return new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(specOnly, List.of())).run(ms);
+    return new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(specOnly)).run(ms);
   }
 
   @Test
@@ -119,29 +120,29 @@ final class ValidationTest {
   void backendDefaults_leaveOneDeviceOutErrors() {
     List<BackendDefaults.Row> rows = backendRows();
     for (BackendDefaults.Row r : rows) {
-      Backends.Backend shipped = Backends.all().get(r.backend() + "|" + r.kind() + "|" + r.memory());
+      StackDefaults.Backend shipped = StackDefaults.all().get(r.backend() + "|" + r.kind() + "|" + r.memory());
       assertEquals(shipped.lodoMapePct(), r.lodoMapePct(), 0.2, "catalog/backends.csv is out of date: " + r);
       assertEquals(shipped.used(), r.used(), r.toString());
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
-    assertTrue(Backends.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
-    assertTrue(Backends.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
-    assertTrue(Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
-    Backends.Backend vllm = Backends.get("vllm/cuda", life.spec.DeviceKind.GPU);
+    assertTrue(StackDefaults.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
+    assertTrue(StackDefaults.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
+    assertTrue(StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
+    StackDefaults.Backend vllm = StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
     assertTrue(vllm.lodoMapePct() <= 7 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
-    assertTrue(Backends.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
+    assertTrue(StackDefaults.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
     // gets its kind's row.
-    Backends.Backend gddr = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "gddr");
-    Backends.Backend hbm = Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
+    StackDefaults.Backend gddr = StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "gddr");
+    StackDefaults.Backend hbm = StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
     assertEquals("gddr", gddr.memory());
     assertEquals("hbm", hbm.memory());
     assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 21.5, gddr + " " + hbm);
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
-    assertEquals("", Backends.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
-    assertEquals("", Backends.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
-    assertTrue(Backends.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
+    assertEquals("", StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
+    assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
+    assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
     assertTrue(strict <= 22, "no own device in any fit: " + strict);
   }
@@ -152,22 +153,22 @@ final class ValidationTest {
    */
   @Test
   void calibration_recoversKnownEfficiencies(@TempDir Path dir) throws IOException {
-    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.37, 0.61, 7e-6)
+    Truth truth = Truth.of("nvidia-rtx-4090", 0.37, 0.61, 7e-6)
         .withSequenceSeconds(40e-6);
     List<Measurement> synth = synthetic(truth, 0);
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", null, synth, 0.3, 1,
-        Efficiency.defaults(false, List.of()), 0);
-    assertEquals(0.37, fit.device().computeEff(), 0.01);
-    assertEquals(0.61, fit.device().memEff(), 0.01);
-    assertEquals(7.0, fit.device().dispatchSeconds() * 1e6, 0.5);
-    assertEquals(40.0, fit.device().sequenceSeconds() * 1e6, 2);
+        Efficiency.defaults(false), 0);
+    assertEquals(0.37, fit.eff().computeEff(), 0.01);
+    assertEquals(0.61, fit.eff().memEff(), 0.01);
+    assertEquals(7.0, fit.eff().dispatchSeconds() * 1e6, 0.5);
+    assertEquals(40.0, fit.eff().sequenceSeconds() * 1e6, 2);
     assertTrue(fit.test().mapePct() < 1, "held-out MAPE " + fit.test().mapePct());
     Path profile = dir.resolve("p.csv");
-    HardwareCatalog.write(List.of(fit.device()), profile);
-    HardwareSpec back = HardwareCatalog.readFile(profile).get("nvidia-rtx-4090");
-    assertEquals(fit.device().memEff(), back.memEff(), 1e-12);
-    assertEquals(fit.device().peak(life.spec.DType.FP16).getAsDouble(), back.peak(life.spec.DType.FP16).getAsDouble(),
-        1e-3);
+    HardwareCatalog.write(List.of(new HardwareCatalog.Entry(fit.device(), Efficiencies.Overrides.all(fit.eff(), "p"))), profile);
+    Efficiencies.Overrides back = HardwareCatalog.readEntries(profile).get("nvidia-rtx-4090").fit();
+    assertEquals(fit.eff().memEff(), back.memEff(), 1e-12);
+    assertEquals(fit.device().peak(life.spec.DType.FP16).getAsDouble(), HardwareCatalog.readFile(profile)
+        .get("nvidia-rtx-4090").peak(life.spec.DType.FP16).getAsDouble(), 1e-3);
   }
 
   /**
@@ -177,19 +178,19 @@ final class ValidationTest {
    */
   @Test
   void calibration_keepsPerPhaseEfficienciesOnlyWhereTheDataShowsThem(@TempDir Path dir) throws IOException {
-    HardwareSpec base = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 5e-6);
+    Truth base = Truth.of("nvidia-rtx-4090", 0.5, 0.8, 5e-6);
     Calibrator.Fit perPhase = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090",
         synthetic(base.withDecodeEfficiency(0.25, 0.5), 0.03), 0.25, 1);
-    assertEquals(0.5, perPhase.device().decodeMemEff(), 0.05, perPhase.device().toString());
-    assertEquals(0.8, perPhase.device().memEff(), 0.08, perPhase.device().toString());
+    assertEquals(0.5, perPhase.eff().decodeMemEff(), 0.05, perPhase.eff().toString());
+    assertEquals(0.8, perPhase.eff().memEff(), 0.08, perPhase.eff().toString());
     assertTrue(perPhase.test().mapePct() < 5, "held-out MAPE " + perPhase.test().mapePct());
     Path profile = dir.resolve("p.csv");
-    HardwareCatalog.write(List.of(perPhase.device()), profile);
-    HardwareSpec back = HardwareCatalog.readFile(profile).get("nvidia-rtx-4090");
-    assertEquals(perPhase.device().decodeMemEff(), back.decodeMemEff(), 1e-12);
-    assertEquals(perPhase.device().decodeComputeEff(), back.decodeComputeEff(), 1e-12);
+    HardwareCatalog.write(List.of(new HardwareCatalog.Entry(perPhase.device(), Efficiencies.Overrides.all(perPhase.eff(), "p"))), profile);
+    Efficiencies.Overrides back = HardwareCatalog.readEntries(profile).get("nvidia-rtx-4090").fit();
+    assertEquals(perPhase.eff().decodeMemEff(), back.decodeMemEff(), 1e-12);
+    assertEquals(perPhase.eff().decodeComputeEff(), back.decodeComputeEff(), 1e-12);
     Calibrator.Fit same = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", synthetic(base, 0.03), 0.25, 1);
-    assertEquals(0, same.device().decodeMemEff(), 0, same.device().toString());
+    assertEquals(0, same.eff().decodeMemEff(), 0, same.eff().toString());
   }
 
   /**
@@ -200,8 +201,8 @@ final class ValidationTest {
    */
   @Test
   void calibration_holdsUnidentifiedParametersOnBatchOneDecode() {
-    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.6, 0.7, 6e-6);
-    Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
+    Truth truth = Truth.of("nvidia-rtx-4090", 0.6, 0.7, 6e-6);
+    Validator v = new Validator(truth.catalog(), Validator.PLAIN);
     List<Measurement> rows = new ArrayList<>();
     int i = 0;
     for (String model : new String[] {"llama-2-7b", "qwen2.5-7b", "llama-3.2-1b"}) {
@@ -214,8 +215,8 @@ final class ValidationTest {
       }
     }
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", rows, 0.25, 1);
-    assertEquals(life.spec.DeviceKind.GPU.defaultComputeEff(), fit.device().computeEff(), 1e-9);
-    assertEquals(0, fit.device().sequenceSeconds(), 1e-9);
+    assertEquals(life.spec.DeviceKind.GPU.defaultComputeEff(), fit.eff().computeEff(), 1e-9);
+    assertEquals(0, fit.eff().sequenceSeconds(), 1e-9);
     assertTrue(fit.test().mapePct() < 3, "held-out MAPE " + fit.test().mapePct());
   }
 
@@ -226,14 +227,14 @@ final class ValidationTest {
    */
   @Test
   void calibration_recoversAHostCostPerStep() {
-    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 4e-6)
+    Truth truth = Truth.of("nvidia-rtx-4090", 0.5, 0.8, 4e-6)
         .withSequenceSeconds(30e-6).withStepSeconds(2e-3);
     List<Measurement> rows = synthetic(truth, 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b");
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", rows, 0.25, 1);
     // The prior pulls the fit toward no step cost by about a tenth at this 1 % noise, and no further.
-    assertEquals(2000, fit.device().stepSeconds() * 1e6, 300, fit.device().toString());
-    assertEquals(4.0, fit.device().dispatchSeconds() * 1e6, 1.0, fit.device().toString());
-    assertEquals(0.8, fit.device().memEff(), 0.03, fit.device().toString());
+    assertEquals(2000, fit.eff().stepSeconds() * 1e6, 300, fit.eff().toString());
+    assertEquals(4.0, fit.eff().dispatchSeconds() * 1e6, 1.0, fit.eff().toString());
+    assertEquals(0.8, fit.eff().memEff(), 0.03, fit.eff().toString());
     assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
   }
 
@@ -245,18 +246,18 @@ final class ValidationTest {
    */
   @Test
   void calibration_recoversACostPerSequenceAndCachedToken() {
-    HardwareSpec truth = HardwareCatalog.builtIn().resolve("nvidia-rtx-4090").withEfficiency(0.5, 0.8, 4e-6)
+    Truth truth = Truth.of("nvidia-rtx-4090", 0.5, 0.8, 4e-6)
         .withSequenceSeconds(30e-6).withContextSeconds(40e-9);
     List<Measurement> rows = synthetic(truth, 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b");
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", null, rows, 0.25, 1,
-        Efficiency.defaults(false, List.of()), 0);
-    assertEquals(40, fit.device().contextSeconds() * 1e9, 10, fit.device().toString());
-    assertEquals(30, fit.device().sequenceSeconds() * 1e6, 10, fit.device().toString());
+        Efficiency.defaults(false), 0);
+    assertEquals(40, fit.eff().contextSeconds() * 1e9, 10, fit.eff().toString());
+    assertEquals(30, fit.eff().sequenceSeconds() * 1e6, 10, fit.eff().toString());
     assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
     Calibrator.Fit none = Calibrator.fit(HardwareCatalog.builtIn(), "nvidia-rtx-4090", null,
         synthetic(truth.withContextSeconds(0), 0.01, "llama-2-7b", "qwen2.5-7b", "llama-3.2-1b"), 0.25, 1,
-        Efficiency.defaults(false, List.of()), 0);
-    assertEquals(0, none.device().contextSeconds() * 1e9, 2, "no such cost in the data: " + none.device());
+        Efficiency.defaults(false), 0);
+    assertEquals(0, none.eff().contextSeconds() * 1e9, 2, "no such cost in the data: " + none.device());
   }
 
   /**
@@ -266,28 +267,60 @@ final class ValidationTest {
    */
   @Test
   void calibration_recoversAGroupedQueryCostPerCachedToken(@TempDir Path dir) throws IOException {
-    HardwareSpec truth = HardwareCatalog.builtIn().resolve("amd-mi300x").withEfficiency(0.5, 0.4, 15e-6)
+    Truth truth = Truth.of("amd-mi300x", 0.5, 0.4, 15e-6)
         .withGqaSeconds(2.5e-9);
     String[] models = {"llama-2-7b", "llama-3-8b", "qwen2.5-7b"};
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), "amd-mi300x", null, synthetic(truth, 0.01, models),
-        0.25, 1, Efficiency.defaults(false, List.of()), 0);
-    assertEquals(2.5, fit.device().gqaSeconds() * 1e9, 0.3, fit.device().toString());
+        0.25, 1, Efficiency.defaults(false), 0);
+    assertEquals(2.5, fit.eff().gqaSeconds() * 1e9, 0.3, fit.eff().toString());
     assertTrue(fit.test().mapePct() < 2, "held-out MAPE " + fit.test().mapePct());
     Path profile = dir.resolve("p.csv");
-    HardwareCatalog.write(List.of(fit.device()), profile);
-    assertEquals(fit.device().gqaSeconds(), HardwareCatalog.readFile(profile).get("amd-mi300x").gqaSeconds(), 1e-21);
+    HardwareCatalog.write(List.of(new HardwareCatalog.Entry(fit.device(), Efficiencies.Overrides.all(fit.eff(), "p"))), profile);
+    assertEquals(fit.eff().gqaSeconds(), HardwareCatalog.readEntries(profile).get("amd-mi300x").fit().gqaSeconds(), 1e-21);
     Calibrator.Fit none = Calibrator.fit(HardwareCatalog.builtIn(), "amd-mi300x", null,
-        synthetic(truth.withGqaSeconds(0), 0.01, models), 0.25, 1, Efficiency.defaults(false, List.of()), 0);
-    assertEquals(0, none.device().gqaSeconds() * 1e9, 0.1, "no such cost in the data: " + none.device());
+        synthetic(truth.withGqaSeconds(0), 0.01, models), 0.25, 1, Efficiency.defaults(false), 0);
+    assertEquals(0, none.eff().gqaSeconds() * 1e9, 0.1, "no such cost in the data: " + none.device());
+  }
+
+  /** A device of the catalog with known efficiencies, as a calibrated profile gives them. */
+  record Truth(String id, Efficiencies e) {
+    static Truth of(String id, double computeEff, double memEff, double dispatchSeconds) {
+      return new Truth(id, Efficiencies.of(computeEff, memEff, dispatchSeconds, "truth"));
+    }
+
+    Truth withSequenceSeconds(double s) {
+      return new Truth(id, e.withHost(s, e.stepSeconds(), e.contextSeconds(), e.gqaSeconds()));
+    }
+
+    Truth withStepSeconds(double s) {
+      return new Truth(id, e.withHost(e.sequenceSeconds(), s, e.contextSeconds(), e.gqaSeconds()));
+    }
+
+    Truth withContextSeconds(double s) {
+      return new Truth(id, e.withHost(e.sequenceSeconds(), e.stepSeconds(), s, e.gqaSeconds()));
+    }
+
+    Truth withGqaSeconds(double s) {
+      return new Truth(id, e.withHost(e.sequenceSeconds(), e.stepSeconds(), e.contextSeconds(), s));
+    }
+
+    Truth withDecodeEfficiency(double ce, double me) {
+      return new Truth(id, e.withDecode(ce, me));
+    }
+
+    HardwareCatalog catalog() {
+      HardwareCatalog c = HardwareCatalog.builtIn();
+      return c.withDevice(c.resolve(id), Efficiencies.Overrides.all(e, "truth"));
+    }
   }
 
   /** Prefill, decode and static-batch rows forecast on {@code truth}, times a fixed ±{@code noise} pattern. */
-  private static List<Measurement> synthetic(HardwareSpec truth, double noise) {
+  private static List<Measurement> synthetic(Truth truth, double noise) {
     return synthetic(truth, noise, "llama-2-7b", "qwen2.5-7b");
   }
 
-  private static List<Measurement> synthetic(HardwareSpec truth, double noise, String... models) {
-    Validator v = new Validator(HardwareCatalog.builtIn().withDevice(truth), (h, b) -> h);
+  private static List<Measurement> synthetic(Truth truth, double noise, String... models) {
+    Validator v = new Validator(truth.catalog(), Validator.PLAIN);
     List<Measurement> out = new ArrayList<>();
     int i = 0;
     for (String model : models) {
@@ -336,7 +369,7 @@ final class ValidationTest {
     String[] pairs = {"nvidia-h100-sxm5-80gb:vllm/cuda", "nvidia-rtx-4090:llama.cpp/cuda", "amd-mi250-1gcd:vllm/rocm",
         "nvidia-gh200-96gb:vllm/cuda", "nvidia-h100-sxm5-80gb:tensorrt-llm/cuda", "apple-m3-max-40c:llama.cpp/metal"};
     HardwareCatalog catalog = HardwareCatalog.builtIn();
-    Validator plain = new Validator(catalog, (h, b) -> h);
+    Validator plain = new Validator(catalog, Validator.PLAIN);
     double shrunk = 0;
     double free = 0;
     double prior = 0;
@@ -347,7 +380,7 @@ final class ValidationTest {
       long rows = all.stream().filter(m -> m.hardware().equals(device) && m.backend().equals(backend)
           && plain.outcome(m).supported()).count();
       double holdout = 1 - 5.4 / rows;
-      Validator.Efficiencies strict = BackendDefaults.leaveOut(backendRows(), device);
+      life.scenario.EfficiencyRule strict = BackendDefaults.leaveOut(backendRows(), device);
       for (long seed = 1; seed <= 3; seed++) {
         Calibrator.Fit withPrior = Calibrator.fit(catalog, device, backend, all, holdout, seed, strict,
             Calibrator.PRIOR_WEIGHT);
@@ -369,8 +402,7 @@ final class ValidationTest {
   @Test
   void forecastAtContextDepth_costsMoreThanFromEmpty() {
     Forecaster f = new Forecaster(life.ops.GraphBuilder.build(life.catalog.ModelCatalog.builtIn()
-        .resolve("llama-3-8b"), life.ops.GraphOptions.defaults(life.spec.DType.FP16)),
-        HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), Overlap.OPERATOR);
+        .resolve("llama-3-8b"), life.ops.GraphOptions.defaults(life.spec.DType.FP16)), HardwareCatalog.builtIn().resolve("nvidia-rtx-4090"), life.stack.Efficiencies.of((HardwareCatalog.builtIn().resolve("nvidia-rtx-4090")).kind()), Overlap.OPERATOR);
     assertTrue(f.callSeconds(8192, 512, 1) > f.callSeconds(0, 512, 1));
     assertTrue(f.decodeSeconds(8192, 128, 1) > f.decodeSeconds(0, 128, 1));
   }
@@ -436,13 +468,13 @@ final class ValidationTest {
     double computeEff = 0.5;
     double memEff = 0.5;
     for (int i = 0; i < 30; i++) {
-      HardwareSpec s = spec.withEfficiency(computeEff, memEff, 0);
-      Validator v = new Validator(HardwareCatalog.builtIn().withDevice(s), (h, b) -> h);
+      Validator v = new Validator(new Truth(spec.id(), Efficiencies.of(computeEff, memEff, 0, "t")).catalog(),
+          Validator.PLAIN);
       computeEff *= v.outcome(ttft).predicted() / ttft.canonicalValue();
       memEff *= shortPrompt.canonicalValue() / v.outcome(shortPrompt).predicted();
     }
-    Validator fitted = new Validator(HardwareCatalog.builtIn().withDevice(spec.withEfficiency(computeEff, memEff, 0)),
-        (h, b) -> h);
+    Validator fitted = new Validator(new Truth(spec.id(), Efficiencies.of(computeEff, memEff, 0, "t")).catalog(),
+        Validator.PLAIN);
     assertEquals(0.0, fitted.outcome(shortPrompt).errorPct(), 0.1);
     assertEquals(0.0, fitted.outcome(ttft).errorPct(), 0.1);
     assertEquals(0.0, fitted.outcome(longPrompt).errorPct(), 2, "2,048-token row as a whole generate() call");
@@ -463,7 +495,7 @@ final class ValidationTest {
     assertEquals(833, same.size());
     assertTrue(same.stream().allMatch(m -> m.backend().equals("tensorrt-llm/cuda") || (m.backend().equals(
         "deepspeed/cuda") && m.hardware().equals("nvidia-a100-sxm4-40gb"))));
-    Validator v = new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(false, List.of()));
+    Validator v = new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(false));
     double[] seconds = new double[3];
     int i = 0;
     for (Object[] c : new Object[][] {{1, true}, {32, true}, {32, false}}) {

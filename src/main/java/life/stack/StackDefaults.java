@@ -1,4 +1,4 @@
-package life.catalog;
+package life.stack;
 
 import com.univocity.parsers.common.record.Record;
 import com.univocity.parsers.csv.CsvParser;
@@ -16,28 +16,28 @@ import life.spec.DeviceKind;
 import life.spec.HardwareSpec;
 
 /**
- * Default efficiencies of a serving backend on a device kind ({@code catalog/backends.csv}): the same device runs at
+ * Fitted default efficiencies of a serving stack on a device kind ({@code catalog/backends.csv}): the same device runs at
  * different efficiencies under llama.cpp, vLLM or TensorRT-LLM. Fitted on the shared measurements by {@code life
  * calibrate --backends}; a row is {@code used} only where it beat the device kind's defaults on devices left out of
  * its fit. A row may be for one class of memory technology ({@code hbm}, {@code gddr}; empty = every device of the
  * kind): the same llama.cpp kernels reach a higher fraction of peak bandwidth on GDDR cards than on HBM ones. Such a
  * row is used only where it beat the row for the whole kind (or the kind's defaults) on its devices left out.
  */
-public final class Backends {
+public final class StackDefaults {
   /** One row of the table. */
   public record Backend(String name, String kind, String memory, double computeEff, double memEff, double dispatchUs,
       double sequenceUs, double stepUs, double contextNs, int rows, int devices, double lodoMapePct, double defaultMapePct,
       boolean used) {
-    /** {@code h} with this backend's efficiencies. */
-    public HardwareSpec applyTo(HardwareSpec h) {
-      return h.withEfficiency(computeEff, memEff, dispatchUs * 1e-6).withSequenceSeconds(sequenceUs * 1e-6)
-          .withStepSeconds(stepUs * 1e-6).withContextSeconds(contextNs * 1e-9);
+    /** These efficiencies, no decode split and no grouped-query cost. */
+    public Efficiencies efficiencies() {
+      return new Efficiencies(computeEff, memEff, 0, 0, dispatchUs * 1e-6, sequenceUs * 1e-6, stepUs * 1e-6,
+          contextNs * 1e-9, 0, "stack:" + name + ":" + kind + (memory.isEmpty() ? "" : "/" + memory));
     }
   }
 
   private static final Map<String, Backend> ALL = load();
 
-  private Backends() {}
+  private StackDefaults() {}
 
   public static Map<String, Backend> all() {
     return ALL;
@@ -69,25 +69,17 @@ public final class Backends {
   }
 
   /**
-   * {@code h} with the defaults of {@code backend} on its kind where there is a used row; unchanged for
-   * {@code none} and for a calibrated profile ({@link HardwareSpec#calibrated()}: its own fit beats any default); an
-   * unknown backend name is an error listing the known ones.
+   * The fitted efficiencies of stack {@code name} on {@code h}'s kind and memory class, or null where no used row
+   * exists.
    */
-  public static HardwareSpec apply(HardwareSpec h, String backend) {
-    if (backend == null || backend.equals("none")) {
-      return h;
-    }
-    if (!names().contains(backend)) {
-      throw new IllegalArgumentException("unknown backend '" + backend + "' (allowed: none, "
-          + String.join(", ", names()) + ")");
-    }
-    Backend b = h.calibrated() ? null : get(backend, h.kind(), h.memoryClass());
-    return b == null ? h : b.applyTo(h);
+  public static Efficiencies forDevice(String name, HardwareSpec h) {
+    Backend b = get(name, h.kind(), h.memoryClass());
+    return b == null ? null : b.efficiencies();
   }
 
   private static Map<String, Backend> load() {
     Map<String, Backend> m = new LinkedHashMap<>();
-    try (InputStream in = Backends.class.getResourceAsStream("/catalog/backends.csv")) {
+    try (InputStream in = StackDefaults.class.getResourceAsStream("/catalog/backends.csv")) {
       if (in == null) {
         return m;
       }
