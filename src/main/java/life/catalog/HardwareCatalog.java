@@ -1,5 +1,6 @@
 package life.catalog;
 
+import life.spec.InputException;
 import com.univocity.parsers.common.record.Record;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
@@ -62,7 +63,7 @@ public final class HardwareCatalog {
   public static HardwareCatalog builtIn() {
     try (InputStream in = HardwareCatalog.class.getResourceAsStream(BUILT_IN)) {
       if (in == null) {
-        throw new CatalogException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
+        throw new InputException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return new HardwareCatalog(parse("hardware.csv (built-in)", new StringReader(text)));
@@ -160,12 +161,12 @@ public final class HardwareCatalog {
   /** The devices of a user file with the efficiencies it gives, in file order. */
   public static Map<String, Entry> readEntries(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new CatalogException("hardware file " + file + " does not exist");
+      throw new InputException("hardware file " + file + " does not exist");
     }
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return parse(file.toString(), r);
     } catch (IOException e) {
-      throw new CatalogException("hardware file " + file + ": cannot read: " + e.getMessage(), e);
+      throw new InputException("hardware file " + file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -186,13 +187,13 @@ public final class HardwareCatalog {
     if (idOrPath.endsWith(".csv") || idOrPath.contains("/")) {
       Map<String, Entry> m = readEntries(Path.of(idOrPath));
       if (m.size() != 1) {
-        throw new CatalogException("hardware file " + idOrPath + " holds " + m.size()
+        throw new InputException("hardware file " + idOrPath + " holds " + m.size()
             + " devices; add it with --hardware-file and pick one with --hardware ID (ids: "
             + String.join(", ", m.keySet()) + ")");
       }
       return m.values().iterator().next();
     }
-    throw new CatalogException(Suggest.unknown("hardware id", idOrPath, devices.keySet()));
+    throw new InputException(Suggest.unknown("hardware id", idOrPath, devices.keySet()));
   }
 
   public Map<String, HardwareSpec> devices() {
@@ -211,7 +212,7 @@ public final class HardwareCatalog {
     List<String> have = header == null ? List.of() : Arrays.stream(header).map(String::trim).toList();
     for (String col : COLUMNS) {
       if (!have.contains(col)) {
-        throw new CatalogException(file + ": missing column '" + col + "' (required: " + String.join(",", COLUMNS)
+        throw new InputException(file + ": missing column '" + col + "' (required: " + String.join(",", COLUMNS)
             + ")");
       }
     }
@@ -221,7 +222,7 @@ public final class HardwareCatalog {
       line++;
       Entry h = row(file, line, r);
       if (out.put(h.spec().id(), h) != null) {
-        throw new CatalogException(file + " row " + line + ": duplicate id '" + h.spec().id() + "'");
+        throw new InputException(file + " row " + line + ": duplicate id '" + h.spec().id() + "'");
       }
     }
     return out;
@@ -231,14 +232,14 @@ public final class HardwareCatalog {
     String where = file + " row " + line;
     String id = text(r, "id");
     if (id.isEmpty()) {
-      throw new CatalogException(where + ": column 'id' is empty");
+      throw new InputException(where + ": column 'id' is empty");
     }
     where = where + " (" + id + ")";
     DeviceKind kind;
     try {
       kind = DeviceKind.parse(text(r, "kind"));
     } catch (IllegalArgumentException e) {
-      throw new CatalogException(where + ": column 'kind': " + e.getMessage());
+      throw new InputException(where + ": column 'kind': " + e.getMessage());
     }
     Map<DType, Double> peaks = new EnumMap<>(DType.class);
     for (DType d : DType.values()) {
@@ -262,7 +263,7 @@ public final class HardwareCatalog {
     Double dce = optional(where, r, "decode_compute_eff", false, 1);
     Double dme = optional(where, r, "decode_mem_eff", false, 1);
     if ((dce != null && dce > 1) || (dme != null && dme > 1)) {
-      throw new CatalogException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
+      throw new InputException(where + ": columns 'decode_compute_eff' and 'decode_mem_eff' are fractions of peak "
           + "in (0, 1], got " + (dce != null && dce > 1 ? dce : dme));
     }
     String source = text(r, "source");
@@ -293,7 +294,7 @@ public final class HardwareCatalog {
     }
     String v = text(r, "memory").toLowerCase(java.util.Locale.ROOT);
     if (!v.isEmpty() && !HardwareSpec.MEMORY.contains(v)) {
-      throw new CatalogException(where + ": column 'memory' is '" + v + "' (allowed: empty, "
+      throw new InputException(where + ": column 'memory' is '" + v + "' (allowed: empty, "
           + String.join(", ", HardwareSpec.MEMORY) + ")");
     }
     return v;
@@ -320,10 +321,10 @@ public final class HardwareCatalog {
     try {
       d = Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw new CatalogException(where + ": column '" + col + "' is not a number: '" + v + "'");
+      throw new InputException(where + ": column '" + col + "' is not a number: '" + v + "'");
     }
     if (!(d > 0 || (zeroAllowed && d == 0)) || !Double.isFinite(d)) {
-      throw new CatalogException(where + ": column '" + col + "' must be " + (zeroAllowed ? "non-negative" : "positive")
+      throw new InputException(where + ": column '" + col + "' must be " + (zeroAllowed ? "non-negative" : "positive")
           + " (or empty), got " + v);
     }
     return OptionalDouble.of(d);
@@ -332,7 +333,7 @@ public final class HardwareCatalog {
   private static OptionalDouble fraction(String where, Record r, String col) {
     OptionalDouble v = number(where, r, col, false);
     if (v.isPresent() && v.getAsDouble() > 1) {
-      throw new CatalogException(where + ": column '" + col + "' is a fraction of peak in (0, 1], got "
+      throw new InputException(where + ": column '" + col + "' is a fraction of peak in (0, 1], got "
           + v.getAsDouble());
     }
     return v;

@@ -1,5 +1,6 @@
 package life.catalog;
 
+import life.spec.InputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,10 +53,10 @@ public final class HfConfigReader {
       r.c = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       String msg = e.getOriginalMessage().lines().findFirst().orElse("parse error");
-      throw new CatalogException(file + ": not valid JSON: " + msg + " (line " + e.getLocation().getLineNr() + ")");
+      throw new InputException(file + ": not valid JSON: " + msg + " (line " + e.getLocation().getLineNr() + ")");
     }
     if (r.c == null || !r.c.isObject()) {
-      throw new CatalogException(file + ": not a JSON object");
+      throw new InputException(file + ": not a JSON object");
     }
     return r.spec(id);
   }
@@ -77,7 +78,7 @@ public final class HfConfigReader {
     int heads = requireInt("num_attention_heads", "n_head", "num_heads");
     int vocab = requireInt("vocab_size");
     if (hidden % heads != 0 && integer("head_dim").isEmpty()) {
-      throw new CatalogException(file + ": hidden_size " + hidden + " is not a multiple of num_attention_heads "
+      throw new InputException(file + ": hidden_size " + hidden + " is not a multiple of num_attention_heads "
           + heads + " and head_dim is missing");
     }
     Optional<MlaSpec> mla = mla();
@@ -145,7 +146,7 @@ public final class HfConfigReader {
     int kv = kvHeads(type, heads);
     JsonNode perLayerKv = c.get("num_key_value_heads_per_layer");
     if (perLayerKv != null && perLayerKv.isArray() && perLayerKv.size() != layers) {
-      throw new CatalogException(file + ": num_key_value_heads_per_layer has " + perLayerKv.size()
+      throw new InputException(file + ": num_key_value_heads_per_layer has " + perLayerKv.size()
           + " entries for " + layers + " layers");
     }
     int window = slidingWindow(type);
@@ -273,7 +274,7 @@ public final class HfConfigReader {
     if (act.equals("silu") || act.equals("swish") || act.equals("swiglu")) {
       return Activation.SILU;
     }
-    throw new CatalogException(file + ": hidden_act '" + act + "' is not supported (allowed: silu, gelu*, relu)");
+    throw new InputException(file + ": hidden_act '" + act + "' is not supported (allowed: silu, gelu*, relu)");
   }
 
   private DType dtype() {
@@ -288,12 +289,12 @@ public final class HfConfigReader {
     }
   }
 
-  private CatalogException missing(String field) {
-    return new CatalogException(file + ": missing field '" + field + "'");
+  private InputException missing(String field) {
+    return new InputException(file + ": missing field '" + field + "'");
   }
 
   private int requireInt(String... names) {
-    return integer(names).orElseThrow(() -> new CatalogException(file + ": missing field '" + names[0] + "'"
+    return integer(names).orElseThrow(() -> new InputException(file + ": missing field '" + names[0] + "'"
         + (names.length > 1 ? " (or " + String.join(", ", List.of(names).subList(1, names.length)) + ")" : "")));
   }
 
@@ -304,7 +305,7 @@ public final class HfConfigReader {
         continue;
       }
       if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
-        throw new CatalogException(file + ": field '" + n + "' must be an integer, got " + v);
+        throw new InputException(file + ": field '" + n + "' must be an integer, got " + v);
       }
       return Optional.of(v.asInt());
     }
@@ -317,7 +318,7 @@ public final class HfConfigReader {
       return Optional.empty();
     }
     if (!v.isBoolean()) {
-      throw new CatalogException(file + ": field '" + name + "' must be true or false, got " + v);
+      throw new InputException(file + ": field '" + name + "' must be true or false, got " + v);
     }
     return Optional.of(v.asBoolean());
   }

@@ -1,5 +1,6 @@
 package life.catalog;
 
+import life.spec.InputException;
 import com.univocity.parsers.common.record.Record;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
@@ -51,7 +52,7 @@ public final class ModelCatalog {
     Path p = Path.of(idOrPath);
     if (idOrPath.endsWith(".json") || Files.isRegularFile(p)) {
       if (!Files.isRegularFile(p)) {
-        throw new CatalogException("model config " + idOrPath + " does not exist");
+        throw new InputException("model config " + idOrPath + " does not exist");
       }
       try {
         String id = p.getFileName().toString().replaceFirst("\\.json$", "");
@@ -60,17 +61,17 @@ public final class ModelCatalog {
         }
         return HfConfigReader.read(id, idOrPath, Files.readString(p, StandardCharsets.UTF_8));
       } catch (IOException e) {
-        throw new CatalogException("model config " + idOrPath + ": cannot read: " + e.getMessage(), e);
+        throw new InputException("model config " + idOrPath + ": cannot read: " + e.getMessage(), e);
       }
     }
-    throw new CatalogException(Suggest.unknown("model id", idOrPath, entries.keySet()));
+    throw new InputException(Suggest.unknown("model id", idOrPath, entries.keySet()));
   }
 
   private ModelSpec loadBuiltIn(String id) {
     String res = "/catalog/models/" + id + ".json";
     try (InputStream in = ModelCatalog.class.getResourceAsStream(res)) {
       if (in == null) {
-        throw new CatalogException("built-in model " + id + ": resource " + res + " is missing");
+        throw new InputException("built-in model " + id + ": resource " + res + " is missing");
       }
       return HfConfigReader.read(id, "models/" + id + ".json", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -81,7 +82,7 @@ public final class ModelCatalog {
   private static ModelCatalog load() {
     try (InputStream in = ModelCatalog.class.getResourceAsStream("/catalog/models.csv")) {
       if (in == null) {
-        throw new CatalogException("built-in model index catalog/models.csv is missing from the jar");
+        throw new InputException("built-in model index catalog/models.csv is missing from the jar");
       }
       CsvParserSettings s = new CsvParserSettings();
       s.setHeaderExtractionEnabled(true);

@@ -73,13 +73,13 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (t <= 0) {
-      throw new IllegalArgumentException("--threads must be positive, got " + t);
+      throw new UsageError("--threads must be positive, got " + t);
     }
     if (!(seconds > 0)) {
-      throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+      throw new UsageError("--seconds must be positive, got " + seconds);
     }
     if (!format.equals("text") && !format.equals("json")) {
-      throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
+      throw new UsageError("--format must be text or json, got '" + format + "'");
     }
     ForkJoinPool pool = new ForkJoinPool(t);
     try {

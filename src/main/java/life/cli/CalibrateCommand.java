@@ -38,8 +38,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Mixin HardwareOptions hw = new HardwareOptions();
 
-  @Option(names = "--backend", paramLabel = "NAME", description = "Only rows of this backend (llama.cpp/cuda, "
-      + "vllm/cuda, tensorrt-llm/cuda, llama.cpp/metal, ...): one profile per serving stack.")
+  @Option(names = {"--stack", "--backend"}, paramLabel = "ENGINE/API", description = "Only rows of this stack "
+      + "(llama.cpp/cuda, vllm/cuda, tensorrt-llm/cuda, llama.cpp/metal, ...): one profile per serving stack.")
   String backend;
 
   @Option(names = "--holdout", defaultValue = "0.5",
@@ -102,14 +102,14 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     HardwareCatalog catalog = hw.catalog();
     if (backends == (hardware != null)) {
-      throw new IllegalArgumentException("give --hardware ID or --backends");
+      throw new UsageError("give --hardware ID or --backends");
     }
     if (backends) {
       return fitBackends(catalog, ms);
     }
     double w = priorWeight != null ? priorWeight : Calibrator.PRIOR_WEIGHT;
     if (!(w >= 0 && w < 1e3)) {
-      throw new IllegalArgumentException("--prior-weight must be a number ≥ 0 (0: no prior; default "
+      throw new UsageError("--prior-weight must be a number ≥ 0 (0: no prior; default "
           + Calibrator.PRIOR_WEIGHT + "), got " + priorWeight);
     }
     life.scenario.EfficiencyRule prior = strictPrior

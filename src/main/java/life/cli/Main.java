@@ -1,8 +1,7 @@
 package life.cli;
 
 import java.io.PrintWriter;
-import life.catalog.CatalogException;
-import life.sweep.SweepException;
+import life.spec.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,17 +29,23 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line: bad input gives a one-line error and exit code 1 (2 for usage errors). */
+  /**
+   * The configured command line: bad input gives a one-line error and exit code 1, 2 for usage errors (a bad option
+   * or option value).
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
-      if (ex instanceof UsageError) {
+      // A bad option value is a usage error (exit 2, as picocli's own): thrown as UsageError here, or by a lower
+      // stage with a message that names the option.
+      if (ex instanceof UsageError || ex instanceof IllegalArgumentException && ex.getMessage() != null
+          && ex.getMessage().startsWith("--")) {
         err.println("life: error: " + ex.getMessage());
         err.flush();
         return 2;
       }
-      if (ex instanceof IllegalArgumentException || ex instanceof CatalogException || ex instanceof SweepException
+      if (ex instanceof IllegalArgumentException || ex instanceof InputException
           || ex instanceof java.io.IOException) {
         err.println("life: error: " + ex.getMessage());
         err.flush();

@@ -71,7 +71,7 @@ final class SweepCommand implements Callable<Integer> {
         si = Integer.parseInt(p[0]);
         sn = Integer.parseInt(p[1]);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--shard must be i/N (e.g. 0/4), got '" + shard + "'");
+        throw new UsageError("--shard must be i/N (e.g. 0/4), got '" + shard + "'");
       }
     }
     Path dir = out != null ? out : Path.of("results", s.name());

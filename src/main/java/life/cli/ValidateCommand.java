@@ -34,10 +34,10 @@ final class ValidateCommand implements Callable<Integer> {
   @Mixin HardwareOptions hw = new HardwareOptions();
 
   @Option(names = "--hardware-profile", paramLabel = "FILE", description = "Calibrated device profile(s) from "
-      + "`life calibrate` (hardware-catalog rows): their efficiencies are used as measured, for every backend.")
+      + "`life calibrate` (hardware-catalog rows): their efficiencies are used as measured, whatever the stack.")
   List<Path> profiles = new ArrayList<>();
 
-  @Option(names = "--spec-only", description = "Ignore the per-backend default efficiencies: catalog and device-kind "
+  @Option(names = "--spec-only", description = "Ignore the stacks' fitted default efficiencies: device-kind "
       + "defaults only.")
   boolean specOnly;
 
@@ -53,7 +53,7 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!format.equals("text") && !format.equals("json")) {
-      throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
+      throw new UsageError("--format must be text or json, got '" + format + "'");
     }
     List<Measurement> ms = new ArrayList<>();
     for (String f : files) {
@@ -88,7 +88,7 @@ final class ValidateCommand implements Callable<Integer> {
       o.put("by_metric", json(ErrorStats.by(outcomes, Measurement::metric)));
       o.put("by_hardware", json(ErrorStats.by(outcomes, Measurement::hardware)));
       o.put("by_source", json(ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", ""))));
-      o.put("by_backend", json(ErrorStats.by(outcomes, Measurement::backend)));
+      o.put("by_stack", json(ErrorStats.by(outcomes, Measurement::stackName)));
       o.put("unsupported_reasons", reasons(outcomes));
       pw.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
     } else {
@@ -97,7 +97,7 @@ final class ValidateCommand implements Callable<Integer> {
           all.maxAbsPct());
       print(pw, "metric", ErrorStats.by(outcomes, Measurement::metric));
       print(pw, "source", ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", "")));
-      print(pw, "backend", ErrorStats.by(outcomes, Measurement::backend));
+      print(pw, "stack", ErrorStats.by(outcomes, Measurement::stackName));
       print(pw, "hardware", ErrorStats.by(outcomes, Measurement::hardware));
       if (unsupported > 0) {
         pw.println("unsupported rows by reason:");
@@ -158,13 +158,13 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static void writeTable(List<Validator.Outcome> outcomes, Path file) throws java.io.IOException {
     List<String> lines = new ArrayList<>();
-    lines.add("row,hardware,devices,parallelism,model,backend,weight_dtype,batch,prompt_len,context_len,output_len,"
+    lines.add("row,hardware,devices,parallelism,model,stack,weight_dtype,batch,prompt_len,context_len,output_len,"
         + "metric,measured,"
         + "predicted,error_pct,unsupported");
     for (Validator.Outcome o : outcomes) {
       Measurement m = o.m();
       lines.add(String.join(",", quote(m.file()), m.hardware(), Integer.toString(m.devices()), m.parallelism(),
-          m.model(), m.backend(), m.weightDtype(),
+          m.model(), m.stack(), m.weightDtype(),
           Integer.toString(m.batch()), Long.toString(m.promptLen()), Long.toString(m.contextLen()),
           Long.toString(m.outputLen()), m.metric(), Double.toString(m.canonicalValue()),
           o.supported() ? Double.toString(o.predicted()) : "", o.supported() ? Double.toString(o.errorPct()) : "",

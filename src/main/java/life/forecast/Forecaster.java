@@ -19,7 +19,7 @@ import life.stack.StackSettings;
  * Turns a model graph into times on one device: the roofline combine of {@link Overlap}, and sums over a request's
  * calls in closed form.
  *
- * <p>Closed-form sums (our derivation, see DESIGN.md): decode step j ∈ [1, output − 1] is a call with past
+ * <p>Closed-form sums (our derivation, docs/method.md): decode step j ∈ [1, output − 1] is a call with past
  * {@code prompt + j − 1} and present 1; chunk j of a chunked prefill is a call with past {@code j·c} and present c.
  * For a fixed present length every operator's ops and bytes are affine in the past length between breakpoints (the
  * sliding windows, scaled by the KV keep ratio, and past 0, where the inline LoRA merge runs). Each roofline term is

@@ -8,7 +8,7 @@ import life.spec.Names;
  * <ul>
  *   <li>{@link #OPERATOR} (default): per-operator roofline, {@code Σ_op max(ops/(ec·peak), bytes/(em·bw)) +
  *       dispatches·t_dispatch}: each kernel is bound by its own limit, none overlaps the next.
- *   <li>{@link #PHASE}: the paper's Eq. 1-3 (digest section 3), sum each term over the phase then take the max,
+ *   <li>{@link #PHASE}: the paper's Eq. 1-3 (docs/method.md), sum each term over the phase then take the max,
  *       {@code max(Σ ops/(ec·peak), Σ bytes/(em·bw)) + Σ dispatches·t_dispatch}: compute of one kernel hides memory
  *       traffic of another. Never slower than {@link #OPERATOR}.
  * </ul>

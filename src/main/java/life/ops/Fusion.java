@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /**
  * Operator fusions. Each removes the intermediate tensors' write and re-read between the fused operators and their
- * extra dispatches (digest section 4.6); ops are unchanged.
+ * extra dispatches (docs/method.md); ops are unchanged.
  *
  * <ul>
  *   <li>{@link #QKV}: q, k and v projections as one GEMM (input read once, one dispatch).

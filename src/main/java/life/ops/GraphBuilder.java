@@ -30,7 +30,7 @@ import life.spec.ModelSpec.MoeSpec;
  * the unfused, eager execution of a Hugging Face implementation, one kernel per operator: a Llama-style layer is 19
  * dispatches (norm, q, k, v, rope, KV append, QKᵀ, scale+mask, softmax, PV, o, add, norm, gate, up, act, mul, down,
  * add) and the model adds 3 (embedding, final norm, LM head): the {@code 19·layers + 3} of the paper's Table 8
- * (digest section 9.8). Every optimization changes which operators there are or their counts, never the timing.
+ * (docs/method.md). Every optimization changes which operators there are or their counts, never the timing.
  */
 public final class GraphBuilder {
   private final ModelSpec m;

@@ -7,7 +7,7 @@ public enum KvStore {
   /** Writes the present tokens into a preallocated (or paged) cache: serving engines, llama.cpp. */
   APPEND,
   /**
-   * Writes the layer's whole cache each call without reading it: the paper's counting (digest section 9.5, Table 9's
+   * Writes the layer's whole cache each call without reading it: the paper's counting (docs/method.md, Table 9's
    * growth of 2× KV bytes per generated token).
    */
   REWRITE,

@@ -8,8 +8,8 @@ import java.util.Set;
 import life.spec.Names;
 
 /**
- * LoRA adapters of rank {@code rank} on the {@code targets} linears, deployed in one of the paper's modes (digest
- * section 4.3).
+ * LoRA adapters of rank {@code rank} on the {@code targets} linears, deployed in one of the paper's modes
+ * (docs/method.md).
  *
  * @param rank adapter rank r (0 = no adapters)
  * @param mode how the adapters run

@@ -7,7 +7,7 @@ import life.spec.DType;
  * One operator of the model graph: a pure function from a call (past tokens cached, present tokens processed, batch
  * of sequences) to its {@link OpCost}. Nothing here knows about hardware.
  *
- * <p>Formulas follow the paper's Table 1 (digest section 2.2): GEMM {@code 2mkn} ops and {@code mk + kn + mn} elements
+ * <p>Formulas follow the paper's Table 1 (docs/method.md): GEMM {@code 2mkn} ops and {@code mk + kn + mn} elements
  * moved; BMM {@code 2bmkn − bmn}; element-wise {@code mn} ops, two inputs read and one output written; piece-wise
  * linear non-linearity 2 ops per element. {@code T = batch · present} is the number of tokens in the call. Weights
  * are read once per call whatever the batch (the batch shares one pass over the weights); activations and KV scale
@@ -226,7 +226,7 @@ public sealed interface Operator
 
   /**
    * Merging LoRA adapters into their weights once per request ({@code inline} mode, the paper's Eq. 7):
-   * {@code W + B·A} for every adapted linear, {@code Σ k·n·(2r + 2)} ops (digest section 4.3: 1670.8 GOPs for
+   * {@code W + B·A} for every adapted linear, {@code Σ k·n·(2r + 2)} ops (docs/method.md: 1670.8 GOPs for
    * Llama-2-7B at r = 128), reading W, A and B and writing W. It runs in the request's first call (past 0) only.
    */
   record LoraMerge(double sumKn, double sumKplusN, int linears, int rank, double weightBytes, DType act)
@@ -344,7 +344,7 @@ public sealed interface Operator
 
   /**
    * The output projection to vocabulary logits. Runs on the last token of each sequence in prefill (what a generator
-   * needs), or on every prompt token when {@code allTokens} (the paper's counting, digest section 9.2). With tied
+   * needs), or on every prompt token when {@code allTokens} (the paper's counting, docs/method.md). With tied
    * embeddings it holds no parameters of its own but still reads the matrix.
    */
   record LmHead(long hidden, long vocab, boolean bias, boolean tied, boolean allTokens, double weightBytes,
@@ -500,7 +500,7 @@ public sealed interface Operator
   /**
    * Element-wise work on the attention scores of all heads: scale and mask ({@code opsPerElement} 2, also reading the
    * mask, shared by the heads) or softmax (5: max, subtract, exp, sum, divide). Reads and writes every score once.
-   * Together they make the digest's ≈7 ops per score element (section 9.2).
+   * Together they make ≈7 ops per score element (docs/method.md).
    */
   record ScoreOp(String name, OpClass opClass, int heads, int opsPerElement, boolean readsMask, Span span, DType act)
       implements Operator {
@@ -652,9 +652,9 @@ public sealed interface Operator
   /**
    * Storing the call's keys and values into the KV cache: {@code tokenBytes} per token and sequence (at the KV cache's
    * width). {@link KvStore#APPEND} writes the present tokens; {@link KvStore#REWRITE} (the paper's counting) writes the
-   * layer's whole cache each call, which is what makes the paper's decode traffic grow by 2× KV bytes per token (digest
-   * section 9.5); {@link KvStore#CONCAT} ({@code torch.cat}) reads the cached tokens and the present ones and writes
-   * them all. With {@code fused} an append happens in the producing kernel (RoPE): no read, no dispatch.
+   * layer's whole cache each call, which is what makes the paper's decode traffic grow by 2× KV bytes per token
+   * (docs/method.md); {@link KvStore#CONCAT} ({@code torch.cat}) reads the cached tokens and the present ones and
+   * writes them all. With {@code fused} an append happens in the producing kernel (RoPE): no read, no dispatch.
    */
   record KvAppend(double tokenBytes, KvStore store, boolean fused, Span span, DType act) implements Operator {
     public KvAppend {

@@ -13,7 +13,7 @@ import life.spec.Check;
  * <p>Integer formats ({@link #bits}) store {@code bits} per weight plus one fp16 scale and one fp16 zero point per
  * group of {@code groupSize} weights (GPTQ/AWQ-style asymmetric groups): {@code bits + 32 / groupSize} bits per
  * weight, 4.25 for int4 with groups of 128. They quantize the decoder's linears; the embedding and LM head stay at
- * 16 bits, as in the paper's int4 variants (its 26.2 GOPs decode check excludes the LM head, digest section 9.4).
+ * 16 bits, as in the paper's int4 variants (its 26.2 GOPs decode check excludes the LM head, docs/method.md).
  *
  * <p>llama.cpp formats ({@link #named}) carry their real bits per weight and apply to every weight matrix, since a
  * GGUF file's average includes the embedding and output tensors. Block types are exact, from ggml's block structs
@@ -26,7 +26,7 @@ import life.spec.Check;
  * @param name format name as given on the command line
  * @param bitsPerWeight storage bits per weight including scales (16 for fp16)
  * @param dequantize weights are expanded to the compute type on every call: {@code 2·k·n} extra ops per linear
- *     (the paper's quantized Linear, digest section 2.3)
+ *     (the paper's quantized Linear, docs/method.md)
  * @param allWeights the format covers the embedding and LM head too
  * @param copyAboveTokens for calls of more than this many tokens the weights are first expanded into a copy in the
  *     activation type, written and read back by a dense GEMM (0: never). llama.cpp's CUDA backend did so on tensor-core

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import life.catalog.CatalogException;
+import life.spec.InputException;
 import life.catalog.HardwareCatalog;
 import life.catalog.ModelCatalog;
 import life.forecast.Overlap;
@@ -219,7 +219,7 @@ public final class ScenarioText {
       return f.get();
     } catch (Bad e) {
       throw e;
-    } catch (IllegalArgumentException | CatalogException e) {
+    } catch (IllegalArgumentException | InputException e) {
       throw new Bad(key, e.getMessage());
     }
   }

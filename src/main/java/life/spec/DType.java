@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * A numeric data type: its storage size and the hardware-catalog column holding its dense peak.
  *
- * <p>The paper's {@code nbytes}/{@code qbytes} (digest section 2.1) are {@link #bytes()}.
+ * <p>The paper's {@code nbytes}/{@code qbytes} (docs/method.md) are {@link #bytes()}.
  */
 public enum DType {
   FP32(4.0, "fp32_tflops"),

@@ -5,8 +5,8 @@ package life.spec;
  * leaves them empty.
  *
  * <p>Defaults (fractions of peak, microseconds per kernel): the paper validates its client devices at assumed
- * efficiencies of 10 % (CPU decode), 50 % (CPU prefill, iGPU, V100) and reports measured 48-70 % for prefill (digest
- * sections 6.3 and 6.7); discrete GPUs sustain 60-80 % of peak bandwidth in decode. Dispatch: a CUDA/HIP kernel launch
+ * efficiencies of 10 % (CPU decode), 50 % (CPU prefill, iGPU, V100) and reports measured 48-70 % for prefill
+ * (docs/method.md); discrete GPUs sustain 60-80 % of peak bandwidth in decode. Dispatch: a CUDA/HIP kernel launch
  * costs a few microseconds; CPU operator calls in eager frameworks cost tens. These are starting points that
  * {@code life calibrate} replaces with fitted values.
  *

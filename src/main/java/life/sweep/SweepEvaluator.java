@@ -3,7 +3,7 @@ package life.sweep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import life.catalog.CatalogException;
+import life.spec.InputException;
 import life.catalog.HardwareCatalog;
 import life.catalog.ModelCatalog;
 import life.forecast.Forecast;
@@ -302,7 +302,7 @@ public final class SweepEvaluator {
         return new Target(s, r.forecaster());
       }
       return ((life.scenario.Built.Unsupported) b).reason();
-    } catch (IllegalArgumentException | CatalogException e) {
+    } catch (IllegalArgumentException | InputException e) {
       return e.getMessage();
     }
   }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import life.catalog.CatalogException;
+import life.spec.InputException;
 import life.catalog.HardwareCatalog;
 import life.catalog.ModelCatalog;
 import life.forecast.Overlap;
@@ -66,19 +66,19 @@ public final class SweepFile {
   /** Reads and validates {@code path}. */
   public static SweepSpec read(Path path) {
     if (!Files.isRegularFile(path)) {
-      throw new SweepException("sweep file " + path + " does not exist");
+      throw new InputException("sweep file " + path + " does not exist");
     }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(path);
     } catch (IOException e) {
-      throw new SweepException("sweep file " + path + ": cannot read: " + e.getMessage(), e);
+      throw new InputException("sweep file " + path + ": cannot read: " + e.getMessage(), e);
     }
     return new SweepFile(path.toString()).parse(path, bytes);
   }
 
-  private SweepException error(Node n, String key, String msg) {
-    return new SweepException(file + " line " + (n.getStartMark().getLine() + 1) + ", key '" + key + "': " + msg);
+  private InputException error(Node n, String key, String msg) {
+    return new InputException(file + " line " + (n.getStartMark().getLine() + 1) + ", key '" + key + "': " + msg);
   }
 
   private SweepSpec parse(Path path, byte[] bytes) {
@@ -88,13 +88,13 @@ public final class SweepFile {
       lo.setAllowDuplicateKeys(false);
       root = new Yaml(lo).compose(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
     } catch (MarkedYAMLException e) {
-      throw new SweepException(file + " line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
+      throw new InputException(file + " line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
           + e.getProblem());
     } catch (RuntimeException e) {
-      throw new SweepException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new InputException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (!(root instanceof MappingNode top)) {
-      throw new SweepException(file + ": expected a mapping with keys " + String.join(", ", TOP.stream().sorted()
+      throw new InputException(file + ": expected a mapping with keys " + String.join(", ", TOP.stream().sorted()
           .toList()));
     }
     String name = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
@@ -130,7 +130,7 @@ public final class SweepFile {
       }
     }
     if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw new SweepException(file + ": name '" + name + "' may only use letters, digits, '.', '_' and '-'");
+      throw new InputException(file + ": name '" + name + "' may only use letters, digits, '.', '_' and '-'");
     }
     for (NodeTuple t : whereNodes) {
       for (Node c : list(t.getValueNode(), "where")) {
@@ -143,14 +143,14 @@ public final class SweepFile {
       }
     }
     if (axesNode == null) {
-      throw new SweepException(file + ": missing key 'axes' (the axes to sweep: " + AxisName.allowed() + ")");
+      throw new InputException(file + ": missing key 'axes' (the axes to sweep: " + AxisName.allowed() + ")");
     }
     HardwareCatalog catalog = HardwareCatalog.builtIn();
     for (Path p : hwFiles) {
       try {
         catalog = catalog.with(p);
-      } catch (CatalogException e) {
-        throw new SweepException(file + ": hardware_files: " + e.getMessage());
+      } catch (InputException e) {
+        throw new InputException(file + ": hardware_files: " + e.getMessage());
       }
     }
     List<SweepSpec.Axis> axes = axes(axesNode, catalog);
@@ -336,7 +336,7 @@ public final class SweepFile {
     try {
       Object r = validate.apply(value);
       return r instanceof HardwareSpec h ? h.id() : r.toString();
-    } catch (IllegalArgumentException | CatalogException e) {
+    } catch (IllegalArgumentException | InputException e) {
       throw error(n, key, e.getMessage());
     }
   }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import life.catalog.CatalogException;
+import life.spec.InputException;
 import life.catalog.HardwareCatalog;
 import life.forecast.Forecast;
 import life.forecast.Forecaster;
@@ -36,33 +36,43 @@ public final class Validator {
 
   private final HardwareCatalog catalog;
   private final EfficiencyRule eff;
-  private final Map<Map<String, String>, Built> cache = new HashMap<>();
+  private final Map<String, Built> cache = new HashMap<>();
 
   /**
    * A row's scenario as parsed from its text (efficiencies not yet chosen), the text of its setup (the key of built
    * forecasters), or why it cannot be parsed. Parsing is the same for every validator of one catalog, so it is done
    * once per catalog and row (calibration builds thousands of validators over the same rows).
    */
-  private record Parsed(Scenario scenario, Map<String, String> setupKey, String error) {}
+  private record Parsed(Scenario scenario, String setupKey, String error) {}
 
+  /** Rows parsed per catalog, by identity (a row's own hash would hash its every field on each lookup). */
   private static final Map<HardwareCatalog, Map<Measurement, Parsed>> PARSED = new java.util.WeakHashMap<>();
 
   private Parsed parsed(Measurement m) {
     Map<Measurement, Parsed> mine;
     synchronized (PARSED) {
-      mine = PARSED.computeIfAbsent(catalog, c -> new java.util.concurrent.ConcurrentHashMap<>());
+      mine = PARSED.computeIfAbsent(catalog, c -> new java.util.IdentityHashMap<>());
     }
-    return mine.computeIfAbsent(m, k -> {
-      Map<String, String> text = k.scenarioText();
-      try {
-        Setup setup = ScenarioText.setup(text, catalog, EfficiencyRule.KIND);
-        Map<String, String> key = new java.util.TreeMap<>(text);
-        key.keySet().removeAll(List.of("prompt", "output", "batch", "chunk", "context"));
-        return new Parsed(new Scenario(setup, ScenarioText.request(setup, text)), key, null);
-      } catch (CatalogException | IllegalArgumentException e) {
-        return new Parsed(null, null, e.getMessage());
+    synchronized (mine) {
+      Parsed p = mine.get(m);
+      if (p == null) {
+        p = parse(m);
+        mine.put(m, p);
       }
-    });
+      return p;
+    }
+  }
+
+  private Parsed parse(Measurement m) {
+    Map<String, String> text = m.scenarioText();
+    try {
+      Setup setup = ScenarioText.setup(text, catalog, EfficiencyRule.KIND);
+      Map<String, String> key = new java.util.TreeMap<>(text);
+      key.keySet().removeAll(List.of("prompt", "output", "batch", "chunk", "context"));
+      return new Parsed(new Scenario(setup, ScenarioText.request(setup, text)), key.toString().intern(), null);
+    } catch (InputException | IllegalArgumentException e) {
+      return new Parsed(null, null, e.getMessage());
+    }
   }
 
   public Validator(HardwareCatalog catalog, EfficiencyRule eff) {

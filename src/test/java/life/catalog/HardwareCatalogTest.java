@@ -1,5 +1,6 @@
 package life.catalog;
 
+import life.spec.InputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -92,7 +93,7 @@ final class HardwareCatalogTest {
 
   @Test
   void unknownId_listsNearMatches() {
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.builtIn().resolve("rtx-4090"));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.builtIn().resolve("rtx-4090"));
     assertTrue(e.getMessage().contains("nvidia-rtx-4090"), e.getMessage());
   }
 
@@ -101,7 +102,7 @@ final class HardwareCatalogTest {
   void badNumber_namesFileRowAndColumn(String bad, @TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, HEADER + "\nok,OK,gpu,,10,,,,,100,8,,,,,,x\nx1,X,gpu,,10,,,,," + bad + ",8,,,,,,x\n");
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("row 3")
         && e.getMessage().contains("mem_bw_gbps") && e.getMessage().contains(bad), e.getMessage());
   }
@@ -112,7 +113,7 @@ final class HardwareCatalogTest {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, HEADER + ",link_gbps,link_peer_gbps\nx1,X,gpu,,10,,,,,100,8,,,,,,x,450,\n"
         + "x2,X,gpu,,10,,,,,100,8,,,,,,x,100," + bad + "\n");
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains("row 3") && e.getMessage().contains("link_peer_gbps"), e.getMessage());
   }
 
@@ -144,7 +145,7 @@ final class HardwareCatalogTest {
   void unknownMemory_isNamedWithTheAllowedValues(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, HEADER + ",memory\nx1,X,gpu,,10,,,,,100,8,,,,,,x,sram\n");
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("'memory' is 'sram'")
         && e.getMessage().contains("gddr6x"), e.getMessage());
   }
@@ -162,7 +163,7 @@ final class HardwareCatalogTest {
   void missingColumn_isNamed(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, "id,name,kind\nx,X,gpu\n");
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains("missing column 'fp32_tflops'"), e.getMessage());
   }
 
@@ -170,7 +171,7 @@ final class HardwareCatalogTest {
   void unknownKind_listsAllowedKinds(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, HEADER + "\nx,X,tpu,,10,,,,,100,8,,,,,,x\n");
-    CatalogException e = assertThrows(CatalogException.class, () -> HardwareCatalog.readFile(f));
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains("tpu") && e.getMessage().contains("cpu, gpu, npu, igpu, soc"), e.getMessage());
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -558,5 +559,39 @@ final class CliTest {
     Run r = run("forecast", "--model", "llama-2-7b");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--hardware"), r.err());
+  }
+
+  /**
+   * Defaults users run: without --stack, each device kind gets its usual stack and the output says which; on an H100
+   * that is vLLM with flash attention, so Llama-3.1-8B with a 32k prompt fits (no score matrix), where the same
+   * forecast without flash attention counts tens of GiB of scores and does not.
+   */
+  @Test
+  void defaults_areTheStacksPeopleRun() throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    String[] h100 = {"forecast", "--model", "llama-3.1-8b", "--hardware", "nvidia-h100-sxm5-80gb", "--prompt", "32768",
+        "--output", "128", "--format", "json"};
+    JsonNode j = m.readTree(run(h100).out());
+    assertTrue(j.get("stack").asText().startsWith("vllm/cuda@"), j.toString());
+    assertEquals("stack:vllm/cuda:gpu", j.get("efficiencies").asText());
+    assertTrue(j.get("fits").asBoolean() && j.get("activation_gib").asDouble() < 4, j.toString());
+    String[] noFlash = java.util.Arrays.copyOf(h100, h100.length + 2);
+    noFlash[h100.length] = "--flash-attn";
+    noFlash[h100.length + 1] = "off";
+    JsonNode scores = m.readTree(run(noFlash).out());
+    assertTrue(!scores.get("fits").asBoolean() && scores.get("activation_gib").asDouble() > 60, scores.toString());
+    String[] breakdown = java.util.Arrays.copyOf(h100, h100.length + 1);
+    breakdown[h100.length] = "--breakdown";
+    java.util.Set<String> ops = new java.util.TreeSet<>();
+    m.readTree(run(breakdown).out()).get("breakdown").forEach(r -> ops.add(r.get("op").asText()));
+    assertTrue(ops.contains("flash_attention") && !ops.contains("qk") && !ops.contains("softmax")
+        && !ops.contains("pv"), ops.toString());
+    Map<String, String> expected = Map.of("apple-m2-max-38c", "llama.cpp/metal@", "nvidia-rtx-4090", "llama.cpp/cuda@",
+        "amd-mi300x", "vllm/rocm@", "amd-ryzen-9-9950x", "llama.cpp/cpu@", "amd-ryzen-ai-max-395-igpu",
+        "llama.cpp/vulkan@", "intel-arc-b580", "llama.cpp/sycl@", "nvidia-h100-sxm5-80gb", "vllm/cuda@");
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String table = run("forecast", "--model", "llama-3.2-1b", "--hardware", e.getKey()).out();
+      assertTrue(table.lines().anyMatch(l -> l.startsWith("stack ") && l.contains(e.getValue())), table);
+    }
   }
 }

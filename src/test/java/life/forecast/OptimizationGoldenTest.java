@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The paper's optimization figures (Tables 5, 7, 9 and 12, digest sections 4 and 9) as golden tests, under the
+ * The paper's optimization figures (Tables 5, 7, 9 and 12, docs/method.md) as golden tests, under the
  * paper's counting and bf16; {@code reference/life-paper-optimizations.csv} gives each value, its source and why its
  * tolerance is that wide.
  */

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The digest's reconstruction checks (section 9) as golden tests: each row of
+ * The reconstruction checks of the paper's figures (docs/method.md, golden tests) as golden tests: each row of
  * {@code reference/life-paper-golden.csv} gives the paper's value, its source and a tolerance with the reason for
  * its width.
  */

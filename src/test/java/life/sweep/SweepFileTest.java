@@ -1,5 +1,6 @@
 package life.sweep;
 
+import life.spec.InputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ final class SweepFileTest {
       @TempDir Path dir) throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, yaml);
-    SweepException e = assertThrows(SweepException.class, () -> SweepFile.read(f));
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
     String m = e.getMessage();
     assertTrue(m.startsWith(f.toString() + " line " + line), m);
     assertTrue(m.contains(key) && m.contains(fragment), m);
@@ -57,7 +58,7 @@ final class SweepFileTest {
   void missingAxes_isNamed(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("noaxes.yaml");
     Files.writeString(f, "name: x\n");
-    SweepException e = assertThrows(SweepException.class, () -> SweepFile.read(f));
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
     assertTrue(e.getMessage().contains("missing key 'axes'"), e.getMessage());
   }
 

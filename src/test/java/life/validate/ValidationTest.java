@@ -84,9 +84,12 @@ final class ValidationTest {
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 38, "kind defaults");
+    // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors). With the stacks' flash attention counted
+    // (vLLM, TensorRT-LLM >= 2024-05), TensorRT-LLM's fitted row no longer beats the kind defaults held out, so its rows
+    // take the kind's: in-sample 19.4 -> 19.7 %, while the strict held-out figure went 21.8 -> 21.7 %.
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 38.5, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 19.5, "backend defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 19.8, "stack defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1863, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 18.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
@@ -95,9 +98,9 @@ final class ValidationTest {
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3214, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 12.5, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 12.8, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
-    assertTrue(ErrorStats.of(tp).mapePct() <= 11, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
+    assertTrue(ErrorStats.of(tp).mapePct() <= 12, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 6.3 % MAPE. */
@@ -109,12 +112,13 @@ final class ValidationTest {
   }
 
   /**
-   * Backend defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %,
-   * TensorRT-LLM on CUDA 11.4 %, vLLM on CUDA 6.8 % (with host costs per sequence, per step and per sequence and
-   * cached token), llama.cpp on CUDA 24.1 %,
-   * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.6 % (both with the kind's compute
+   * Stack defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %, vLLM on
+   * CUDA 6.7 % (with host costs per sequence, per step and per sequence and cached token), llama.cpp on CUDA 24.1 %,
+   * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.8 % (both with the kind's compute
    * efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR
-   * 16.0 %, HBM 21.1 %. Every row forecast with no measurement of its own device in any fit: 21.8 %.
+   * 16.0 %, HBM 21.1 %. TensorRT-LLM's fitted row (11.8 %) does not beat the kind's defaults on its held-out devices
+   * (11.2 %) once its flash attention is counted, so it is not used. Every row forecast with no measurement of its
+   * own device in any fit: 21.7 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -126,10 +130,11 @@ final class ValidationTest {
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
     assertTrue(StackDefaults.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
-    assertTrue(StackDefaults.get("tensorrt-llm/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 12);
+    StackDefaults.Backend trt = StackDefaults.all().get("tensorrt-llm/cuda|gpu|");
+    assertTrue(!trt.used() && trt.lodoMapePct() >= trt.defaultMapePct(), trt.toString());
     assertTrue(StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     StackDefaults.Backend vllm = StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
-    assertTrue(vllm.lodoMapePct() <= 7 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
+    assertTrue(vllm.lodoMapePct() <= 6.8 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
     assertTrue(StackDefaults.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
@@ -144,7 +149,7 @@ final class ValidationTest {
     assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 22, "no own device in any fit: " + strict);
+    assertTrue(strict <= 21.8, "no own device in any fit: " + strict);
   }
 
   /**
@@ -347,10 +352,10 @@ final class ValidationTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 8", "apple-m3-max-40c, llama.cpp/metal, 4",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 7", "nvidia-gh200-96gb, vllm/cuda, 4",
-      "intel-gaudi2, deepspeed, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
+      "intel-gaudi2, deepspeed/hpu, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
       "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 6.5",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 7.8",
-      "amd-mi300x, vllm/rocm, 11.5", "amd-mi300x, llama.cpp/rocm, 12", "nvidia-rtx-3090, llama.cpp/cuda, 11",
+      "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 12", "nvidia-rtx-3090, llama.cpp/cuda, 11",
       "nvidia-a100-sxm4-40gb, vllm/cuda, 7"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345,
