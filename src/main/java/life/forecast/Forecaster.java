@@ -35,6 +35,8 @@ public final class Forecaster {
   private final HardwareSpec hw;
   private final Efficiencies eff;
   private final Stack stack;
+  /** {@link Stack#id()}, made once: every forecast carries it. */
+  private final String stackId;
   private final Overlap overlap;
   private final Operator[] ops;
   private final double[] mult;
@@ -80,6 +82,7 @@ public final class Forecaster {
     this.hw = hw;
     this.eff = eff;
     this.stack = stack;
+    this.stackId = stack.id();
     this.overlap = overlap;
     Device d = new Device(hw, eff);
     List<Operator> list = new ArrayList<>(graph.head());
@@ -326,7 +329,7 @@ public final class Forecaster {
         (double) b * r.output() / e2e, e2e * 1e3, l > 0 ? b * l / ttft : 0, mem / g, weightBytes / g, kv / g,
         prefill.transientBytes / g, hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound,
         s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY, prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9,
-        s.bytes / n / 1e9, s.dispatches / n, stack.id(), eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
+        s.bytes / n / 1e9, s.dispatches / n, stackId, eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
         eff.origin());
   }
 
