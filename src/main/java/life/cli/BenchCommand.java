@@ -18,17 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.LongStream;
 import life.catalog.HardwareCatalog;
-import life.catalog.ModelCatalog;
 import life.forecast.Forecaster;
-import life.forecast.Overlap;
 import life.forecast.Request;
-import life.ops.GraphBuilder;
 import java.util.EnumSet;
-import life.ops.AttentionVariant;
-import life.ops.Fusion;
-import life.ops.GraphOptions;
-import life.ops.Lora;
-import life.ops.WeightFormat;
 import life.spec.DType;
 import life.spec.HardwareSpec;
 import picocli.CommandLine.Command;
@@ -60,12 +52,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text or json.")
   String format;
 
+  /** The bench's first grid: dense fp16, no stack (the raw roofline at the device kinds' efficiencies). */
+  static final java.util.Map<String, String> DENSE = java.util.Map.of("stack", "none", "dtype", "fp16");
+
   /** Every optimization on at once: the bench's second grid. */
-  static GraphOptions optimized() {
-    return GraphOptions.defaults(DType.FP16).withWeights(WeightFormat.bits(4, 128)).withKv(8, 0.5)
-        .withLora(Lora.of(16, Lora.Mode.UNMERGED, "all")).withAttention(AttentionVariant.NATIVE, 4096)
-        .withFusion(EnumSet.allOf(Fusion.class));
-  }
+  static final java.util.Map<String, String> OPTIMIZED = java.util.Map.of("stack", "none", "dtype", "fp16", "weights",
+      "int4", "kv_bits", "8", "kv_keep", "0.5", "lora", "unmerged:16", "window", "4096", "fusion", "all");
 
   static final long OPTIMIZED_CHUNK = 512;
 
@@ -83,8 +75,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     ForkJoinPool pool = new ForkJoinPool(t);
     try {
-      double[] dense = measure(pool, forecasters(GraphOptions.defaults(DType.FP16)), 0);
-      double[] opt = measure(pool, forecasters(optimized()), OPTIMIZED_CHUNK);
+      double[] dense = measure(pool, forecasters(DENSE), 0);
+      double[] opt = measure(pool, forecasters(OPTIMIZED), OPTIMIZED_CHUNK);
       double[] written = written(t, seconds);
       PrintWriter out = spec.commandLine().getOut();
       int cores = Runtime.getRuntime().availableProcessors();
@@ -170,13 +162,18 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static List<Forecaster> forecasters(GraphOptions o) {
+  /** The forecasters of {@code settings} for every model of the grid on every device with a 16-bit peak. */
+  private static List<Forecaster> forecasters(java.util.Map<String, String> settings) {
     List<Forecaster> fs = new ArrayList<>();
+    HardwareCatalog catalog = HardwareCatalog.builtIn();
     for (String m : MODELS) {
-      var graph = GraphBuilder.build(ModelCatalog.builtIn().resolve(m), o);
-      for (HardwareSpec h : HardwareCatalog.builtIn().devices().values()) {
+      for (HardwareSpec h : catalog.devices().values()) {
         if (h.memBytesPerSecond() > 0 && (h.peak(DType.FP16).isPresent() || h.peak(DType.BF16).isPresent())) {
-          fs.add(new Forecaster(graph, h, life.stack.Efficiencies.of(h.kind()), Overlap.OPERATOR));
+          java.util.Map<String, String> text = new java.util.HashMap<>(settings);
+          text.put("model", m);
+          text.put("hardware", h.id());
+          var built = life.scenario.ScenarioText.setup(text, catalog, null).build();
+          fs.add(((life.scenario.Built.Ready) built).forecaster());
         }
       }
     }
