@@ -293,23 +293,12 @@ public final class SweepFile {
           ModelCatalog.builtIn().resolve(x);
           return x;
         });
-        case DTYPE -> check(n, key, s, x -> {
-          DType d = DType.parse(x);
-          if (d != DType.FP16 && d != DType.BF16 && d != DType.FP32) {
-            throw new IllegalArgumentException("dtype must be one of fp32, fp16, bf16; got '" + x + "'");
-          }
-          return d.id();
-        });
+        case DTYPE -> check(n, key, s, x -> DType.parse(life.scenario.ScenarioText.check("dtype", x)).id());
         case WEIGHTS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("weights", x));
         case ACT_BITS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("act_bits", x));
         case KV_BITS -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("kv_bits", x));
-        case KV_KEEP -> check(n, key, s, x -> {
-          double d = Double.parseDouble(x);
-          if (!(d > 0 && d <= 1)) {
-            throw new IllegalArgumentException("kv_keep must be in (0, 1], got " + x);
-          }
-          return Double.toString(d);
-        });
+        case KV_KEEP -> check(n, key, s, x -> Double.toString(Double.parseDouble(life.scenario.ScenarioText.check(
+            "kv_keep", x))));
         case LORA -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("lora", x));
         case ATTENTION -> check(n, key, s.toLowerCase(Locale.ROOT), x -> life.scenario.ScenarioText.check("attention", x));
         case WINDOW -> check(n, key, s, x -> life.scenario.ScenarioText.check("window", x));
