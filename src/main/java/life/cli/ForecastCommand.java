@@ -8,19 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import life.catalog.ModelCatalog;
 import life.forecast.Forecast;
 import life.forecast.ForecastColumns;
 import life.forecast.Forecaster;
 import life.forecast.OpTiming;
-import life.forecast.Overlap;
 import life.forecast.Request;
-import life.ops.Counting;
-import life.ops.GraphBuilder;
-import life.ops.GraphOptions;
-import life.ops.ModelGraph;
-import life.spec.HardwareSpec;
-import life.spec.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -180,12 +172,6 @@ final class ForecastCommand implements Callable<Integer> {
     List<OpTiming> rows = breakdown ? f.breakdown(r) : List.of();
     print(spec.commandLine().getOut(), fc, f.graph().options().parallel().id(), rows);
     return 0;
-  }
-
-  static void positive(String option, long v) {
-    if (v <= 0) {
-      throw new IllegalArgumentException(option + " must be a positive integer, got " + v);
-    }
   }
 
   private void print(PrintWriter out, Forecast fc, String parallel, List<OpTiming> rows) throws Exception {

@@ -1,6 +1,5 @@
 package life.stack;
 
-import java.util.Locale;
 import life.spec.Check;
 import life.spec.DeviceKind;
 
@@ -72,12 +71,6 @@ public record Efficiencies(double computeEff, double memEff, double decodeComput
         stepSeconds, contextSeconds, gqaSeconds, o);
   }
 
-  /** A copy with other efficiencies and dispatch cost (command-line overrides). */
-  public Efficiencies withEfficiency(double ce, double me, double dispatch) {
-    return new Efficiencies(ce, me, decodeComputeEff, decodeMemEff, dispatch, sequenceSeconds, stepSeconds,
-        contextSeconds, gqaSeconds, origin);
-  }
-
   /** A copy with other host costs per sequence, step, cached token and grouped-query head. */
   public Efficiencies withHost(double sequence, double step, double context, double gqa) {
     return new Efficiencies(computeEff, memEff, decodeComputeEff, decodeMemEff, dispatchSeconds, sequence, step,
@@ -88,14 +81,6 @@ public record Efficiencies(double computeEff, double memEff, double decodeComput
   public Efficiencies withDecode(double ce, double me) {
     return new Efficiencies(computeEff, memEff, ce, me, dispatchSeconds, sequenceSeconds, stepSeconds, contextSeconds,
         gqaSeconds, origin);
-  }
-
-  /** One line for outputs: the values in the units of the hardware-file columns. */
-  public String describe() {
-    return String.format(Locale.ROOT, "compute %.3f, memory %.3f, dispatch %.2f us%s (%s)", computeEff, memEff,
-        dispatchSeconds * 1e6, sequenceSeconds + stepSeconds + contextSeconds + gqaSeconds > 0
-            ? String.format(Locale.ROOT, ", host %.1f us/seq %.1f us/step %.2f ns/token", sequenceSeconds * 1e6,
-                stepSeconds * 1e6, contextSeconds * 1e9) : "", origin);
   }
 
   /**

@@ -9,9 +9,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import life.spec.DeviceKind;
 import life.spec.HardwareSpec;
 
@@ -59,13 +57,6 @@ public final class StackDefaults {
     }
     b = ALL.get(backend + "|" + kind.id() + "|");
     return b != null && b.used() ? b : null;
-  }
-
-  /** Backend names with a row, for messages. */
-  public static List<String> names() {
-    TreeSet<String> n = new TreeSet<>();
-    ALL.values().forEach(b -> n.add(b.name()));
-    return List.copyOf(n);
   }
 
   /**

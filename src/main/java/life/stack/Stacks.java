@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -179,16 +178,6 @@ public final class Stacks {
         yield id.startsWith("intel") ? "llama.cpp/sycl" : "llama.cpp/vulkan";
       }
     };
-  }
-
-  /** The defaults of every known stack, newest first per stack, for {@code life catalog stacks}. */
-  public static List<Stack> currentStacks() {
-    List<Stack> out = new ArrayList<>();
-    for (Known k : KNOWN.values()) {
-      out.add(parse(k.name()));
-    }
-    out.sort(Comparator.comparing(Stack::name));
-    return out;
   }
 
   private static List<Record> read(String resource) {
