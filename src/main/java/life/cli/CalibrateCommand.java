@@ -67,6 +67,11 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Profile file (default: <hardware>-profile.csv).")
   Path out;
 
+  @Option(names = "--intervals", paramLabel = "FILE", description = "With --backends: also forecast each source with "
+      + "defaults fitted without it (leave-one-source-out) and write the forecast intervals made from those errors "
+      + "here (catalog/intervals.csv's format).")
+  Path intervals;
+
   private int fitBackends(HardwareCatalog catalog, List<Measurement> ms) throws java.io.IOException {
     List<life.validate.BackendDefaults.Row> rows = life.validate.BackendDefaults.fit(catalog, ms);
     List<String> lines = new ArrayList<>();
@@ -90,6 +95,26 @@ final class CalibrateCommand implements Callable<Integer> {
     life.validate.ErrorStats.by(held, Measurement::stackName).forEach((b, e) -> pw.printf(Locale.ROOT,
         "  %-20s %5d rows  MAPE %6.1f %%%n", b, e.rows(), e.mapePct()));
     pw.printf(Locale.ROOT, "-> %s%n", file);
+    if (intervals != null) {
+      List<life.validate.Validator.Outcome> loso = life.validate.HeldOut.leaveSourceOut(catalog, ms);
+      life.validate.ErrorStats e = life.validate.ErrorStats.of(loso);
+      pw.printf(Locale.ROOT, "each source forecast by defaults fitted without it (leave-one-source-out): MAPE %.1f %%, "
+          + "median %.1f %% over %d rows%n", e.mapePct(), e.medianAbsPct(), e.rows());
+      List<life.stack.Intervals.Band> bands = life.validate.IntervalFit.fit(loso);
+      List<String> out = new ArrayList<>();
+      out.add("stack,phase,rows,lo,hi,source");
+      for (var b : bands) {
+        out.add(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,\"10th and 90th percentile of measured / forecast time, "
+            + "leave-one-source-out, life calibrate --backends --measurements %s\"", b.stack(), b.phase().id(), b.rows(),
+            b.lo(), b.hi(), String.join(" ", files)));
+      }
+      java.nio.file.Files.write(intervals, out);
+      out.forEach(pw::println);
+      var cover = life.validate.IntervalFit.coverageBySource(loso);
+      pw.printf(Locale.ROOT, "80 %% intervals made without each row's source cover %.1f %% of %d rows%n",
+          life.validate.IntervalFit.pct(cover.values()), cover.size());
+      pw.printf(Locale.ROOT, "-> %s%n", intervals);
+    }
     pw.flush();
     return 0;
   }

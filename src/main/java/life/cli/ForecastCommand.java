@@ -145,6 +145,29 @@ final class ForecastCommand implements Callable<Integer> {
     return t;
   }
 
+  /**
+   * After a time or rate field, its 80 % interval ({@code NAME_lo}, {@code NAME_hi}) from the held-out errors of its
+   * stack and phase ({@link life.stack.Intervals}); nothing where no band applies.
+   */
+  private static void interval(Map<String, Object> values, String name, String stackName) {
+    life.stack.Intervals.Phase phase = switch (name) {
+      case "ttft_ms", "prefill_tps" -> life.stack.Intervals.Phase.PREFILL;
+      case "tpot_ms", "tps" -> life.stack.Intervals.Phase.DECODE;
+      case "e2e_ms", "throughput_tps" -> life.stack.Intervals.Phase.REQUEST;
+      default -> null;
+    };
+    if (phase == null || !(values.get(name) instanceof Double v) || !Double.isFinite(v)) {
+      return;
+    }
+    life.stack.Intervals.Band b = life.stack.Intervals.of(stackName, phase);
+    if (b == null) {
+      return;
+    }
+    double[] lohi = name.endsWith("_ms") ? b.time(v) : b.rate(v);
+    values.put(name + "_lo", lohi[0]);
+    values.put(name + "_hi", lohi[1]);
+  }
+
   private static void put(java.util.Map<String, String> t, String k, String v) {
     if (v != null) {
       t.put(k, v);
@@ -176,8 +199,10 @@ final class ForecastCommand implements Callable<Integer> {
 
   private void print(PrintWriter out, Forecast fc, String parallel, List<OpTiming> rows) throws Exception {
     Map<String, Object> values = new LinkedHashMap<>();
+    String stackName = fc.stack().replaceFirst("@.*$", "");
     for (ForecastColumns.Column c : ForecastColumns.ALL) {
       values.put(c.name(), c.get().apply(fc));
+      interval(values, c.name(), stackName);
       if (c.name().equals("hardware")) {
         // The devices the forecast spreads the model over; memory columns are per device.
         values.put("parallel", parallel);

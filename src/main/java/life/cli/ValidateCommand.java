@@ -41,6 +41,11 @@ final class ValidateCommand implements Callable<Integer> {
       + "defaults only.")
   boolean specOnly;
 
+  @Option(names = "--held-out", description = "Also forecast each source (measurement file) with stack defaults "
+      + "refitted without it (leave-one-source-out) and each device without its own rows (leave-one-device-out), and "
+      + "report those first: the errors to expect on a dataset the defaults never saw. Refits: minutes.")
+  boolean heldOut;
+
   @Option(names = "--out", paramLabel = "FILE", description = "Write the per-row table (predicted vs measured) here.")
   Path out;
 
@@ -71,6 +76,10 @@ final class ValidateCommand implements Callable<Integer> {
     }
     Validator v = new Validator(catalog, Efficiency.defaults(specOnly));
     List<Validator.Outcome> outcomes = v.run(ms);
+    if (heldOut && !specOnly) {
+      printHeldOut(spec.commandLine().getOut(), catalog, ms);
+      spec.commandLine().getOut().println("in-sample (the shipped defaults, fitted on the built-in measurements):");
+    }
     if (out != null) {
       writeTable(outcomes, out);
     }
@@ -150,10 +159,31 @@ final class ValidateCommand implements Callable<Integer> {
     return Double.isFinite(v) ? v : null;
   }
 
+  /** Leave-one-source-out and leave-one-device-out errors, by source, stack and device class. */
+  private static void printHeldOut(PrintWriter pw, life.catalog.HardwareCatalog catalog, List<Measurement> ms) {
+    List<Validator.Outcome> loso = life.validate.HeldOut.leaveSourceOut(catalog, ms);
+    ErrorStats e = ErrorStats.of(loso);
+    pw.printf(Locale.ROOT, "held out, leave-one-source-out (each source forecast by stack defaults fitted without "
+        + "it): MAPE %.1f %%, median %.1f %%, bias %+.1f %% over %d rows%n", e.mapePct(), e.medianAbsPct(),
+        e.medianSignedPct(), e.rows());
+    var cover = life.validate.IntervalFit.coverageBySource(loso);
+    pw.printf(Locale.ROOT, "80 %% intervals (made without the row's source) cover %.1f %% of rows%n",
+        life.validate.IntervalFit.pct(cover.values()));
+    print(pw, "source", ErrorStats.by(loso, life.validate.HeldOut::source));
+    print(pw, "stack", ErrorStats.by(loso, Measurement::stackName));
+    print(pw, "device class", ErrorStats.by(loso, m -> catalog.resolve(m.hardware()).kind().id()));
+    List<Validator.Outcome> lodo = life.validate.BackendDefaults.leaveDeviceOut(catalog, ms,
+        life.validate.BackendDefaults.fit(catalog, ms));
+    ErrorStats d = ErrorStats.of(lodo);
+    pw.printf(Locale.ROOT, "held out, leave-one-device-out (no row's device in the fit of its forecast): MAPE %.1f %%, "
+        + "median %.1f %%, bias %+.1f %% over %d rows%n", d.mapePct(), d.medianAbsPct(), d.medianSignedPct(), d.rows());
+  }
+
   private static void print(PrintWriter pw, String what, Map<String, ErrorStats> m) {
     pw.printf(Locale.ROOT, "by %s:%n", what);
-    m.forEach((k, s) -> pw.printf(Locale.ROOT, "  %-44s %6d rows  MAPE %7.1f %%  median %6.1f %%  max %7.1f %%%n",
-        k.length() > 44 ? k.substring(0, 44) : k, s.rows(), s.mapePct(), s.medianAbsPct(), s.maxAbsPct()));
+    m.forEach((k, s) -> pw.printf(Locale.ROOT, "  %-44s %6d rows  MAPE %7.1f %%  median %6.1f %%  bias %+6.1f %%  "
+        + "max %7.1f %%%n", k.length() > 44 ? k.substring(0, 44) : k, s.rows(), s.mapePct(), s.medianAbsPct(),
+        s.medianSignedPct(), s.maxAbsPct()));
   }
 
   private static void writeTable(List<Validator.Outcome> outcomes, Path file) throws java.io.IOException {

@@ -74,6 +74,14 @@ public final class Forecaster {
   }
 
   /**
+   * The same model, device, stack and overlap with other efficiencies: the graph is shared, not rebuilt (fitting
+   * efficiencies forecasts the same rows under thousands of candidates).
+   */
+  public Forecaster withEfficiencies(Efficiencies e) {
+    return new Forecaster(graph, hw, e, stack, overlap);
+  }
+
+  /**
    * A forecaster of {@code graph} (already built with {@code stack}'s conventions) on {@code hw} at {@code eff};
    * {@code stack} also decides whether a batch too large for memory runs in waves.
    */

@@ -73,6 +73,23 @@ public final class BackendDefaults {
     };
   }
 
+  /**
+   * The efficiencies a device gets from fitted rows {@code rows}, as {@link life.scenario.EfficiencyRule#STACK} gets
+   * them from the shipped ones: the used row of its stack, kind and memory class, else of its stack and kind, else
+   * the kind's defaults; the device file's values on top (a calibrated profile's whole).
+   */
+  public static life.scenario.EfficiencyRule rule(List<Row> rows) {
+    return (h, fit, stack) -> {
+      life.stack.Efficiencies base = life.stack.Efficiencies.of(h.kind());
+      if (!fit.calibrated() && !stack.none()) {
+        Row r = usedRow(rows, stack.name(), h, h.memoryClass());
+        r = r != null ? r : usedRow(rows, stack.name(), h, "");
+        base = r == null ? base : r.eff().efficiencies();
+      }
+      return fit.applyTo(base);
+    };
+  }
+
   private static Row usedRow(List<Row> rows, String backend, HardwareSpec h, String memory) {
     return rows.stream().filter(r -> r.used() && r.backend().equals(backend) && r.kind().equals(h.kind().id())
         && r.memory().equals(memory)).findFirst().orElse(null);
@@ -133,16 +150,32 @@ public final class BackendDefaults {
   /** Each device's fold: the fit on the group's other devices, and its forecasts of the device's rows. */
   private record Folds(Map<String, Calibrator.Shared> fits, List<Validator.Outcome> heldOut) {}
 
-  /** Forecasts of each device's rows by a fit on the group's other devices (the folds run in parallel). */
+  /**
+   * Folds of whole devices a group is cross-validated on, at most: with more devices than this, each fold holds out
+   * several (every {@code DEVICE_FOLDS}-th device by name), so no device's rows are ever in the fit that forecasts
+   * them, at a fixed number of fits per variant however many devices a group has.
+   */
+  static final int DEVICE_FOLDS = 5;
+
+  /**
+   * Forecasts of each device's rows by a fit without any row of that device (the group's devices in
+   * {@link #DEVICE_FOLDS} folds, which run in parallel); the fit of each device's fold.
+   */
   private static Folds leaveEachDeviceOut(HardwareCatalog catalog, List<Measurement> g,
       Map<String, List<Measurement>> byDevice, Calibrator.Hosts hosts, double compute) {
+    List<String> devices = new ArrayList<>(new java.util.TreeSet<>(byDevice.keySet()));
+    int k = Math.min(DEVICE_FOLDS, devices.size());
     Map<String, Calibrator.Shared> fits = new java.util.concurrent.ConcurrentHashMap<>();
-    List<Validator.Outcome> held = byDevice.entrySet().parallelStream().flatMap(d -> {
-      List<Measurement> others = new ArrayList<>(g);
-      others.removeAll(d.getValue());
+    List<Validator.Outcome> held = java.util.stream.IntStream.range(0, k).parallel().boxed().flatMap(f -> {
+      List<String> out = java.util.stream.IntStream.range(0, devices.size()).filter(i -> i % k == f)
+          .mapToObj(devices::get).toList();
+      java.util.Set<Measurement> heldRows = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      out.forEach(d -> heldRows.addAll(byDevice.get(d)));
+      List<Measurement> others = g.stream().filter(m -> !heldRows.contains(m)).toList();
       Calibrator.Shared loo = Calibrator.fitShared(catalog, others, hosts, compute);
-      fits.put(d.getKey(), loo);
-      return new Validator(catalog, (h, f, st) -> loo.efficiencies()).run(d.getValue()).stream();
+      out.forEach(d -> fits.put(d, loo));
+      List<Measurement> mine = g.stream().filter(heldRows::contains).toList();
+      return new Validator(catalog, (h, fit, st) -> loo.efficiencies()).run(mine).stream();
     }).toList();
     return new Folds(Map.copyOf(fits), held);
   }

@@ -21,11 +21,37 @@ import java.util.Locale;
  *     pipeline across the devices of a layer split; 0 for the whole prompt
  * @param samePrompt every sequence of the batch is a copy of one prompt, decoded alike (greedy), so a mixture of
  *     experts routes the batch's tokens to the same experts
+ * @param build what the source states about the software that ran (version, date, settings)
  */
 public record Measurement(String file, String source, String hardware, int devices, String parallelism,
     String framework, String model,
     String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen, long outputLen,
-    String metric, double value, String unit, long prefillChunk, long prefillBatch, boolean samePrompt) {
+    String metric, double value, String unit, long prefillChunk, long prefillBatch, boolean samePrompt, Build build) {
+
+  /**
+   * The stack settings a source states (empty where it does not; the stack's documented default for the row's date
+   * applies then).
+   *
+   * @param version the engine's version or build as published ({@code 0.6.1}, {@code b2824}), or empty
+   * @param date {@code YYYY-MM[-DD]} of the build or, where the source gives none, of its publication; empty for the
+   *     current stack
+   * @param flashAttn {@code on}, {@code off} or empty
+   * @param graphs {@code on}, {@code off} or empty
+   * @param threads CPU threads the run used, 0 when not stated
+   */
+  public record Build(String version, String date, String flashAttn, String graphs, int threads) {
+    /** A row that states nothing about its software. */
+    public static final Build UNSTATED = new Build("", "", "", "", 0);
+  }
+
+  /** A row that states nothing about its software beyond the framework's name. */
+  public Measurement(String file, String source, String hardware, int devices, String parallelism, String framework,
+      String model, String weightDtype, String actDtype, String kvDtype, int batch, long promptLen, long contextLen,
+      long outputLen, String metric, double value, String unit, long prefillChunk, long prefillBatch,
+      boolean samePrompt) {
+    this(file, source, hardware, devices, parallelism, framework, model, weightDtype, actDtype, kvDtype, batch,
+        promptLen, contextLen, outputLen, metric, value, unit, prefillChunk, prefillBatch, samePrompt, Build.UNSTATED);
+  }
 
   /** The measured value in the unit this tool forecasts it in: seconds for times, tokens/s for rates. */
   public double canonicalValue() {
@@ -42,34 +68,34 @@ public record Measurement(String file, String source, String hardware, int devic
    */
   public String backend() {
     String f = framework.toLowerCase(Locale.ROOT);
-    String platform = f.contains("cuda") ? "/cuda" : f.contains("rocm") ? "/rocm"
-        : f.contains("sycl") || f.contains("xpu") ? "/sycl" : f.contains("metal") ? "/metal" : "";
+    String platform = f.contains("cuda") ? "/cuda" : f.contains("rocm") || f.contains("hip") ? "/rocm"
+        : f.contains("vulkan") ? "/vulkan" : f.contains("sycl") || f.contains("xpu") ? "/sycl"
+        : f.contains("metal") ? "/metal" : f.contains("npu") ? "/npu" : f.contains("cpu") ? "/cpu"
+        : f.contains("gpu") ? "/gpu" : "";
     return engine(f) + platform;
   }
 
   /**
-   * The row's stack as {@code engine/api@version}: the backend's engine and API, at the build or date its source
-   * states (XiongjieDai's llama.cpp builds 2824–2843 of May 2024; TensorRT-LLM v0.6.1's tables; transformers 4.49.0 in
-   * the paper) or, where the source states none, its publication date (discussion #4167 opened 2023-11;
-   * LLM-Inference-Bench, arXiv 2411.00136, 2024-10). Rows of other files run the current stack.
+   * The row's stack as {@code engine/api@version}: the backend's engine and API at the release the row states where
+   * it is a recorded one ({@link life.stack.Stacks#releases}), else at the row's build or publication date, else the
+   * current stack.
    */
   public String stack() {
     String b = backend();
     String name = switch (b) {
       case "pytorch" -> hardware.startsWith("nvidia") ? "transformers/cuda" : "transformers/cpu";
       case "deepspeed" -> "deepspeed/hpu";
-      case "ryzenai" -> "ryzenai/npu";
+      case "ryzenai", "ryzenai/npu" -> "ryzenai/npu";
       case "other" -> "none";
       default -> b;
     };
     if (name.equals("none")) {
       return name;
     }
-    String f = file.toLowerCase(Locale.ROOT);
-    String when = f.contains("xiongjiedai") ? "2024-05" : f.contains("4167") ? "2023-11"
-        : f.contains("argonne") ? "2024-10" : f.contains("v061") ? "0.6.1"
-        : f.contains("life-paper") ? (name.startsWith("transformers") ? "4.49.0" : "2025-02") : "current";
-    return name + "@" + when;
+    String engine = name.substring(0, name.indexOf('/'));
+    boolean release = life.stack.Stacks.releases().stream()
+        .anyMatch(r -> r.engine().equals(engine) && r.version().equals(build.version()));
+    return name + "@" + (release ? build.version() : build.date().isEmpty() ? "current" : build.date());
   }
 
   /** The row's stack without its version ({@code engine/api}, or {@code none}): the key of fitted stack defaults. */
@@ -113,6 +139,12 @@ public record Measurement(String file, String source, String hardware, int devic
     if (prefillBatch > 0) {
       t.put("prompt_batch", String.valueOf(prefillBatch));
     }
+    if (!build.flashAttn().isEmpty()) {
+      t.put("flash_attn", build.flashAttn());
+    }
+    if (!build.graphs().isEmpty()) {
+      t.put("graphs", build.graphs());
+    }
     return t;
   }
 
@@ -147,6 +179,15 @@ public record Measurement(String file, String source, String hardware, int devic
     }
     if (f.contains("ryzenai")) {
       return "ryzenai";
+    }
+    if (f.contains("openvino")) {
+      return "openvino";
+    }
+    if (f.contains("fastflowlm")) {
+      return "fastflowlm";
+    }
+    if (f.contains("executorch")) {
+      return "executorch";
     }
     return "other";
   }

@@ -24,7 +24,10 @@ import java.util.Set;
 public final class MeasurementReader {
   /** Datasets shipped under {@code src/main/resources/measurements}. */
   public static final List<String> BUILT_IN = List.of("life-paper.csv", "llamacpp-apple-silicon-4167.csv",
-      "llm-inference-bench-argonne.csv", "tensorrt-llm-perf-v061.csv", "xiongjiedai-llama3-llamacpp.csv");
+      "llm-inference-bench-argonne.csv", "tensorrt-llm-perf-v061.csv", "xiongjiedai-llama3-llamacpp.csv",
+      "llamacpp-gpu-scoreboards.csv", "llamacpp-official-benches.csv", "strix-halo-lhl.csv",
+      "llamacpp-cpu-ryzen-7950x.csv", "fastflowlm-ryzen-ai-npu.csv", "openvino-aipc-igpu.csv",
+      "executorch-lunar-lake.csv");
   static final List<String> REQUIRED = List.of("hardware", "model", "weight_dtype", "batch", "prompt_len", "metric",
       "value", "unit");
   static final Set<String> METRICS = Set.of("ttft", "tpot", "decode_tps", "prefill_tps", "throughput_tps", "e2e");
@@ -119,9 +122,32 @@ public final class MeasurementReader {
           (int) integer(r, header, "batch", 1, where), integer(r, header, "prompt_len", 0, where),
           integer(r, header, "context_len", 0, where), integer(r, header, "output_len", 0, where), metric,
           number(r, header, "value", where), unit, integer(r, header, "prefill_chunk", 0, where),
-          integer(r, header, "prefill_batch", 0, where), bool(r, header, "same_prompt", where)));
+          integer(r, header, "prefill_batch", 0, where), bool(r, header, "same_prompt", where),
+          build(r, header, where)));
     }
     return out;
+  }
+
+  /** The stack columns: {@code stack_version}, {@code build_date}, {@code flash_attn}, {@code graphs}, {@code threads}. */
+  private static Measurement.Build build(Record r, List<String> header, String where) {
+    String date = text(r, header, "build_date");
+    if (!date.isEmpty() && !date.matches("\\d{4}-\\d{2}(-\\d{2})?")) {
+      throw new IllegalArgumentException(where + ": column 'build_date' is '" + date + "' (allowed: YYYY-MM, "
+          + "YYYY-MM-DD, or empty for the current stack)");
+    }
+    return new Measurement.Build(text(r, header, "stack_version"), date, onOff(r, header, "flash_attn", where),
+        onOff(r, header, "graphs", where), (int) Math.min(integer(r, header, "threads", 0, where), 1 << 20));
+  }
+
+  private static String onOff(Record r, List<String> header, String col, String where) {
+    String v = text(r, header, col).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "" -> "";
+      case "on", "1", "true" -> "on";
+      case "off", "0", "false" -> "off";
+      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is '" + v
+          + "' (allowed: on, off, or empty for the stack's default)");
+    };
   }
 
   private static String text(Record r, List<String> header, String col) {

@@ -45,6 +45,17 @@ public final class Validator {
    */
   private record Parsed(Scenario scenario, String setupKey, String error) {}
 
+  /**
+   * A row's forecaster under the device kind's efficiencies, or why there is none, with what does not depend on the
+   * efficiencies checked once: the weights fit, the measured time is not below the bandwidth bound. Other validators
+   * of the same catalog derive their forecasters from it ({@link Forecaster#withEfficiencies}).
+   */
+  private record Base(Built built, String unsupported) {}
+
+  /** Base forecasters per catalog, by setup text and by row. */
+  private static final Map<HardwareCatalog, Map<String, Built>> BUILT = new java.util.WeakHashMap<>();
+  private static final Map<HardwareCatalog, Map<Measurement, String>> CHECKED = new java.util.WeakHashMap<>();
+
   /** Rows parsed per catalog, by identity (a row's own hash would hash its every field on each lookup). */
   private static final Map<HardwareCatalog, Map<Measurement, Parsed>> PARSED = new java.util.WeakHashMap<>();
 
@@ -101,25 +112,55 @@ public final class Validator {
       return new Outcome(m, Double.NaN, p.error());
     }
     Scenario sc = p.scenario();
-    Built b = cache.computeIfAbsent(p.setupKey(), k -> sc.setup().withRule(eff).build());
-    if (b instanceof Built.Unsupported u) {
+    Built base = base(p);
+    if (base instanceof Built.Unsupported u) {
       return new Outcome(m, Double.NaN, u.reason());
     }
+    String why = checked(m, ((Built.Ready) base).forecaster());
+    if (!why.isEmpty()) {
+      return new Outcome(m, Double.NaN, why);
+    }
+    Built b = cache.computeIfAbsent(p.setupKey(), k -> {
+      Setup s = sc.setup().withRule(eff);
+      return new Built.Ready(s, ((Built.Ready) base).forecaster().withEfficiencies(s.efficiencies()));
+    });
     Forecaster fr = ((Built.Ready) b).forecaster();
-    long n = Math.max(m.outputLen(), 1);
-    if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
-      return new Outcome(m, Double.NaN, "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one "
-          + "device's") + " memory: the measurement must have used more devices or offloading");
-    }
-    String implausible = implausible(m, fr, n);
-    if (implausible != null) {
-      return new Outcome(m, Double.NaN, implausible);
-    }
     try {
       Forecast f = fr.forecast(sc.request());
       return new Outcome(m, m.predicted(f), null);
     } catch (IllegalArgumentException e) {
       return new Outcome(m, Double.NaN, e.getMessage());
+    }
+  }
+
+  private Built base(Parsed p) {
+    Map<String, Built> mine;
+    synchronized (BUILT) {
+      mine = BUILT.computeIfAbsent(catalog, c -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+    return mine.computeIfAbsent(p.setupKey(), k -> p.scenario().setup().withRule(EfficiencyRule.KIND).build());
+  }
+
+  /** Why a row cannot be forecast whatever the efficiencies, or empty. */
+  private String checked(Measurement m, Forecaster fr) {
+    Map<Measurement, String> mine;
+    synchronized (CHECKED) {
+      mine = CHECKED.computeIfAbsent(catalog, c -> new java.util.IdentityHashMap<>());
+    }
+    synchronized (mine) {
+      String why = mine.get(m);
+      if (why == null) {
+        why = "";
+        if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
+          why = "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one device's")
+              + " memory: the measurement must have used more devices or offloading";
+        } else {
+          String implausible = implausible(m, fr, Math.max(m.outputLen(), 1));
+          why = implausible == null ? "" : implausible;
+        }
+        mine.put(m, why);
+      }
+      return why;
     }
   }
 

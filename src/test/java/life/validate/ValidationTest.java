@@ -1,6 +1,8 @@
 package life.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import life.stack.Efficiencies;
 import life.stack.StackDefaults;
 import life.catalog.HardwareCatalog;
@@ -47,12 +50,15 @@ final class ValidationTest {
     return new Validator(HardwareCatalog.builtIn(), Efficiency.defaults(specOnly)).run(ms);
   }
 
+  /** Forecastable rows of the shipped data (the rest are listed with a reason). */
+  static final long SUPPORTED = 6329;
+
   @Test
   void everyRow_isForecastOrListedWithAReason() {
     List<Validator.Outcome> o = run(all, false);
-    assertEquals(5938, o.size());
+    assertEquals(6599, o.size());
     assertTrue(o.stream().filter(x -> !x.supported()).allMatch(x -> !x.unsupported().isBlank()));
-    assertEquals(5766, o.stream().filter(Validator.Outcome::supported).count());
+    assertEquals(SUPPORTED, o.stream().filter(Validator.Outcome::supported).count());
     // Multi-device rows are forecast (tensor parallel, layer split) except SambaNova's own dataflow mapping, the
     // Max 1550 (no published link figure) and a tensor-parallel degree that does not divide the heads.
     long multi = o.stream().filter(x -> x.m().devices() > 1 && x.supported()).count();
@@ -87,18 +93,18 @@ final class ValidationTest {
     // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors). With the stacks' flash attention counted
     // (vLLM, TensorRT-LLM >= 2024-05), TensorRT-LLM's fitted row no longer beats the kind defaults held out, so its rows
     // take the kind's: in-sample 19.4 -> 19.7 %, while the strict held-out figure went 21.8 -> 21.7 %.
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 38.5, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39.5, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 19.8, "stack defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 21.9, "stack defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
-    assertEquals(1863, rocm.size());
-    assertTrue(ErrorStats.of(rocm).mapePct() <= 18.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
+    assertEquals(1945, rocm.size());
+    assertTrue(ErrorStats.of(rocm).mapePct() <= 22.7, "ROCm: " + ErrorStats.of(rocm).mapePct());
     List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
     assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
-    assertEquals(3214, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 12.8, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertEquals(3458, nv.size());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 13.2, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
     assertTrue(ErrorStats.of(tp).mapePct() <= 12, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
@@ -129,7 +135,7 @@ final class ValidationTest {
       assertEquals(shipped.used(), r.used(), r.toString());
     }
     assertTrue(rows.stream().filter(BackendDefaults.Row::used).allMatch(r -> r.lodoMapePct() < r.defaultMapePct()));
-    assertTrue(StackDefaults.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 10.5);
+    assertTrue(StackDefaults.get("llama.cpp/metal", life.spec.DeviceKind.SOC).lodoMapePct() <= 12.7);
     StackDefaults.Backend trt = StackDefaults.all().get("tensorrt-llm/cuda|gpu|");
     assertTrue(!trt.used() && trt.lodoMapePct() >= trt.defaultMapePct(), trt.toString());
     assertTrue(StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
@@ -143,13 +149,127 @@ final class ValidationTest {
     StackDefaults.Backend hbm = StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "hbm");
     assertEquals("gddr", gddr.memory());
     assertEquals("hbm", hbm.memory());
-    assertTrue(gddr.lodoMapePct() <= 16.5 && hbm.lodoMapePct() <= 21.5, gddr + " " + hbm);
+    assertTrue(gddr.lodoMapePct() <= 18.1 && hbm.lodoMapePct() <= 20.6, gddr + " " + hbm);
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
     assertEquals("", StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
     assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 21.8, "no own device in any fit: " + strict);
+    assertTrue(strict <= 23.9, "no own device in any fit: " + strict);
+  }
+
+  private static List<Validator.Outcome> bySource;
+
+  /** Every row forecast by stack defaults refitted without its source (minutes: once). */
+  private static synchronized List<Validator.Outcome> leaveSourceOut() {
+    if (bySource == null) {
+      bySource = HeldOut.leaveSourceOut(HardwareCatalog.builtIn(), all);
+    }
+    return bySource;
+  }
+
+  /**
+   * The figure a user can expect on a dataset nobody fitted to: each source (measurement file) forecast by stack
+   * defaults refitted without any of its rows. Far above the in-sample 21.8 %, mostly because LLM-Inference-Bench is
+   * the only source of vLLM on ROCm and SYCL, llama.cpp on SYCL and DeepSpeed: without it those rows fall back to
+   * the device kinds' hand-set defaults.
+   */
+  @Test
+  void leaveOneSourceOut_heldOutFigures() {
+    List<Validator.Outcome> o = leaveSourceOut();
+    ErrorStats e = ErrorStats.of(o);
+    assertEquals(SUPPORTED, e.rows());
+    assertTrue(e.mapePct() <= LOSO_MAPE && e.medianAbsPct() <= LOSO_MEDIAN, e.toString());
+    Map<String, ErrorStats> by = ErrorStats.by(o, HeldOut::source);
+    assertTrue(by.get("llamacpp-apple-silicon-4167.csv").mapePct() <= 11.6, by.toString());
+    assertTrue(by.get("llamacpp-official-benches.csv").mapePct() <= 18.3, by.toString());
+    assertTrue(by.get("llamacpp-gpu-scoreboards.csv").mapePct() <= 43.7, by.toString());
+    assertTrue(by.get("strix-halo-lhl.csv").mapePct() <= 97.4, by.toString());
+    assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 40.3, by.toString());
+    // Held out is never better than in-sample on the data the defaults were fitted to.
+    assertTrue(e.mapePct() > ErrorStats.of(run(all, false)).mapePct());
+  }
+
+  static final double LOSO_MAPE = 38.5;
+  static final double LOSO_MEDIAN = 31.4;
+
+  /**
+   * Forecast intervals: the shipped {@code catalog/intervals.csv} is what the held-out errors give; each band covers
+   * 80 % of its own held-out rows by construction; and the honest check, each source's rows against bands made
+   * without that source, covers far fewer: an error that is systematic for a whole dataset (a stack nobody else
+   * measured) is not in any other dataset's spread.
+   */
+  @Test
+  void forecastIntervals_fromHeldOutErrors() {
+    List<Validator.Outcome> o = leaveSourceOut();
+    List<life.stack.Intervals.Band> bands = IntervalFit.fit(o);
+    assertEquals(life.stack.Intervals.all().size(), bands.size(), "catalog/intervals.csv is out of date");
+    for (life.stack.Intervals.Band b : bands) {
+      life.stack.Intervals.Band shipped = life.stack.Intervals.of(b.stack(), b.phase());
+      assertEquals(b.stack(), shipped.stack());
+      assertEquals(b.lo(), shipped.lo(), 1e-3, "catalog/intervals.csv is out of date: " + b);
+      assertEquals(b.hi(), shipped.hi(), 1e-3, "catalog/intervals.csv is out of date: " + b);
+      List<Boolean> own = o.stream().filter(x -> x.supported() && x.m().stackName().equals(b.stack())
+          && IntervalFit.phase(x.m().metric()) == b.phase()).map(x -> IntervalFit.covered(x, bands)).toList();
+      if (!own.isEmpty()) {
+        assertEquals(80, IntervalFit.pct(own), 2.5, b.toString());
+      }
+    }
+    double nested = IntervalFit.pct(IntervalFit.coverageBySource(o).values());
+    assertEquals(NESTED_COVERAGE_PCT, nested, 0.5, "coverage of intervals made without the row's source");
+  }
+
+  static final double NESTED_COVERAGE_PCT = 17.5;
+
+  /**
+   * The percentiles behind a band, by hand: measured / forecast times 1, 2, …, 100 give the 10th percentile 10.1 and
+   * the 90th 90.9 (linear between ranks p·(n+1)/100); a time of 2 ms then has the interval [20.2, 181.8] ms and a rate
+   * of 2 tok/s [0.022, 0.198].
+   */
+  @Test
+  void intervalBand_isThe10thTo90thPercentileOfTimeRatios() {
+    List<Validator.Outcome> o = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      Measurement m = new Measurement("synthetic row " + i, "test", "nvidia-rtx-4090", 1, "none", "llama.cpp CUDA",
+          "llama-2-7b", "q4_0", "", "", 1, 0, 0, 128, "tpot", i, "ms", 0, 0, false);
+      o.add(new Validator.Outcome(m, 1e-3, null));
+    }
+    List<life.stack.Intervals.Band> bands = IntervalFit.fit(o);
+    life.stack.Intervals.Band b = life.stack.Intervals.of(bands, "llama.cpp/cuda", life.stack.Intervals.Phase.DECODE);
+    assertEquals("llama.cpp/cuda", b.stack());
+    assertEquals(10.1, b.lo(), 1e-9);
+    assertEquals(90.9, b.hi(), 1e-9);
+    assertEquals(20.2, b.time(2)[0], 1e-9);
+    assertEquals(181.8, b.time(2)[1], 1e-9);
+    assertEquals(2 / 90.9, b.rate(2)[0], 1e-12);
+    assertEquals(2 / 10.1, b.rate(2)[1], 1e-12);
+    // An engine's band and the band over every stack stand in where a stack has none.
+    assertEquals("llama.cpp/*", life.stack.Intervals.of(bands, "llama.cpp/metal",
+        life.stack.Intervals.Phase.DECODE).stack());
+    assertEquals("*", life.stack.Intervals.of(bands, "vllm/cuda", life.stack.Intervals.Phase.DECODE).stack());
+    assertNull(life.stack.Intervals.of(bands, "vllm/cuda", life.stack.Intervals.Phase.PREFILL));
+  }
+
+  /**
+   * A row's stack comes from what its source states: a recorded release, else the build or publication date, else
+   * the current stack; a stated flash-attention setting goes into its scenario.
+   */
+  @Test
+  void rowStack_isWhatItsSourceStates() {
+    Measurement.Build trt = new Measurement.Build("0.6.1", "2023-12-01", "", "", 0);
+    Measurement.Build bench = new Measurement.Build("b6918", "2025-11-02", "on", "", 20);
+    Measurement m = new Measurement("x row 2", "s", "nvidia-h100-sxm5-80gb", 1, "none", "TensorRT-LLM CUDA",
+        "llama-2-7b", "fp16", "", "", 1, 128, 0, 128, "ttft", 3, "s", 0, 0, false, trt);
+    assertEquals("tensorrt-llm/cuda@0.6.1", m.stack());
+    Measurement n = new Measurement("x row 2", "s", "nvidia-dgx-spark-gb10", 1, "none", "llama.cpp (llama-bench) CUDA",
+        "llama-2-7b", "q4_0", "", "", 1, 512, 0, 0, "prefill_tps", 3, "tok/s", 2048, 2048, false, bench);
+    assertEquals("llama.cpp/cuda@2025-11-02", n.stack());
+    assertEquals("on", n.scenarioText().get("flash_attn"));
+    Measurement v = new Measurement("x row 2", "s", "amd-radeon-rx-7900-xtx", 1, "none",
+        "llama.cpp (llama-bench) Vulkan", "llama-2-7b", "q4_0", "", "", 1, 512, 0, 0, "prefill_tps", 3, "tok/s", 0, 0,
+        false);
+    assertEquals("llama.cpp/vulkan@current", v.stack());
+    assertFalse(v.scenarioText().containsKey("flash_attn"));
   }
 
   /**
@@ -350,10 +470,10 @@ final class ValidationTest {
    * the backend defaults fitted without the device (so that no held-out row is in any fit).
    */
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 8", "apple-m3-max-40c, llama.cpp/metal, 4",
+  @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10.8", "apple-m3-max-40c, llama.cpp/metal, 4",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 7", "nvidia-gh200-96gb, vllm/cuda, 4",
       "intel-gaudi2, deepspeed/hpu, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
-      "nvidia-rtx-4090, llama.cpp/cuda, 8", "nvidia-h100-sxm5-80gb, vllm/cuda, 6.5",
+      "nvidia-rtx-4090, llama.cpp/cuda, 8.8", "nvidia-h100-sxm5-80gb, vllm/cuda, 6.5",
       "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 7.8",
       "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 12", "nvidia-rtx-3090, llama.cpp/cuda, 11",
       "nvidia-a100-sxm4-40gb, vllm/cuda, 7"})
@@ -431,7 +551,11 @@ final class ValidationTest {
       "hardware,model,weight_dtype,batch,prompt_len,prefill_chunk,metric,value,unit\\nx,y,fp16,1,5,-2,ttft,3,s;"
           + "column 'prefill_chunk' must be a non-negative integer",
       "hardware,model,weight_dtype,batch,prompt_len,same_prompt,metric,value,unit\\nx,y,fp16,4,5,yes,ttft,3,s;"
-          + "column 'same_prompt' is 'yes' (allowed: true, false, or empty for false)"})
+          + "column 'same_prompt' is 'yes' (allowed: true, false, or empty for false)",
+      "hardware,model,weight_dtype,batch,prompt_len,build_date,metric,value,unit\\nx,y,fp16,4,5,May 2024,ttft,3,s;"
+          + "column 'build_date' is 'May 2024' (allowed: YYYY-MM, YYYY-MM-DD, or empty for the current stack)",
+      "hardware,model,weight_dtype,batch,prompt_len,flash_attn,metric,value,unit\\nx,y,fp16,4,5,auto,ttft,3,s;"
+          + "column 'flash_attn' is 'auto' (allowed: on, off, or empty for the stack's default)"})
   void badMeasurementFile_namesFileRowAndColumn(String content, String message, @TempDir Path dir)
       throws IOException {
     Path f = dir.resolve("m.csv");
