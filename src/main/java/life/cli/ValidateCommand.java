@@ -57,6 +57,9 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (heldOut && specOnly) {
+      throw new UsageError("--held-out refits the stacks' defaults; --spec-only uses none: give one of them");
+    }
     if (!format.equals("text") && !format.equals("json")) {
       throw new UsageError("--format must be text or json, got '" + format + "'");
     }
@@ -76,9 +79,13 @@ final class ValidateCommand implements Callable<Integer> {
     }
     Validator v = new Validator(catalog, Efficiency.defaults(specOnly));
     List<Validator.Outcome> outcomes = v.run(ms);
-    if (heldOut && !specOnly) {
-      printHeldOut(spec.commandLine().getOut(), catalog, ms);
-      spec.commandLine().getOut().println("in-sample (the shipped defaults, fitted on the built-in measurements):");
+    Map<String, Object> held = null;
+    if (heldOut) {
+      held = heldOut(catalog, ms);
+      if (!format.equals("json")) {
+        printHeldOut(spec.commandLine().getOut(), held);
+        spec.commandLine().getOut().println("in-sample (the shipped defaults, fitted on the built-in measurements):");
+      }
     }
     if (out != null) {
       writeTable(outcomes, out);
@@ -99,6 +106,12 @@ final class ValidateCommand implements Callable<Integer> {
       o.put("by_source", json(ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", ""))));
       o.put("by_stack", json(ErrorStats.by(outcomes, Measurement::stackName)));
       o.put("unsupported_reasons", reasons(outcomes));
+      if (held != null) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        held.forEach((k, x) -> h.put(k, x instanceof ErrorStats e ? stats(e) : x instanceof Map<?, ?> m
+            ? json(castStats(m)) : x));
+        o.put("held_out", h);
+      }
       pw.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
     } else {
       pw.printf(Locale.ROOT, "%d rows: %d forecast, %d unsupported%n", outcomes.size(), all.rows(), unsupported);
@@ -145,12 +158,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static Map<String, Object> json(Map<String, ErrorStats> m) {
     Map<String, Object> out = new LinkedHashMap<>();
-    m.forEach((k, s) -> {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("rows", s.rows());
-      e.put("mape_pct", finite(s.mapePct()));
-      out.put(k, e);
-    });
+    m.forEach((k, s) -> out.put(k, stats(s)));
     return out;
   }
 
@@ -159,22 +167,53 @@ final class ValidateCommand implements Callable<Integer> {
     return Double.isFinite(v) ? v : null;
   }
 
-  /** Leave-one-source-out and leave-one-device-out errors, by source, stack and device class. */
-  private static void printHeldOut(PrintWriter pw, life.catalog.HardwareCatalog catalog, List<Measurement> ms) {
+  /**
+   * Leave-one-source-out errors (overall, the mean over sources, by source, stack and device class), the coverage of
+   * the intervals made without each row's source, and the leave-one-device-out error.
+   */
+  private static Map<String, Object> heldOut(life.catalog.HardwareCatalog catalog, List<Measurement> ms) {
     List<Validator.Outcome> loso = life.validate.HeldOut.leaveSourceOut(catalog, ms);
-    ErrorStats e = ErrorStats.of(loso);
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("leave_one_source_out", ErrorStats.of(loso));
+    Map<String, ErrorStats> bySource = ErrorStats.by(loso, life.validate.HeldOut::source);
+    h.put("mean_over_sources_mape_pct", bySource.values().stream().mapToDouble(ErrorStats::mapePct).average()
+        .orElse(Double.NaN));
+    h.put("interval_coverage_pct", life.validate.IntervalFit.pct(life.validate.IntervalFit.coverageBySource(loso)
+        .values()));
+    h.put("by_source", bySource);
+    h.put("by_stack", ErrorStats.by(loso, Measurement::stackName));
+    h.put("by_device_class", ErrorStats.by(loso, m -> catalog.resolve(m.hardware()).kind().id()));
+    h.put("leave_one_device_out", ErrorStats.of(life.validate.BackendDefaults.leaveDeviceOut(catalog, ms,
+        life.validate.BackendDefaults.fit(catalog, ms))));
+    return h;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, ErrorStats> castStats(Map<?, ?> m) {
+    return (Map<String, ErrorStats>) m;
+  }
+
+  private static Map<String, Object> stats(ErrorStats s) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("rows", s.rows());
+    e.put("mape_pct", finite(s.mapePct()));
+    e.put("median_abs_pct", finite(s.medianAbsPct()));
+    e.put("median_signed_pct", finite(s.medianSignedPct()));
+    return e;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void printHeldOut(PrintWriter pw, Map<String, Object> h) {
+    ErrorStats e = (ErrorStats) h.get("leave_one_source_out");
     pw.printf(Locale.ROOT, "held out, leave-one-source-out (each source forecast by stack defaults fitted without "
-        + "it): MAPE %.1f %%, median %.1f %%, bias %+.1f %% over %d rows%n", e.mapePct(), e.medianAbsPct(),
-        e.medianSignedPct(), e.rows());
-    var cover = life.validate.IntervalFit.coverageBySource(loso);
+        + "it): MAPE %.1f %%, median %.1f %%, bias %+.1f %% over %d rows; mean over sources %.1f %%%n", e.mapePct(),
+        e.medianAbsPct(), e.medianSignedPct(), e.rows(), (Double) h.get("mean_over_sources_mape_pct"));
     pw.printf(Locale.ROOT, "80 %% intervals (made without the row's source) cover %.1f %% of rows%n",
-        life.validate.IntervalFit.pct(cover.values()));
-    print(pw, "source", ErrorStats.by(loso, life.validate.HeldOut::source));
-    print(pw, "stack", ErrorStats.by(loso, Measurement::stackName));
-    print(pw, "device class", ErrorStats.by(loso, m -> catalog.resolve(m.hardware()).kind().id()));
-    List<Validator.Outcome> lodo = life.validate.BackendDefaults.leaveDeviceOut(catalog, ms,
-        life.validate.BackendDefaults.fit(catalog, ms));
-    ErrorStats d = ErrorStats.of(lodo);
+        (Double) h.get("interval_coverage_pct"));
+    print(pw, "source", (Map<String, ErrorStats>) h.get("by_source"));
+    print(pw, "stack", (Map<String, ErrorStats>) h.get("by_stack"));
+    print(pw, "device class", (Map<String, ErrorStats>) h.get("by_device_class"));
+    ErrorStats d = (ErrorStats) h.get("leave_one_device_out");
     pw.printf(Locale.ROOT, "held out, leave-one-device-out (no row's device in the fit of its forecast): MAPE %.1f %%, "
         + "median %.1f %%, bias %+.1f %% over %d rows%n", d.mapePct(), d.medianAbsPct(), d.medianSignedPct(), d.rows());
   }

@@ -434,6 +434,27 @@ final class CliTest {
     assertTrue(j.get("by_metric").get("decode_tps").get("mape_pct").asDouble() > 0);
   }
 
+  /**
+   * Held out by source, on two: Apple's table (#4167) held out leaves llama.cpp's own benches, whose Metal rows are of
+   * one device, too few for a fitted row: its forecasts are then the device kind's, exactly the spec-only ones.
+   */
+  @Test
+  void validateHeldOut_forecastsEachSourceWithoutItsOwnRows() throws IOException {
+    String files = "builtin:llamacpp-apple-silicon-4167.csv,builtin:llamacpp-official-benches.csv";
+    Run r = run("validate", "--measurements", files, "--held-out", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode h = new ObjectMapper().readTree(r.out()).get("held_out");
+    JsonNode apple = h.get("by_source").get("llamacpp-apple-silicon-4167.csv");
+    Run spec = run("validate", "--measurements", "builtin:llamacpp-apple-silicon-4167.csv", "--spec-only", "--format",
+        "json");
+    assertEquals(new ObjectMapper().readTree(spec.out()).get("mape_pct").asDouble(), apple.get("mape_pct").asDouble(),
+        1e-9);
+    assertEquals(158 + 204, h.get("leave_one_source_out").get("rows").asInt());
+    assertTrue(h.get("interval_coverage_pct").asDouble() >= 0);
+    assertOneLineError(run("validate", "--measurements", files, "--held-out", "--spec-only"), "--held-out",
+        "--spec-only");
+  }
+
   static final String MEASUREMENT_HEADER = "source,hardware,framework,model,weight_dtype,act_dtype,kv_dtype,batch,"
       + "prompt_len,output_len,metric,value,unit\n";
 
