@@ -88,6 +88,11 @@ final class ForecastCommand implements Callable<Integer> {
       description = "A batch whose KV cache does not fit runs in waves (serving engines' admission).")
   String waves;
 
+  @Option(names = "--matrix-units", paramLabel = "all|none|not:PREFIX", description = "Where the stack's matrix "
+      + "products use the device's matrix units (tensor cores, XMX, WMMA): all, none, or not:PREFIX[+PREFIX] for all "
+      + "but devices whose id starts so; elsewhere they run at the fp32 peak (default: the stack's).")
+  String matrixUnits;
+
   @Option(names = "--context", defaultValue = "0", description = "Tokens already cached before the prompt "
       + "(llama-bench's -d; default ${DEFAULT-VALUE}).")
   long context;
@@ -131,6 +136,7 @@ final class ForecastCommand implements Callable<Integer> {
     put(t, "kv_store", kvStore);
     put(t, "scores", scores);
     put(t, "waves", waves);
+    put(t, "matrix_units", matrixUnits);
     t.put("overlap", overlap);
     t.put("counting", counting);
     put(t, "same_prompt", samePrompt);

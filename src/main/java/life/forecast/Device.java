@@ -12,14 +12,19 @@ import life.stack.Efficiencies;
  * operators (norms, softmax, element-wise) at {@code compute_eff ×} the fp32 peak where the catalog has one (vector
  * units, not tensor cores), else at their own type's peak. fp16 and bf16 stand in for each other when the catalog
  * publishes only one 16-bit figure (same width, same units on every listed device). Bandwidth is
- * {@code mem_eff × mem_bw}.
+ * {@code mem_eff × mem_bw}. Where the stack's matrix kernels do not use the device's matrix units
+ * ({@code matrixUnits} false), matrix operators run at the fp32 (vector) peak too.
  */
-public record Device(HardwareSpec spec, Efficiencies eff) {
+public record Device(HardwareSpec spec, Efficiencies eff, boolean matrixUnits) {
+
+  public Device(HardwareSpec spec, Efficiencies eff) {
+    this(spec, eff, true);
+  }
 
   /** Effective ops/s of {@code op} on this device. */
   public double opsPerSecond(Operator op) {
     DType t = op.computeType();
-    if (!op.matrix() && spec.peak(DType.FP32).isPresent()) {
+    if ((!op.matrix() || !matrixUnits) && spec.peak(DType.FP32).isPresent()) {
       return eff.computeEff() * spec.peak(DType.FP32).getAsDouble();
     }
     var p = spec.peak(t);

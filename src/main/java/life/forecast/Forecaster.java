@@ -92,7 +92,7 @@ public final class Forecaster {
     this.stack = stack;
     this.stackId = stack.id();
     this.overlap = overlap;
-    Device d = new Device(hw, eff);
+    Device d = new Device(hw, eff, stack.settings().matrixUnitsOn(hw.id()));
     List<Operator> list = new ArrayList<>(graph.head());
     List<Double> m = new ArrayList<>();
     graph.head().forEach(o -> m.add(1.0));

@@ -25,22 +25,31 @@ import life.ops.KvStore;
  * @param fp32Scores an unfused attention writes and reads its scores in fp32 (ggml's QKᵀ and softmax)
  * @param waves a static batch whose KV cache does not fit beside the weights runs in waves of as many sequences as
  *     fit in {@link #MEMORY_FRACTION} of memory (serving engines' admission)
+ * @param matrixUnits on which devices the matrix products run on the device's matrix units (tensor cores, XMX, WMMA,
+ *     cooperative matrices): {@code all} where it has them, {@code none}, or {@code not:PREFIX+PREFIX} on all but the
+ *     devices whose id starts with one of the prefixes (llama.cpp's Vulkan build keeps its cooperative-matrix kernels
+ *     off on Intel GPUs); elsewhere they run at the vector (fp32) rate
  */
 public record StackSettings(boolean flashAttention, boolean graphs, int dequantAbove, long microBatch,
-    long promptBatch, boolean moeOnHost, KvReads kvReads, KvStore kvStore, boolean fp32Scores, boolean waves) {
+    long promptBatch, boolean moeOnHost, KvReads kvReads, KvStore kvStore, boolean fp32Scores, boolean waves,
+    String matrixUnits) {
 
   /** Share of device memory serving engines take for weights and KV cache (vLLM's gpu_memory_utilization 0.9). */
   public static final double MEMORY_FRACTION = 0.9;
 
   /** Setting names, as in {@code catalog/stack-settings.csv} and the command-line flags. */
   public static final List<String> NAMES = List.of("flash_attn", "graphs", "dequant_above", "micro_batch",
-      "prompt_batch", "moe_routing", "kv_reads", "kv_store", "scores", "waves");
+      "prompt_batch", "moe_routing", "kv_reads", "kv_store", "scores", "waves", "matrix_units");
 
   /** A stack that changes nothing: the raw roofline of the operator graph. */
   public static final StackSettings NONE = new StackSettings(false, false, 0, 0, 0, false, KvReads.PER_KV_HEAD,
-      KvStore.APPEND, false, false);
+      KvStore.APPEND, false, false, "all");
 
   public StackSettings {
+    if (!matrixUnits.equals("all") && !matrixUnits.equals("none") && !matrixUnits.matches("not:[a-z0-9-]+(\\+[a-z0-9-]+)*")) {
+      throw new IllegalArgumentException("matrix_units must be all, none or not:PREFIX[+PREFIX...] (device id "
+          + "prefixes, e.g. not:intel); got '" + matrixUnits + "'");
+    }
     if (dequantAbove < 0 || microBatch < 0 || promptBatch < 0) {
       throw new IllegalArgumentException("dequant_above, micro_batch and prompt_batch must be non-negative");
     }
@@ -51,26 +60,28 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
     String v = value.trim().toLowerCase(Locale.ROOT);
     return switch (name) {
       case "flash_attn" -> new StackSettings(onOff(name, v), graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, fp32Scores, waves);
+          kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "graphs" -> new StackSettings(flashAttention, onOff(name, v), dequantAbove, microBatch, promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "dequant_above" -> new StackSettings(flashAttention, graphs, (int) tokens(name, v), microBatch, promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "micro_batch" -> new StackSettings(flashAttention, graphs, dequantAbove, tokens(name, v), promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "prompt_batch" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, tokens(name, v),
-          moeOnHost, kvReads, kvStore, fp32Scores, waves);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "moe_routing" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch,
-          choice(name, v, "host", "device").equals("host"), kvReads, kvStore, fp32Scores, waves);
+          choice(name, v, "host", "device").equals("host"), kvReads, kvStore, fp32Scores, waves, matrixUnits);
       case "kv_reads" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
           KvReads.valueOf(choice(name, v, "per-kv-head", "per-query-head", "paged-v1").toUpperCase(Locale.ROOT)
-              .replace('-', '_')), kvStore, fp32Scores, waves);
+              .replace('-', '_')), kvStore, fp32Scores, waves, matrixUnits);
       case "kv_store" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, KvStore.valueOf(choice(name, v, "append", "concat").toUpperCase(Locale.ROOT)), fp32Scores, waves);
+          kvReads, KvStore.valueOf(choice(name, v, "append", "concat").toUpperCase(Locale.ROOT)), fp32Scores, waves, matrixUnits);
       case "scores" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, choice(name, v, "fp32", "act").equals("fp32"), waves);
+          kvReads, kvStore, choice(name, v, "fp32", "act").equals("fp32"), waves, matrixUnits);
       case "waves" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, fp32Scores, onOff(name, v));
+          kvReads, kvStore, fp32Scores, onOff(name, v), matrixUnits);
+      case "matrix_units" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
+          kvReads, kvStore, fp32Scores, waves, v);
       default -> throw new IllegalArgumentException("unknown stack setting '" + name + "' (allowed: "
           + String.join(", ", NAMES) + ")");
     };
@@ -89,9 +100,26 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
       case "kv_store" -> kvStore.name().toLowerCase(Locale.ROOT);
       case "scores" -> fp32Scores ? "fp32" : "act";
       case "waves" -> waves ? "on" : "off";
+      case "matrix_units" -> matrixUnits;
       default -> throw new IllegalArgumentException("unknown stack setting '" + name + "' (allowed: "
           + String.join(", ", NAMES) + ")");
     };
+  }
+
+  /** Whether the matrix products on device {@code deviceId} run on its matrix units ({@link #matrixUnits}). */
+  public boolean matrixUnitsOn(String deviceId) {
+    if (matrixUnits.equals("all")) {
+      return true;
+    }
+    if (matrixUnits.equals("none")) {
+      return false;
+    }
+    for (String p : matrixUnits.substring("not:".length()).split("\\+")) {
+      if (deviceId.startsWith(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean onOff(String name, String v) {

@@ -93,9 +93,9 @@ final class ValidationTest {
     // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors). With the stacks' flash attention counted
     // (vLLM, TensorRT-LLM >= 2024-05), TensorRT-LLM's fitted row no longer beats the kind defaults held out, so its rows
     // take the kind's: in-sample 19.4 -> 19.7 %, while the strict held-out figure went 21.8 -> 21.7 %.
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39.5, "kind defaults");
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39.3, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 21.9, "stack defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 21.8, "stack defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(1945, rocm.size());
     assertTrue(ErrorStats.of(rocm).mapePct() <= 22.7, "ROCm: " + ErrorStats.of(rocm).mapePct());
@@ -155,7 +155,7 @@ final class ValidationTest {
     assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
     assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 23.9, "no own device in any fit: " + strict);
+    assertTrue(strict <= 23.8, "no own device in any fit: " + strict);
   }
 
   private static List<Validator.Outcome> bySource;
@@ -170,7 +170,7 @@ final class ValidationTest {
 
   /**
    * The figure a user can expect on a dataset nobody fitted to: each source (measurement file) forecast by stack
-   * defaults refitted without any of its rows. Far above the in-sample 21.8 %, mostly because LLM-Inference-Bench is
+   * defaults refitted without any of its rows. Far above the in-sample 21.7 %, mostly because LLM-Inference-Bench is
    * the only source of vLLM on ROCm and SYCL, llama.cpp on SYCL and DeepSpeed: without it those rows fall back to
    * the device kinds' hand-set defaults.
    */
@@ -183,14 +183,14 @@ final class ValidationTest {
     Map<String, ErrorStats> by = ErrorStats.by(o, HeldOut::source);
     assertTrue(by.get("llamacpp-apple-silicon-4167.csv").mapePct() <= 11.6, by.toString());
     assertTrue(by.get("llamacpp-official-benches.csv").mapePct() <= 18.3, by.toString());
-    assertTrue(by.get("llamacpp-gpu-scoreboards.csv").mapePct() <= 43.7, by.toString());
+    assertTrue(by.get("llamacpp-gpu-scoreboards.csv").mapePct() <= 26.9, by.toString());
     assertTrue(by.get("strix-halo-lhl.csv").mapePct() <= 97.4, by.toString());
     assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 40.3, by.toString());
     // Held out is never better than in-sample on the data the defaults were fitted to.
     assertTrue(e.mapePct() > ErrorStats.of(run(all, false)).mapePct());
   }
 
-  static final double LOSO_MAPE = 38.5;
+  static final double LOSO_MAPE = 38.3;
   static final double LOSO_MEDIAN = 31.4;
 
   /**
