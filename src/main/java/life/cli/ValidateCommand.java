@@ -150,7 +150,12 @@ final class ValidateCommand implements Callable<Integer> {
     Map<String, Long> r = new java.util.TreeMap<>();
     for (Validator.Outcome o : outcomes) {
       if (!o.supported()) {
-        r.merge(o.unsupported().replaceAll("(?<![\\w.'-])\\d+(?![\\w.'-])", "N"), 1L, Long::sum);
+        // Counts in a reason become N so that rows differing only in them group; a list of allowed values stays.
+        String why = o.unsupported();
+        int allowed = why.indexOf("(allowed:");
+        String head = allowed < 0 ? why : why.substring(0, allowed);
+        r.merge(head.replaceAll("(?<![\\w.'-])\\d+(?![\\w.'-])", "N") + why.substring(head.length()), 1L,
+            Long::sum);
       }
     }
     return r;
