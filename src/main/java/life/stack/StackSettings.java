@@ -46,7 +46,8 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
       KvStore.APPEND, false, false, "all");
 
   public StackSettings {
-    if (!matrixUnits.equals("all") && !matrixUnits.equals("none") && !matrixUnits.matches("not:[a-z0-9-]+(\\+[a-z0-9-]+)*")) {
+    if (!matrixUnits.equals("all") && !matrixUnits.equals("none")
+        && !matrixUnits.matches("not:[a-z0-9-]+(\\+[a-z0-9-]+)*")) {
       throw new IllegalArgumentException("matrix_units must be all, none or not:PREFIX[+PREFIX...] (device id "
           + "prefixes, e.g. not:intel); got '" + matrixUnits + "'");
     }
@@ -75,7 +76,8 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
           KvReads.valueOf(choice(name, v, "per-kv-head", "per-query-head", "paged-v1").toUpperCase(Locale.ROOT)
               .replace('-', '_')), kvStore, fp32Scores, waves, matrixUnits);
       case "kv_store" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, KvStore.valueOf(choice(name, v, "append", "concat").toUpperCase(Locale.ROOT)), fp32Scores, waves, matrixUnits);
+          kvReads, KvStore.valueOf(choice(name, v, "append", "concat").toUpperCase(Locale.ROOT)), fp32Scores, waves,
+          matrixUnits);
       case "scores" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
           kvReads, kvStore, choice(name, v, "fp32", "act").equals("fp32"), waves, matrixUnits);
       case "waves" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,

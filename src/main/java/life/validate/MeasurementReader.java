@@ -128,7 +128,10 @@ public final class MeasurementReader {
     return out;
   }
 
-  /** The stack columns: {@code stack_version}, {@code build_date}, {@code flash_attn}, {@code graphs}, {@code threads}. */
+  /**
+   * The stack columns: {@code stack_version}, {@code build_date}, {@code flash_attn}, {@code graphs},
+   * {@code threads}.
+   */
   private static Measurement.Build build(Record r, List<String> header, String where) {
     String date = text(r, header, "build_date");
     if (!date.isEmpty() && !date.matches("\\d{4}-\\d{2}(-\\d{2})?")) {

@@ -60,17 +60,23 @@ public final class Validator {
   private static final Map<HardwareCatalog, Map<Measurement, Parsed>> PARSED = new java.util.WeakHashMap<>();
 
   private Parsed parsed(Measurement m) {
-    Map<Measurement, Parsed> mine;
-    synchronized (PARSED) {
-      mine = PARSED.computeIfAbsent(catalog, c -> new java.util.IdentityHashMap<>());
+    return memo(PARSED, m, this::parse);
+  }
+
+  /** Row {@code m}'s value in the per-catalog memo {@code memo}, made once by {@code make}. */
+  private <V> V memo(Map<HardwareCatalog, Map<Measurement, V>> memo, Measurement m,
+      java.util.function.Function<Measurement, V> make) {
+    Map<Measurement, V> mine;
+    synchronized (memo) {
+      mine = memo.computeIfAbsent(catalog, c -> new java.util.IdentityHashMap<>());
     }
     synchronized (mine) {
-      Parsed p = mine.get(m);
-      if (p == null) {
-        p = parse(m);
-        mine.put(m, p);
+      V v = mine.get(m);
+      if (v == null) {
+        v = make.apply(m);
+        mine.put(m, v);
       }
-      return p;
+      return v;
     }
   }
 
@@ -143,25 +149,14 @@ public final class Validator {
 
   /** Why a row cannot be forecast whatever the efficiencies, or empty. */
   private String checked(Measurement m, Forecaster fr) {
-    Map<Measurement, String> mine;
-    synchronized (CHECKED) {
-      mine = CHECKED.computeIfAbsent(catalog, c -> new java.util.IdentityHashMap<>());
-    }
-    synchronized (mine) {
-      String why = mine.get(m);
-      if (why == null) {
-        why = "";
-        if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
-          why = "the weights do not fit in " + (m.devices() > 1 ? "the devices'" : "one device's")
-              + " memory: the measurement must have used more devices or offloading";
-        } else {
-          String implausible = implausible(m, fr, Math.max(m.outputLen(), 1));
-          why = implausible == null ? "" : implausible;
-        }
-        mine.put(m, why);
+    return memo(CHECKED, m, x -> {
+      if (fr.hardware().memBytes() > 0 && fr.weightBytesPerDevice() > fr.hardware().memBytes()) {
+        return "the weights do not fit in " + (x.devices() > 1 ? "the devices'" : "one device's")
+            + " memory: the measurement must have used more devices or offloading";
       }
-      return why;
-    }
+      String implausible = implausible(x, fr, Math.max(x.outputLen(), 1));
+      return implausible == null ? "" : implausible;
+    });
   }
 
   /**
