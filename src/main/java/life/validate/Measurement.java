@@ -1,5 +1,6 @@
 package life.validate;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -161,33 +162,19 @@ public record Measurement(String file, String source, String hardware, int devic
     };
   }
 
+  /** Engines by a word of the framework column, first match wins. */
+  private static final List<String[]> ENGINES = List.of(new String[] {"llama.cpp", "llama.cpp"},
+      new String[] {"vllm", "vllm"}, new String[] {"tensorrt", "tensorrt-llm"},
+      new String[] {"deepspeed", "deepspeed"}, new String[] {"pytorch", "pytorch"},
+      new String[] {"transformers", "pytorch"}, new String[] {"ryzenai", "ryzenai"},
+      new String[] {"openvino", "openvino"}, new String[] {"fastflowlm", "fastflowlm"},
+      new String[] {"executorch", "executorch"});
+
   private static String engine(String f) {
-    if (f.contains("llama.cpp")) {
-      return "llama.cpp";
-    }
-    if (f.contains("vllm")) {
-      return "vllm";
-    }
-    if (f.contains("tensorrt")) {
-      return "tensorrt-llm";
-    }
-    if (f.contains("deepspeed")) {
-      return "deepspeed";
-    }
-    if (f.contains("pytorch") || f.contains("transformers")) {
-      return "pytorch";
-    }
-    if (f.contains("ryzenai")) {
-      return "ryzenai";
-    }
-    if (f.contains("openvino")) {
-      return "openvino";
-    }
-    if (f.contains("fastflowlm")) {
-      return "fastflowlm";
-    }
-    if (f.contains("executorch")) {
-      return "executorch";
+    for (String[] e : ENGINES) {
+      if (f.contains(e[0])) {
+        return e[1];
+      }
     }
     return "other";
   }
