@@ -129,6 +129,9 @@ final class CalibrateCommand implements Callable<Integer> {
     if (backends == (hardware != null)) {
       throw new UsageError("give --hardware ID or --backends");
     }
+    if (intervals != null && !backends) {
+      throw new UsageError("--intervals needs --backends (it refits the stacks' defaults without each source)");
+    }
     if (backends) {
       return fitBackends(catalog, ms);
     }

@@ -79,7 +79,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
     Validator v = new Validator(catalog, Efficiency.defaults(specOnly));
     List<Validator.Outcome> outcomes = v.run(ms);
-    Map<String, Object> held = null;
+    HeldOutReport held = null;
     if (heldOut) {
       held = heldOut(catalog, ms);
       if (!format.equals("json")) {
@@ -103,14 +103,11 @@ final class ValidateCommand implements Callable<Integer> {
       o.put("max_abs_pct", finite(all.maxAbsPct()));
       o.put("by_metric", json(ErrorStats.by(outcomes, Measurement::metric)));
       o.put("by_hardware", json(ErrorStats.by(outcomes, Measurement::hardware)));
-      o.put("by_source", json(ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", ""))));
+      o.put("by_source", json(ErrorStats.by(outcomes, life.validate.HeldOut::source)));
       o.put("by_stack", json(ErrorStats.by(outcomes, Measurement::stackName)));
       o.put("unsupported_reasons", reasons(outcomes));
       if (held != null) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        held.forEach((k, x) -> h.put(k, x instanceof ErrorStats e ? stats(e) : x instanceof Map<?, ?> m
-            ? json(castStats(m)) : x));
-        o.put("held_out", h);
+        o.put("held_out", held.json());
       }
       pw.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
     } else {
@@ -118,7 +115,7 @@ final class ValidateCommand implements Callable<Integer> {
       pw.printf(Locale.ROOT, "MAPE %.1f %%, median |error| %.1f %%, max %.1f %%%n", all.mapePct(), all.medianAbsPct(),
           all.maxAbsPct());
       print(pw, "metric", ErrorStats.by(outcomes, Measurement::metric));
-      print(pw, "source", ErrorStats.by(outcomes, m -> m.file().replaceFirst(" row \\d+$", "")));
+      print(pw, "source", ErrorStats.by(outcomes, life.validate.HeldOut::source));
       print(pw, "stack", ErrorStats.by(outcomes, Measurement::stackName));
       print(pw, "hardware", ErrorStats.by(outcomes, Measurement::hardware));
       if (unsupported > 0) {
@@ -176,26 +173,32 @@ final class ValidateCommand implements Callable<Integer> {
    * Leave-one-source-out errors (overall, the mean over sources, by source, stack and device class), the coverage of
    * the intervals made without each row's source, and the leave-one-device-out error.
    */
-  private static Map<String, Object> heldOut(life.catalog.HardwareCatalog catalog, List<Measurement> ms) {
-    List<Validator.Outcome> loso = life.validate.HeldOut.leaveSourceOut(catalog, ms);
-    Map<String, Object> h = new LinkedHashMap<>();
-    h.put("leave_one_source_out", ErrorStats.of(loso));
-    Map<String, ErrorStats> bySource = ErrorStats.by(loso, life.validate.HeldOut::source);
-    h.put("mean_over_sources_mape_pct", bySource.values().stream().mapToDouble(ErrorStats::mapePct).average()
-        .orElse(Double.NaN));
-    h.put("interval_coverage_pct", life.validate.IntervalFit.pct(life.validate.IntervalFit.coverageBySource(loso)
-        .values()));
-    h.put("by_source", bySource);
-    h.put("by_stack", ErrorStats.by(loso, Measurement::stackName));
-    h.put("by_device_class", ErrorStats.by(loso, m -> catalog.resolve(m.hardware()).kind().id()));
-    h.put("leave_one_device_out", ErrorStats.of(life.validate.BackendDefaults.leaveDeviceOut(catalog, ms,
-        life.validate.BackendDefaults.fit(catalog, ms))));
-    return h;
+  private record HeldOutReport(ErrorStats bySourceOut, double meanOverSourcesPct, double coveragePct,
+      Map<String, ErrorStats> bySource, Map<String, ErrorStats> byStack, Map<String, ErrorStats> byDeviceClass,
+      ErrorStats byDeviceOut) {
+    Map<String, Object> json() {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("leave_one_source_out", stats(bySourceOut));
+      h.put("mean_over_sources_mape_pct", finite(meanOverSourcesPct));
+      h.put("interval_coverage_pct", finite(coveragePct));
+      h.put("by_source", ValidateCommand.json(bySource));
+      h.put("by_stack", ValidateCommand.json(byStack));
+      h.put("by_device_class", ValidateCommand.json(byDeviceClass));
+      h.put("leave_one_device_out", stats(byDeviceOut));
+      return h;
+    }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, ErrorStats> castStats(Map<?, ?> m) {
-    return (Map<String, ErrorStats>) m;
+  private static HeldOutReport heldOut(life.catalog.HardwareCatalog catalog, List<Measurement> ms) {
+    List<Validator.Outcome> loso = life.validate.HeldOut.leaveSourceOut(catalog, ms);
+    Map<String, ErrorStats> bySource = ErrorStats.by(loso, life.validate.HeldOut::source);
+    return new HeldOutReport(ErrorStats.of(loso),
+        bySource.values().stream().mapToDouble(ErrorStats::mapePct).average().orElse(Double.NaN),
+        life.validate.IntervalFit.pct(life.validate.IntervalFit.coverageBySource(loso).values()), bySource,
+        ErrorStats.by(loso, Measurement::stackName),
+        ErrorStats.by(loso, m -> catalog.resolve(m.hardware()).kind().id()),
+        ErrorStats.of(life.validate.BackendDefaults.leaveDeviceOut(catalog, ms,
+            life.validate.BackendDefaults.fit(catalog, ms))));
   }
 
   private static Map<String, Object> stats(ErrorStats s) {
@@ -207,18 +210,16 @@ final class ValidateCommand implements Callable<Integer> {
     return e;
   }
 
-  @SuppressWarnings("unchecked")
-  private static void printHeldOut(PrintWriter pw, Map<String, Object> h) {
-    ErrorStats e = (ErrorStats) h.get("leave_one_source_out");
+  private static void printHeldOut(PrintWriter pw, HeldOutReport h) {
+    ErrorStats e = h.bySourceOut();
     pw.printf(Locale.ROOT, "held out, leave-one-source-out (each source forecast by stack defaults fitted without "
         + "it): MAPE %.1f %%, median %.1f %%, bias %+.1f %% over %d rows; mean over sources %.1f %%%n", e.mapePct(),
-        e.medianAbsPct(), e.medianSignedPct(), e.rows(), (Double) h.get("mean_over_sources_mape_pct"));
-    pw.printf(Locale.ROOT, "80 %% intervals (made without the row's source) cover %.1f %% of rows%n",
-        (Double) h.get("interval_coverage_pct"));
-    print(pw, "source", (Map<String, ErrorStats>) h.get("by_source"));
-    print(pw, "stack", (Map<String, ErrorStats>) h.get("by_stack"));
-    print(pw, "device class", (Map<String, ErrorStats>) h.get("by_device_class"));
-    ErrorStats d = (ErrorStats) h.get("leave_one_device_out");
+        e.medianAbsPct(), e.medianSignedPct(), e.rows(), h.meanOverSourcesPct());
+    pw.printf(Locale.ROOT, "80 %% intervals (made without the row's source) cover %.1f %% of rows%n", h.coveragePct());
+    print(pw, "source", h.bySource());
+    print(pw, "stack", h.byStack());
+    print(pw, "device class", h.byDeviceClass());
+    ErrorStats d = h.byDeviceOut();
     pw.printf(Locale.ROOT, "held out, leave-one-device-out (no row's device in the fit of its forecast): MAPE %.1f %%, "
         + "median %.1f %%, bias %+.1f %% over %d rows%n", d.mapePct(), d.medianAbsPct(), d.medianSignedPct(), d.rows());
   }

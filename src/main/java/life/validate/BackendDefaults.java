@@ -65,10 +65,7 @@ public final class BackendDefaults {
    */
   public static life.scenario.EfficiencyRule leaveOut(List<Row> rows, String deviceId) {
     return (h, fit, stack) -> {
-      Row r = usedRow(rows, stack.name(), h, h.memoryClass());
-      if (r == null) {
-        r = usedRow(rows, stack.name(), h, "");
-      }
+      Row r = pick(rows, stack.name(), h);
       return r == null ? Validator.PLAIN.apply(h, fit, stack) : r.folds().getOrDefault(deviceId, r.eff()).efficiencies();
     };
   }
@@ -82,12 +79,22 @@ public final class BackendDefaults {
     return (h, fit, stack) -> {
       life.stack.Efficiencies base = life.stack.Efficiencies.of(h.kind());
       if (!fit.calibrated() && !stack.none()) {
-        Row r = usedRow(rows, stack.name(), h, h.memoryClass());
-        r = r != null ? r : usedRow(rows, stack.name(), h, "");
+        Row r = pick(rows, stack.name(), h);
         base = r == null ? base : r.eff().efficiencies();
       }
       return fit.applyTo(base);
     };
+  }
+
+  /** The used row of {@code backend} for {@code h}: of its kind and memory class, else of its kind; or null. */
+  private static Row pick(List<Row> rows, String backend, HardwareSpec h) {
+    Row r = usedRow(rows, backend, h, h.memoryClass());
+    return r != null ? r : usedRow(rows, backend, h, "");
+  }
+
+  /** The group a row is fitted in: its stack ({@code engine/api}) and its device's kind. */
+  static String group(HardwareCatalog catalog, Measurement m) {
+    return m.stackName() + "|" + catalog.resolve(m.hardware()).kind().id();
   }
 
   private static Row usedRow(List<Row> rows, String backend, HardwareSpec h, String memory) {
@@ -111,8 +118,7 @@ public final class BackendDefaults {
     Map<String, List<Measurement>> groups = new TreeMap<>();
     for (Measurement m : ms) {
       if (plain.outcome(m).supported()) {
-        HardwareSpec h = catalog.resolve(m.hardware());
-        groups.computeIfAbsent(m.stackName() + "|" + h.kind().id(), k -> new ArrayList<>()).add(m);
+        groups.computeIfAbsent(group(catalog, m), k -> new ArrayList<>()).add(m);
       }
     }
     List<Row> out = new ArrayList<>();

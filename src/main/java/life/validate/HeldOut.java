@@ -36,13 +36,13 @@ public final class HeldOut {
       Set<String> groups = new TreeSet<>();
       for (Measurement m : s.getValue()) {
         if (plain.outcome(m).supported()) {
-          groups.add(group(catalog, m));
+          groups.add(BackendDefaults.group(catalog, m));
         }
       }
       List<Measurement> train = new ArrayList<>();
       for (Map.Entry<String, List<Measurement>> o : bySource.entrySet()) {
         if (!o.getKey().equals(s.getKey())) {
-          o.getValue().stream().filter(m -> plain.outcome(m).supported() && groups.contains(group(catalog, m)))
+          o.getValue().stream().filter(m -> plain.outcome(m).supported() && groups.contains(BackendDefaults.group(catalog, m)))
               .forEach(train::add);
         }
       }
@@ -53,9 +53,5 @@ public final class HeldOut {
     List<Validator.Outcome> list = new ArrayList<>(ms.size());
     ms.forEach(m -> list.add(out.get(m)));
     return list;
-  }
-
-  private static String group(HardwareCatalog catalog, Measurement m) {
-    return m.stackName() + "|" + catalog.resolve(m.hardware()).kind().id();
   }
 }

@@ -453,6 +453,8 @@ final class CliTest {
     assertTrue(h.get("interval_coverage_pct").asDouble() >= 0);
     assertOneLineError(run("validate", "--measurements", files, "--held-out", "--spec-only"), "--held-out",
         "--spec-only");
+    assertOneLineError(run("calibrate", "--measurements", files, "--hardware", "apple-m2-ultra-76c", "--intervals",
+        "intervals.csv"), "--intervals", "--backends");
   }
 
   static final String MEASUREMENT_HEADER = "source,hardware,framework,model,weight_dtype,act_dtype,kv_dtype,batch,"
