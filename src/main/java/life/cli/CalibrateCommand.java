@@ -102,10 +102,10 @@ final class CalibrateCommand implements Callable<Integer> {
           + "median %.1f %% over %d rows%n", e.mapePct(), e.medianAbsPct(), e.rows());
       List<life.stack.Intervals.Band> bands = life.validate.IntervalFit.fit(loso);
       List<String> out = new ArrayList<>();
-      out.add("stack,phase,rows,lo,hi,source");
+      out.add("basis,stack,phase,rows,lo,hi,source");
       for (var b : bands) {
-        out.add(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,\"10th and 90th percentile of measured / forecast time, "
-            + "leave-one-source-out, life calibrate --backends --measurements %s\"", b.stack(), b.phase().id(), b.rows(),
+        out.add(String.format(Locale.ROOT, "%s,%s,%s,%d,%.4f,%.4f,\"10th and 90th percentile of measured / forecast time, "
+            + "leave-one-source-out, life calibrate --backends --measurements %s\"", b.basis().id(), b.stack(), b.phase().id(), b.rows(),
             b.lo(), b.hi(), String.join(" ", files)));
       }
       java.nio.file.Files.write(intervals, out);

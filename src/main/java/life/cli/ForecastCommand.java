@@ -93,6 +93,11 @@ final class ForecastCommand implements Callable<Integer> {
       + "but devices whose id starts so; elsewhere they run at the fp32 peak (default: the stack's).")
   String matrixUnits;
 
+  @Option(names = "--all-reduce", paramLabel = "ring|one-kernel", description = "How a tensor-parallel all-reduce runs: "
+      + "NCCL/RCCL's ring (2(N-1) steps) or one kernel over peer memory (vLLM's, TensorRT-LLM's custom all-reduce) "
+      + "(default: the stack's).")
+  String allReduce;
+
   @Option(names = "--context", defaultValue = "0", description = "Tokens already cached before the prompt "
       + "(llama-bench's -d; default ${DEFAULT-VALUE}).")
   long context;
@@ -137,6 +142,7 @@ final class ForecastCommand implements Callable<Integer> {
     put(t, "scores", scores);
     put(t, "waves", waves);
     put(t, "matrix_units", matrixUnits);
+    put(t, "all_reduce", allReduce);
     t.put("overlap", overlap);
     t.put("counting", counting);
     put(t, "same_prompt", samePrompt);
@@ -152,10 +158,12 @@ final class ForecastCommand implements Callable<Integer> {
   }
 
   /**
-   * After a time or rate field, its 80 % interval ({@code NAME_lo}, {@code NAME_hi}) from the held-out errors of its
-   * stack and phase ({@link life.stack.Intervals}); nothing where no band applies.
+   * After a time or rate field, its 80 % interval ({@code NAME_lo}, {@code NAME_hi}) from the held-out errors of
+   * forecasts on the same basis (fitted stack defaults or the kind's), stack and phase ({@link life.stack.Intervals});
+   * nothing where no band applies.
    */
-  private static void interval(Map<String, Object> values, String name, String stackName) {
+  private static void interval(Map<String, Object> values, String name, String stackName,
+      life.stack.Intervals.Basis basis) {
     life.stack.Intervals.Phase phase = switch (name) {
       case "ttft_ms", "prefill_tps" -> life.stack.Intervals.Phase.PREFILL;
       case "tpot_ms", "tps" -> life.stack.Intervals.Phase.DECODE;
@@ -165,7 +173,7 @@ final class ForecastCommand implements Callable<Integer> {
     if (phase == null || !(values.get(name) instanceof Double v) || !Double.isFinite(v)) {
       return;
     }
-    life.stack.Intervals.Band b = life.stack.Intervals.of(stackName, phase);
+    life.stack.Intervals.Band b = life.stack.Intervals.of(basis, stackName, phase);
     if (b == null) {
       return;
     }
@@ -208,7 +216,7 @@ final class ForecastCommand implements Callable<Integer> {
     String stackName = fc.stack().replaceFirst("@.*$", "");
     for (ForecastColumns.Column c : ForecastColumns.ALL) {
       values.put(c.name(), c.get().apply(fc));
-      interval(values, c.name(), stackName);
+      interval(values, c.name(), stackName, life.stack.Intervals.Basis.of(fc.efficiencies()));
       if (c.name().equals("hardware")) {
         // The devices the forecast spreads the model over; memory columns are per device.
         values.put("parallel", parallel);

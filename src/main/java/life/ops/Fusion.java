@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  *   <li>{@link #NORM}: each residual add fused into the norm that follows it.
  *   <li>{@link #FLASH}: flash attention, QKᵀ, scale, mask, softmax and PV in one kernel: no score traffic.
  *   <li>{@link #ELEMENTWISE}: the activation fused with the gate multiply, and RoPE with the KV append.
+ *   <li>{@link #ALLREDUCE}: a tensor-parallel all-reduce's 2(N−1) ring steps as one kernel over peer memory (the
+ *       custom all-reduce of vLLM and TensorRT-LLM): one dispatch, the ring's bytes.
  * </ul>
  */
 public enum Fusion {
@@ -23,7 +25,8 @@ public enum Fusion {
   GATE_UP,
   NORM,
   FLASH,
-  ELEMENTWISE;
+  ELEMENTWISE,
+  ALLREDUCE;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -76,7 +76,7 @@ public final class GraphBuilder {
   /** The all-reduce that sums the devices' partial {@code hidden}-wide outputs (none on one device). */
   private void allReduce(String name, List<Operator> ops) {
     if (tp > 1) {
-      ops.add(new Operator.AllReduce(name, m.hidden(), tp, a));
+      ops.add(new Operator.AllReduce(name, m.hidden(), tp, a, o.fusion().contains(Fusion.ALLREDUCE)));
     }
   }
 

@@ -693,9 +693,10 @@ public sealed interface Operator
    * and receives {@code 2(N−1)/N} of the {@code T · width} activations in {@code 2(N−1)} steps and adds the
    * {@code (N−1)/N} share it reduces (Patarasuk and Yuan 2009, "Bandwidth optimal all-reduce algorithms"; the α-β cost
    * {@code 2(N−1)·α + 2(N−1)/N · bytes/β} of Thakur et al. 2005). The bytes are link bytes ({@link #link}); each step
-   * costs one dispatch (α).
+   * costs one dispatch (α), or the whole collective one where it runs as one kernel ({@code oneKernel},
+   * {@link Fusion#ALLREDUCE}).
    */
-  record AllReduce(String name, long width, int devices, DType act) implements Operator {
+  record AllReduce(String name, long width, int devices, DType act, boolean oneKernel) implements Operator {
     public AllReduce {
       Check.positive("devices", devices);
     }
@@ -714,7 +715,7 @@ public sealed interface Operator
     public OpCost cost(long past, long present, int batch) {
       double elements = (double) batch * present * width;
       double share = (devices - 1.0) / devices;
-      return new OpCost(share * elements, 2 * share * elements * act.bytes(), 0, 2.0 * (devices - 1));
+      return new OpCost(share * elements, 2 * share * elements * act.bytes(), 0, oneKernel ? 1 : 2.0 * (devices - 1));
     }
 
     @Override

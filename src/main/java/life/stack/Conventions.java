@@ -19,7 +19,8 @@ import life.spec.DType;
  *       it is vLLM's decode kernel;
  *   <li>{@code kv_store = concat}: the cache grows by concatenation (Hugging Face transformers' DynamicCache);
  *   <li>{@code moe_routing = host}: MoE linears route on the host, one GEMM per touched expert;
- *   <li>{@code dequant_above = N}: quantized weights are expanded to 16 bits for calls of more than N tokens.
+ *   <li>{@code dequant_above = N}: quantized weights are expanded to 16 bits for calls of more than N tokens;
+ *   <li>{@code all_reduce = one-kernel} adds {@link Fusion#ALLREDUCE}.
  * </ul>
  */
 public final class Conventions {
@@ -30,9 +31,10 @@ public final class Conventions {
     StackSettings t = stack.settings();
     GraphOptions r = o;
     if (t.flashAttention() && !o.fusion().contains(Fusion.FLASH)) {
-      EnumSet<Fusion> f = o.fusion().isEmpty() ? EnumSet.noneOf(Fusion.class) : EnumSet.copyOf(o.fusion());
-      f.add(Fusion.FLASH);
-      r = r.withFusion(f);
+      r = r.withFusion(plus(r.fusion(), Fusion.FLASH));
+    }
+    if (t.oneKernelAllReduce() && !r.fusion().contains(Fusion.ALLREDUCE)) {
+      r = r.withFusion(plus(r.fusion(), Fusion.ALLREDUCE));
     }
     boolean flash = r.fusion().contains(Fusion.FLASH);
     if (!flash && t.fp32Scores()) {
@@ -51,5 +53,11 @@ public final class Conventions {
       r = r.withWeights(r.weights().withCopyAbove(t.dequantAbove()));
     }
     return r;
+  }
+
+  private static EnumSet<Fusion> plus(java.util.Set<Fusion> fusion, Fusion add) {
+    EnumSet<Fusion> f = fusion.isEmpty() ? EnumSet.noneOf(Fusion.class) : EnumSet.copyOf(fusion);
+    f.add(add);
+    return f;
   }
 }

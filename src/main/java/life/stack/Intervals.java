@@ -15,14 +15,16 @@ import java.util.Locale;
 /**
  * Forecast intervals ({@code catalog/intervals.csv}): how far measured times fell from forecast ones on data the
  * defaults were not fitted to. Each band holds the 10th and 90th percentile of the ratio measured time / forecast
- * time over the leave-one-source-out forecasts of one stack (or engine, or all) and phase, so a forecast time
- * {@code T} has the 80 % interval {@code [T·lo, T·hi]} and a rate {@code R} the interval {@code [R/hi, R/lo]}.
- * Written by {@code life calibrate --backends}.
+ * time over the leave-one-source-out forecasts of one basis, stack (or engine, or all) and phase, so a forecast time
+ * {@code T} has the 80 % interval {@code [T·lo, T·hi]} and a rate {@code R} the interval {@code [R/hi, R/lo]}. The
+ * basis keeps apart forecasts whose stack had defaults fitted on other sources and forecasts that fell back to the
+ * device kind's defaults: held out, the second miss by a whole stack's offset, which the first's spread does not
+ * hold. Written by {@code life calibrate --backends}.
  */
 public final class Intervals {
-  /** What a metric times: the prompt, the decode steps, or a whole request (both). */
+  /** What a metric times: the prompt, the decode steps, a whole request (both), or any of them. */
   public enum Phase {
-    PREFILL, DECODE, REQUEST;
+    PREFILL, DECODE, REQUEST, ANY;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -34,10 +36,31 @@ public final class Intervals {
   }
 
   /**
+   * What a forecast's efficiencies rest on: defaults of its stack fitted on published measurements (or a calibrated
+   * profile), or the device kind's hand-set defaults where the stack has none for the device's kind.
+   */
+  public enum Basis {
+    FITTED, KIND;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Basis parse(String s) {
+      return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+
+    /** The basis of efficiencies of origin {@code origin} ({@link Efficiencies#origin}). */
+    public static Basis of(String origin) {
+      return origin.startsWith("kind:") ? KIND : FITTED;
+    }
+  }
+
+  /**
    * One band: {@code stack} is {@code engine/api}, {@code engine/*} or {@code *}; {@code rows} the held-out rows it
    * was measured on; {@code lo} and {@code hi} the 10th and 90th percentile of measured / forecast time.
    */
-  public record Band(String stack, Phase phase, int rows, double lo, double hi) {
+  public record Band(Basis basis, String stack, Phase phase, int rows, double lo, double hi) {
     /** The 80 % interval of a forecast time. */
     public double[] time(double t) {
       return new double[] {t * lo, t * hi};
@@ -61,24 +84,27 @@ public final class Intervals {
   }
 
   /**
-   * The band of {@code stackName} ({@code engine/api}) in {@code phase} from {@code bands}: its own, else its
-   * engine's, else the one over every stack; null when there is none.
+   * The band of a forecast on {@code basis} for {@code stackName} ({@code engine/api}) in {@code phase} from
+   * {@code bands}: of its stack, else its engine, else every stack, in its phase; then the same in any phase; null
+   * when there is none of its basis.
    */
-  public static Band of(List<Band> bands, String stackName, Phase phase) {
+  public static Band of(List<Band> bands, Basis basis, String stackName, Phase phase) {
     String engine = stackName.contains("/") ? stackName.substring(0, stackName.indexOf('/')) + "/*" : stackName;
-    for (String k : new String[] {stackName, engine, "*"}) {
-      for (Band b : bands) {
-        if (b.phase() == phase && b.stack().equals(k)) {
-          return b;
+    for (Phase p : new Phase[] {phase, Phase.ANY}) {
+      for (String k : new String[] {stackName, engine, "*"}) {
+        for (Band b : bands) {
+          if (b.basis() == basis && b.phase() == p && b.stack().equals(k)) {
+            return b;
+          }
         }
       }
     }
     return null;
   }
 
-  /** The shipped band of {@code stackName} in {@code phase}, or null. */
-  public static Band of(String stackName, Phase phase) {
-    return of(BANDS, stackName, phase);
+  /** The shipped band of a forecast on {@code basis} for {@code stackName} in {@code phase}, or null. */
+  public static Band of(Basis basis, String stackName, Phase phase) {
+    return of(BANDS, basis, stackName, phase);
   }
 
   private static List<Band> load(String resource) {
@@ -90,8 +116,8 @@ public final class Intervals {
       CsvParserSettings s = new CsvParserSettings();
       s.setHeaderExtractionEnabled(true);
       for (Record r : new CsvParser(s).parseAllRecords(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        out.add(new Band(r.getString("stack"), Phase.parse(r.getString("phase")), r.getInt("rows"),
-            r.getDouble("lo"), r.getDouble("hi")));
+        out.add(new Band(Basis.parse(r.getString("basis")), r.getString("stack"), Phase.parse(r.getString("phase")),
+            r.getInt("rows"), r.getDouble("lo"), r.getDouble("hi")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

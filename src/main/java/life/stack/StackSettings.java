@@ -29,21 +29,23 @@ import life.ops.KvStore;
  *     cooperative matrices): {@code all} where it has them, {@code none}, or {@code not:PREFIX+PREFIX} on all but the
  *     devices whose id starts with one of the prefixes (llama.cpp's Vulkan build keeps its cooperative-matrix kernels
  *     off on Intel GPUs); elsewhere they run at the vector (fp32) rate
+ * @param oneKernelAllReduce a tensor-parallel all-reduce runs as one kernel (vLLM's and TensorRT-LLM's custom
+ *     all-reduce over peer memory) rather than as NCCL/RCCL's ring of 2(N−1) steps, each at a step's latency
  */
 public record StackSettings(boolean flashAttention, boolean graphs, int dequantAbove, long microBatch,
     long promptBatch, boolean moeOnHost, KvReads kvReads, KvStore kvStore, boolean fp32Scores, boolean waves,
-    String matrixUnits) {
+    String matrixUnits, boolean oneKernelAllReduce) {
 
   /** Share of device memory serving engines take for weights and KV cache (vLLM's gpu_memory_utilization 0.9). */
   public static final double MEMORY_FRACTION = 0.9;
 
   /** Setting names, as in {@code catalog/stack-settings.csv} and the command-line flags. */
   public static final List<String> NAMES = List.of("flash_attn", "graphs", "dequant_above", "micro_batch",
-      "prompt_batch", "moe_routing", "kv_reads", "kv_store", "scores", "waves", "matrix_units");
+      "prompt_batch", "moe_routing", "kv_reads", "kv_store", "scores", "waves", "matrix_units", "all_reduce");
 
   /** A stack that changes nothing: the raw roofline of the operator graph. */
   public static final StackSettings NONE = new StackSettings(false, false, 0, 0, 0, false, KvReads.PER_KV_HEAD,
-      KvStore.APPEND, false, false, "all");
+      KvStore.APPEND, false, false, "all", false);
 
   public StackSettings {
     if (!matrixUnits.equals("all") && !matrixUnits.equals("none")
@@ -61,29 +63,32 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
     String v = value.trim().toLowerCase(Locale.ROOT);
     return switch (name) {
       case "flash_attn" -> new StackSettings(onOff(name, v), graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          kvReads, kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "graphs" -> new StackSettings(flashAttention, onOff(name, v), dequantAbove, microBatch, promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "dequant_above" -> new StackSettings(flashAttention, graphs, (int) tokens(name, v), microBatch, promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "micro_batch" -> new StackSettings(flashAttention, graphs, dequantAbove, tokens(name, v), promptBatch,
-          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "prompt_batch" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, tokens(name, v),
-          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          moeOnHost, kvReads, kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "moe_routing" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch,
-          choice(name, v, "host", "device").equals("host"), kvReads, kvStore, fp32Scores, waves, matrixUnits);
+          choice(name, v, "host", "device").equals("host"), kvReads, kvStore, fp32Scores, waves, matrixUnits,
+          oneKernelAllReduce);
       case "kv_reads" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
           KvReads.valueOf(choice(name, v, "per-kv-head", "per-query-head", "paged-v1").toUpperCase(Locale.ROOT)
-              .replace('-', '_')), kvStore, fp32Scores, waves, matrixUnits);
+              .replace('-', '_')), kvStore, fp32Scores, waves, matrixUnits, oneKernelAllReduce);
       case "kv_store" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
           kvReads, KvStore.valueOf(choice(name, v, "append", "concat").toUpperCase(Locale.ROOT)), fp32Scores, waves,
-          matrixUnits);
+          matrixUnits, oneKernelAllReduce);
       case "scores" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, choice(name, v, "fp32", "act").equals("fp32"), waves, matrixUnits);
+          kvReads, kvStore, choice(name, v, "fp32", "act").equals("fp32"), waves, matrixUnits, oneKernelAllReduce);
       case "waves" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, fp32Scores, onOff(name, v), matrixUnits);
+          kvReads, kvStore, fp32Scores, onOff(name, v), matrixUnits, oneKernelAllReduce);
       case "matrix_units" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
-          kvReads, kvStore, fp32Scores, waves, v);
+          kvReads, kvStore, fp32Scores, waves, v, oneKernelAllReduce);
+      case "all_reduce" -> new StackSettings(flashAttention, graphs, dequantAbove, microBatch, promptBatch, moeOnHost,
+          kvReads, kvStore, fp32Scores, waves, matrixUnits, choice(name, v, "ring", "one-kernel").equals("one-kernel"));
       default -> throw new IllegalArgumentException("unknown stack setting '" + name + "' (allowed: "
           + String.join(", ", NAMES) + ")");
     };
@@ -103,6 +108,7 @@ public record StackSettings(boolean flashAttention, boolean graphs, int dequantA
       case "scores" -> fp32Scores ? "fp32" : "act";
       case "waves" -> waves ? "on" : "off";
       case "matrix_units" -> matrixUnits;
+      case "all_reduce" -> oneKernelAllReduce ? "one-kernel" : "ring";
       default -> throw new IllegalArgumentException("unknown stack setting '" + name + "' (allowed: "
           + String.join(", ", NAMES) + ")");
     };

@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import life.stack.Intervals;
 import life.stack.Intervals.Band;
+import life.stack.Intervals.Basis;
 import life.stack.Intervals.Phase;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
- * Forecast intervals from held-out residuals ({@link Intervals}): the 10th and 90th percentile of measured /
- * forecast time per stack and phase, per engine and phase, and per phase over every stack, each kept with at least
- * {@link Intervals#MIN_ROWS} rows. Their coverage is checked the same way the forecasts are: each source's rows against
+ * Forecast intervals from held-out residuals ({@link Intervals}): for each basis of the forecasts (a stack's fitted
+ * defaults, or the device kind's), the 10th and 90th percentile of measured / forecast time per stack, per engine
+ * and over every stack, each in its phase and in any phase, each kept with at least {@link Intervals#MIN_ROWS} rows. Their coverage is checked the same way the forecasts are: each source's rows against
  * bands made without that source.
  */
 public final class IntervalFit {
@@ -35,6 +36,11 @@ public final class IntervalFit {
     return o.m().metric().endsWith("_tps") ? r : 1 / r;
   }
 
+  /** The basis of an outcome's forecast. */
+  public static Basis basis(Validator.Outcome o) {
+    return Basis.of(o.efficiencies());
+  }
+
   /** Bands from held-out outcomes (unsupported ones are skipped). */
   public static List<Band> fit(List<Validator.Outcome> heldOut) {
     Map<String, List<Double>> by = new TreeMap<>();
@@ -43,13 +49,16 @@ public final class IntervalFit {
         continue;
       }
       String stack = o.m().stackName();
-      String p = phase(o.m().metric()).id();
       double t = timeRatio(o);
-      by.computeIfAbsent(stack + "|" + p, k -> new ArrayList<>()).add(t);
+      List<String> stacks = new ArrayList<>(List.of(stack, "*"));
       if (stack.contains("/")) {
-        by.computeIfAbsent(stack.substring(0, stack.indexOf('/')) + "/*|" + p, k -> new ArrayList<>()).add(t);
+        stacks.add(stack.substring(0, stack.indexOf('/')) + "/*");
       }
-      by.computeIfAbsent("*|" + p, k -> new ArrayList<>()).add(t);
+      for (Phase p : new Phase[] {phase(o.m().metric()), Phase.ANY}) {
+        for (String k : stacks) {
+          by.computeIfAbsent(basis(o).id() + "|" + k + "|" + p.id(), x -> new ArrayList<>()).add(t);
+        }
+      }
     }
     List<Band> out = new ArrayList<>();
     for (Map.Entry<String, List<Double>> e : by.entrySet()) {
@@ -60,14 +69,14 @@ public final class IntervalFit {
       double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
       String[] k = e.getKey().split("\\|");
       Percentile pc = new Percentile();
-      out.add(new Band(k[0], Phase.parse(k[1]), a.length, pc.evaluate(a, 10), pc.evaluate(a, 90)));
+      out.add(new Band(Basis.parse(k[0]), k[1], Phase.parse(k[2]), a.length, pc.evaluate(a, 10), pc.evaluate(a, 90)));
     }
     return out;
   }
 
   /** Whether a held-out outcome's measured value lies in the 80 % interval of its forecast under {@code bands}. */
   public static boolean covered(Validator.Outcome o, List<Band> bands) {
-    Band b = Intervals.of(bands, o.m().stackName(), phase(o.m().metric()));
+    Band b = Intervals.of(bands, basis(o), o.m().stackName(), phase(o.m().metric()));
     if (b == null) {
       return false;
     }

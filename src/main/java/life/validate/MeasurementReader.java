@@ -27,7 +27,8 @@ public final class MeasurementReader {
       "llm-inference-bench-argonne.csv", "tensorrt-llm-perf-v061.csv", "xiongjiedai-llama3-llamacpp.csv",
       "llamacpp-gpu-scoreboards.csv", "llamacpp-official-benches.csv", "strix-halo-lhl.csv",
       "llamacpp-cpu-ryzen-7950x.csv", "fastflowlm-ryzen-ai-npu.csv", "openvino-aipc-igpu.csv",
-      "executorch-lunar-lake.csv");
+      "executorch-lunar-lake.csv", "llamacpp-rocm-sycl-community.csv", "vllm-rocm-amd.csv", "gaudi-intel-perf.csv",
+      "vllm-deepspeed-cuda-community.csv");
   static final List<String> REQUIRED = List.of("hardware", "model", "weight_dtype", "batch", "prompt_len", "metric",
       "value", "unit");
   static final Set<String> METRICS = Set.of("ttft", "tpot", "decode_tps", "prefill_tps", "throughput_tps", "e2e");

@@ -19,8 +19,18 @@ import life.scenario.Setup;
  * output, metric) to the forecast of the same quantity, or says why it cannot.
  */
 public final class Validator {
-  /** A forecast of one measurement, or the reason there is none. */
-  public record Outcome(Measurement m, double predicted, String unsupported) {
+  /**
+   * A forecast of one measurement, or the reason there is none.
+   *
+   * @param efficiencies where the forecast's efficiencies came from ({@link life.stack.Efficiencies#origin}), empty
+   *     when there is no forecast
+   */
+  public record Outcome(Measurement m, double predicted, String unsupported, String efficiencies) {
+    /** An outcome without a record of its efficiencies' origin. */
+    public Outcome(Measurement m, double predicted, String unsupported) {
+      this(m, predicted, unsupported, "");
+    }
+
     public boolean supported() {
       return unsupported == null;
     }
@@ -133,7 +143,7 @@ public final class Validator {
     Forecaster fr = ((Built.Ready) b).forecaster();
     try {
       Forecast f = fr.forecast(sc.request());
-      return new Outcome(m, m.predicted(f), null);
+      return new Outcome(m, m.predicted(f), null, f.efficiencies());
     } catch (IllegalArgumentException e) {
       return new Outcome(m, Double.NaN, e.getMessage());
     }

@@ -97,7 +97,11 @@ final class CliTest {
     Run r = run(forecast("--breakdown", "--format", "json", "--prompt", "300", "--output", "40", "--batch", "8",
         "--backend", backend));
     JsonNode j = new ObjectMapper().readTree(r.out());
-    assertEquals(backend.equals("none") ? 0 : 3, java.util.stream.StreamSupport.stream(j.get("breakdown")
+    life.stack.StackDefaults.Backend fitted = life.stack.StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
+    long hostCosts = java.util.stream.DoubleStream.of(fitted.sequenceUs(), fitted.stepUs(), fitted.contextNs())
+        .filter(v -> v > 0).count();
+    assertTrue(backend.equals("none") || hostCosts >= 2, fitted.toString());
+    assertEquals(backend.equals("none") ? 0 : hostCosts, java.util.stream.StreamSupport.stream(j.get("breakdown")
         .spliterator(), false).filter(x -> x.get("phase").asText().equals("decode")
         && x.get("op_class").asText().equals("host")).count(), j.get("breakdown").toString());
     double prefill = 0;
@@ -350,7 +354,7 @@ final class CliTest {
       "--attention;mla;kv_lora_rank",
       "--attention;gqa:5;does not divide",
       "--attention;sparse;native, mha, gqa, gqa:N, mqa, mla",
-      "--fusion;flashy;qkv, gate_up, norm, flash, elementwise",
+      "--fusion;flashy;qkv, gate_up, norm, flash, elementwise, allreduce",
       "--lora-mode;later;merged, inline, unmerged"})
   void badOptimization_isRejectedWithAllowedValues(String option, String value, String allowed) {
     List<String> extra = new ArrayList<>(List.of(option, value));
@@ -432,6 +436,35 @@ final class CliTest {
     }
     assertEquals(158, j.get("rows").asInt());
     assertTrue(j.get("by_metric").get("decode_tps").get("mape_pct").asDouble() > 0);
+  }
+
+  /**
+   * A forecast's 80 % intervals are its band's ratios applied to it: a time T gets [T·lo, T·hi] and a rate R
+   * [R/hi, R/lo], from the band of its basis (the stack's fitted defaults, or the kind's with {@code --efficiencies
+   * kind}), stack and phase in {@code catalog/intervals.csv}.
+   */
+  @Test
+  void forecast_printsTheIntervalOfItsBasisStackAndPhase() throws IOException {
+    for (String eff : List.of("stack", "kind")) {
+      Run r = run("forecast", "--model", "llama-2-7b", "--hardware", "nvidia-rtx-4090", "--stack", "llama.cpp/cuda",
+          "--weight-format", "q4_0", "--prompt", "512", "--output", "128", "--efficiencies", eff, "--format", "json");
+      assertEquals(0, r.code(), r.err());
+      JsonNode j = new ObjectMapper().readTree(r.out());
+      life.stack.Intervals.Basis basis = life.stack.Intervals.Basis.of(j.get("efficiencies").asText());
+      assertEquals(eff.equals("kind") ? life.stack.Intervals.Basis.KIND : life.stack.Intervals.Basis.FITTED, basis);
+      life.stack.Intervals.Band decode = life.stack.Intervals.of(basis, "llama.cpp/cuda",
+          life.stack.Intervals.Phase.DECODE);
+      life.stack.Intervals.Band prefill = life.stack.Intervals.of(basis, "llama.cpp/cuda",
+          life.stack.Intervals.Phase.PREFILL);
+      double tpot = j.get("tpot_ms").asDouble();
+      assertEquals(tpot * decode.lo(), j.get("tpot_ms_lo").asDouble(), 1e-9 * tpot);
+      assertEquals(tpot * decode.hi(), j.get("tpot_ms_hi").asDouble(), 1e-9 * tpot);
+      double pp = j.get("prefill_tps").asDouble();
+      assertEquals(pp / prefill.hi(), j.get("prefill_tps_lo").asDouble(), 1e-9 * pp);
+      assertEquals(pp / prefill.lo(), j.get("prefill_tps_hi").asDouble(), 1e-9 * pp);
+      assertEquals(j.get("tps").asDouble() / decode.hi(), j.get("tps_lo").asDouble(), 1e-9 * pp);
+      assertTrue(j.get("tps_lo").asDouble() < j.get("tps_hi").asDouble(), r.out());
+    }
   }
 
   /**

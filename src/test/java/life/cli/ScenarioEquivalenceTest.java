@@ -102,7 +102,7 @@ class ScenarioEquivalenceTest {
       }
     }
     assertTrue(ready > 5700, ready + " rows forecast");
-    assertEquals(6329, compared, "rows validation forecasts");
+    assertEquals(6496, compared, "rows validation forecasts");
   }
 
   /** Values of every sweep axis to draw points from. */

@@ -122,7 +122,9 @@ final class OperatorTest {
         // Fused residual add + RMSNorm: 5 ops per element, two streams in and out.
         Arguments.of(new Norm("n", NormKind.RMS, 4, 4, 1, H), 0, 2, 1, 5.0 * 8, (16 + 4) * 2.0, 16 * 2.0),
         // Ring all-reduce of 2 × 3 tokens × 4 over 4 devices: adds 3/4 of the 24 values, sends 2 · 3/4 of them.
-        Arguments.of(new Operator.AllReduce("ar", 4, 4, H), 9, 3, 2, 0.75 * 24, 2 * 0.75 * 24 * 2.0, 0.0));
+        Arguments.of(new Operator.AllReduce("ar", 4, 4, H, false), 9, 3, 2, 0.75 * 24, 2 * 0.75 * 24 * 2.0, 0.0),
+        // The same as one kernel (custom all-reduce): the same work and bytes, one dispatch.
+        Arguments.of(new Operator.AllReduce("ar1", 4, 4, H, true), 9, 3, 2, 0.75 * 24, 2 * 0.75 * 24 * 2.0, 0.0));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -135,7 +137,7 @@ final class OperatorTest {
     assertEquals(written, c.bytesWritten(), 1e-9, "bytes written");
     double dispatches = op instanceof Embedding e && e.positions() > 0 ? 2
         : op instanceof LoraMerge lm ? 2 * lm.linears()
-        : op instanceof Operator.AllReduce ar ? 2 * (ar.devices() - 1)
+        : op instanceof Operator.AllReduce ar ? (ar.oneKernel() ? 1 : 2 * (ar.devices() - 1))
         : op instanceof ExpertLinear e && e.hostRouted()
             ? 2 + (batch * present == 1 ? 1 : 3) * e.expectedExpertsTouched((double) batch * present)
         : op instanceof Linear l && l.loraRank() > 0 && l.loraMode() == Lora.Mode.UNMERGED ? 3

@@ -34,7 +34,7 @@ final class SweepFileTest {
         Arguments.of("axes:\n  weights: [int7]\n", 2, "'weights'", "[16, 8, 6, 5, 4, 3, 2]"),
         Arguments.of("axes:\n  lora: [sometimes:16]\n", 2, "'lora'", "merged, inline, unmerged"),
         Arguments.of("axes:\n  kv_keep: [1.5]\n", 2, "'kv_keep'", "(0, 1]"),
-        Arguments.of("axes:\n  fusion: [flashy]\n", 2, "'fusion'", "qkv, gate_up, norm, flash, elementwise"),
+        Arguments.of("axes:\n  fusion: [flashy]\n", 2, "'fusion'", "qkv, gate_up, norm, flash, elementwise, allreduce"),
         Arguments.of("axes:\n  parallel: [1, pp:2]\n", 2, "'parallel'", "allowed: 1, tp:N, layer:N"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nwhere:\n  - promt < 5\n", 4, "'where'", "unknown name 'promt'"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nobjectives: [tpot_ms]\n", 3, "'objectives'", "column:min"),

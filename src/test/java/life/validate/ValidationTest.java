@@ -19,6 +19,9 @@ import life.forecast.Forecaster;
 import life.forecast.Overlap;
 import life.spec.HardwareSpec;
 import org.junit.jupiter.api.BeforeAll;
+import life.stack.Intervals.Band;
+import life.stack.Intervals.Basis;
+import life.stack.Intervals.Phase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,21 +54,22 @@ final class ValidationTest {
   }
 
   /** Forecastable rows of the shipped data (the rest are listed with a reason). */
-  static final long SUPPORTED = 6329;
+  static final long SUPPORTED = 6496;
 
   @Test
   void everyRow_isForecastOrListedWithAReason() {
     List<Validator.Outcome> o = run(all, false);
-    assertEquals(6599, o.size());
+    assertEquals(6786, o.size());
     assertTrue(o.stream().filter(x -> !x.supported()).allMatch(x -> !x.unsupported().isBlank()));
     assertEquals(SUPPORTED, o.stream().filter(Validator.Outcome::supported).count());
     // Multi-device rows are forecast (tensor parallel, layer split) except SambaNova's own dataflow mapping, the
-    // Max 1550 (no published link figure) and a tensor-parallel degree that does not divide the heads.
+    // Max 1550, the Gaudi 3 and an A100 80GB of unstated form (no published link figure) and a tensor-parallel degree
+    // that does not divide the heads.
     long multi = o.stream().filter(x -> x.m().devices() > 1 && x.supported()).count();
-    assertEquals(3718, multi, "multi-device rows forecast");
+    assertEquals(3807, multi, "multi-device rows forecast");
     assertEquals(44, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("parallelism 'other'"))
         .count());
-    assertEquals(50, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
+    assertEquals(70, o.stream().filter(x -> !x.supported() && x.unsupported().contains("no link_gbps figure")).count());
     // LLM-Inference-Bench's fp8 KV-cache runs on the A100 (no fp8 units): 20 under vLLM, 8 under TensorRT-LLM.
     assertEquals(28, o.stream().filter(x -> !x.supported() && x.unsupported().startsWith("fp8 KV cache")).count());
   }
@@ -84,29 +88,27 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (5,766): 37.7 % with device-kind defaults, 19.4 % with backend defaults;
-   * 12.3 % on the 3,214 rows served by CUDA and Metal stacks, 10.8 % on their 958 tensor-parallel rows, 17.8 % on
-   * the 1,863 ROCm rows, 18.0 % on Gaudi2's 309.
+   * Spec-only MAPE over every supported row (6,496), in-sample: 42.2 % with device-kind defaults, 22.6 % with the
+   * stacks' fitted defaults; 13.4 % on the 3,477 rows served by CUDA and Metal stacks, 12.5 % on their 972
+   * tensor-parallel rows, 24.4 % on the 2,031 ROCm rows, 11.3 % on Gaudi2's 345.
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
-    // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors). With the stacks' flash attention counted
-    // (vLLM, TensorRT-LLM >= 2024-05), TensorRT-LLM's fitted row no longer beats the kind defaults held out, so its rows
-    // take the kind's: in-sample 19.4 -> 19.7 %, while the strict held-out figure went 21.8 -> 21.7 %.
-    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 39.3, "kind defaults");
+    // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors, leaveOneSourceOut_heldOutFigures).
+    assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 42.2, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 21.8, "stack defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 22.7, "stack defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
-    assertEquals(1945, rocm.size());
-    assertTrue(ErrorStats.of(rocm).mapePct() <= 22.7, "ROCm: " + ErrorStats.of(rocm).mapePct());
+    assertEquals(2031, rocm.size());
+    assertTrue(ErrorStats.of(rocm).mapePct() <= 24.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
     List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
-    assertTrue(ErrorStats.of(gaudi).mapePct() <= 19, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
+    assertTrue(ErrorStats.of(gaudi).mapePct() <= 11.4, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
-    assertEquals(3458, nv.size());
-    assertTrue(ErrorStats.of(nv).mapePct() <= 13.2, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
+    assertEquals(3477, nv.size());
+    assertTrue(ErrorStats.of(nv).mapePct() <= 13.5, "CUDA and Metal stacks: " + ErrorStats.of(nv).mapePct());
     List<Validator.Outcome> tp = nv.stream().filter(x -> x.m().parallelism().equals("tp")).toList();
-    assertTrue(ErrorStats.of(tp).mapePct() <= 12, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
+    assertTrue(ErrorStats.of(tp).mapePct() <= 12.6, "tensor parallel on CUDA: " + ErrorStats.of(tp).mapePct());
   }
 
   /** llama.cpp's Apple Silicon table (discussion #4167), 158 rows on 28 devices: 6.3 % MAPE. */
@@ -118,13 +120,13 @@ final class ValidationTest {
   }
 
   /**
-   * Stack defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 9.9 %, vLLM on
-   * CUDA 6.7 % (with host costs per sequence, per step and per sequence and cached token), llama.cpp on CUDA 24.1 %,
-   * llama.cpp on ROCm 16.5 % (with a host cost per step) and vLLM on ROCm 25.8 % (both with the kind's compute
-   * efficiency); each beats the device-kind defaults where it is used; llama.cpp on CUDA per memory class: GDDR
-   * 16.0 %, HBM 21.1 %. TensorRT-LLM's fitted row (11.8 %) does not beat the kind's defaults on its held-out devices
-   * (11.2 %) once its flash attention is counted, so it is not used. Every row forecast with no measurement of its
-   * own device in any fit: 21.7 %.
+   * Stack defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 12.6 %, vLLM on
+   * CUDA 7.5 % (with host costs per sequence and per sequence and cached token), llama.cpp on CUDA 23.7 %, llama.cpp
+   * on ROCm 33.3 % (six devices from two sources that disagree: LLM-Inference-Bench's MI250 and MI300X, the community's
+   * Radeons and MI300X) and vLLM on ROCm 28.2 % (with the kind's compute efficiency); each beats the device-kind
+   * defaults where it is used; llama.cpp on CUDA per memory class: GDDR 18.0 %, HBM 20.5 %. TensorRT-LLM's fitted
+   * row (13.1 %) does not beat the kind's defaults on its held-out devices (12.0 %) once its flash attention is
+   * counted, so it is not used. Every row forecast with no measurement of its own device in any fit: 24.2 %.
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -140,8 +142,8 @@ final class ValidationTest {
     assertTrue(!trt.used() && trt.lodoMapePct() >= trt.defaultMapePct(), trt.toString());
     assertTrue(StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU).lodoMapePct() <= 25);
     StackDefaults.Backend vllm = StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU);
-    assertTrue(vllm.lodoMapePct() <= 6.8 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
-    assertTrue(StackDefaults.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 17);
+    assertTrue(vllm.lodoMapePct() <= 7.6 && vllm.sequenceUs() > 10 && vllm.contextNs() > 10, vllm.toString());
+    assertTrue(StackDefaults.get("llama.cpp/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 33.4);
     // llama.cpp's CUDA kernels reach more of a GDDR card's peak bandwidth than of an HBM one's: a row per memory
     // class beats the row for every GPU on held-out devices of either class. A device whose class has no used row
     // gets its kind's row.
@@ -153,9 +155,9 @@ final class ValidationTest {
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
     assertEquals("", StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
     assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
-    assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 26);
+    assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 28.3);
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 23.8, "no own device in any fit: " + strict);
+    assertTrue(strict <= 24.3, "no own device in any fit: " + strict);
   }
 
   private static List<Validator.Outcome> bySource;
@@ -170,9 +172,9 @@ final class ValidationTest {
 
   /**
    * The figure a user can expect on a dataset nobody fitted to: each source (measurement file) forecast by stack
-   * defaults refitted without any of its rows. Far above the in-sample 21.7 %, mostly because LLM-Inference-Bench is
-   * the only source of vLLM on ROCm and SYCL, llama.cpp on SYCL and DeepSpeed: without it those rows fall back to
-   * the device kinds' hand-set defaults.
+   * defaults refitted without any of its rows. Far above the in-sample 22.6 %: LLM-Inference-Bench is the only source
+   * of vLLM on SYCL and of DeepSpeed on ten of its devices, and where another source measured the same stack (vLLM and
+   * llama.cpp on the MI300X) the two disagree by 2–8×, more than any fit can carry from one to the other.
    */
   @Test
   void leaveOneSourceOut_heldOutFigures() {
@@ -181,36 +183,44 @@ final class ValidationTest {
     assertEquals(SUPPORTED, e.rows());
     assertTrue(e.mapePct() <= LOSO_MAPE && e.medianAbsPct() <= LOSO_MEDIAN, e.toString());
     Map<String, ErrorStats> by = ErrorStats.by(o, HeldOut::source);
+    assertEquals(MeasurementReader.BUILT_IN.size(), by.size());
     assertTrue(by.get("llamacpp-apple-silicon-4167.csv").mapePct() <= 11.6, by.toString());
     assertTrue(by.get("llamacpp-official-benches.csv").mapePct() <= 18.3, by.toString());
     assertTrue(by.get("llamacpp-gpu-scoreboards.csv").mapePct() <= 26.9, by.toString());
     assertTrue(by.get("strix-halo-lhl.csv").mapePct() <= 97.4, by.toString());
-    assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 40.3, by.toString());
+    assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 45.3, by.toString());
+    assertTrue(by.get("gaudi-intel-perf.csv").mapePct() <= 15.4, by.toString());
+    assertTrue(by.get("vllm-deepspeed-cuda-community.csv").mapePct() <= 21.0, by.toString());
+    // The MI300X's second sources, forecast from LLM-Inference-Bench's fits: far too slow.
+    assertTrue(by.get("vllm-rocm-amd.csv").mapePct() <= 131.5 && by.get("vllm-rocm-amd.csv").medianSignedPct() > 100,
+        by.toString());
+    assertTrue(by.get("llamacpp-rocm-sycl-community.csv").mapePct() <= 166.6, by.toString());
     // Held out is never better than in-sample on the data the defaults were fitted to.
     assertTrue(e.mapePct() > ErrorStats.of(run(all, false)).mapePct());
   }
 
-  static final double LOSO_MAPE = 38.3;
-  static final double LOSO_MEDIAN = 31.4;
+  static final double LOSO_MAPE = 43.4;
+  static final double LOSO_MEDIAN = 28.5;
 
   /**
    * Forecast intervals: the shipped {@code catalog/intervals.csv} is what the held-out errors give; each band covers
    * 80 % of its own held-out rows by construction; and the honest check, each source's rows against bands made
-   * without that source, covers far fewer: an error that is systematic for a whole dataset (a stack nobody else
-   * measured) is not in any other dataset's spread.
+   * without that source. Bands keep apart forecasts from a stack's fitted defaults and from the device kind's: a
+   * stack nobody else measured misses by its whole offset, which only the second kind of band holds.
    */
   @Test
   void forecastIntervals_fromHeldOutErrors() {
     List<Validator.Outcome> o = leaveSourceOut();
-    List<life.stack.Intervals.Band> bands = IntervalFit.fit(o);
+    List<Band> bands = IntervalFit.fit(o);
     assertEquals(life.stack.Intervals.all().size(), bands.size(), "catalog/intervals.csv is out of date");
-    for (life.stack.Intervals.Band b : bands) {
-      life.stack.Intervals.Band shipped = life.stack.Intervals.of(b.stack(), b.phase());
+    for (Band b : bands) {
+      Band shipped = life.stack.Intervals.of(b.basis(), b.stack(), b.phase());
       assertEquals(b.stack(), shipped.stack());
       assertEquals(b.lo(), shipped.lo(), 1e-3, "catalog/intervals.csv is out of date: " + b);
       assertEquals(b.hi(), shipped.hi(), 1e-3, "catalog/intervals.csv is out of date: " + b);
-      List<Boolean> own = o.stream().filter(x -> x.supported() && x.m().stackName().equals(b.stack())
-          && IntervalFit.phase(x.m().metric()) == b.phase()).map(x -> IntervalFit.covered(x, bands)).toList();
+      List<Boolean> own = o.stream().filter(x -> x.supported() && IntervalFit.basis(x) == b.basis()
+          && x.m().stackName().equals(b.stack()) && IntervalFit.phase(x.m().metric()) == b.phase())
+          .map(x -> IntervalFit.covered(x, bands)).toList();
       if (!own.isEmpty()) {
         assertEquals(80, IntervalFit.pct(own), 2.5, b.toString());
       }
@@ -219,7 +229,7 @@ final class ValidationTest {
     assertEquals(NESTED_COVERAGE_PCT, nested, 0.5, "coverage of intervals made without the row's source");
   }
 
-  static final double NESTED_COVERAGE_PCT = 17.5;
+  static final double NESTED_COVERAGE_PCT = 58.5;
 
   /**
    * The percentiles behind a band, by hand: measured / forecast times 1, 2, …, 100 give the 10th percentile 10.1 and
@@ -232,10 +242,10 @@ final class ValidationTest {
     for (int i = 1; i <= 100; i++) {
       Measurement m = new Measurement("synthetic row " + i, "test", "nvidia-rtx-4090", 1, "none", "llama.cpp CUDA",
           "llama-2-7b", "q4_0", "", "", 1, 0, 0, 128, "tpot", i, "ms", 0, 0, false);
-      o.add(new Validator.Outcome(m, 1e-3, null));
+      o.add(new Validator.Outcome(m, 1e-3, null, "stack:llama.cpp/cuda:gpu"));
     }
-    List<life.stack.Intervals.Band> bands = IntervalFit.fit(o);
-    life.stack.Intervals.Band b = life.stack.Intervals.of(bands, "llama.cpp/cuda", life.stack.Intervals.Phase.DECODE);
+    List<Band> bands = IntervalFit.fit(o);
+    Band b = life.stack.Intervals.of(bands, Basis.FITTED, "llama.cpp/cuda", Phase.DECODE);
     assertEquals("llama.cpp/cuda", b.stack());
     assertEquals(10.1, b.lo(), 1e-9);
     assertEquals(90.9, b.hi(), 1e-9);
@@ -243,11 +253,16 @@ final class ValidationTest {
     assertEquals(181.8, b.time(2)[1], 1e-9);
     assertEquals(2 / 90.9, b.rate(2)[0], 1e-12);
     assertEquals(2 / 10.1, b.rate(2)[1], 1e-12);
-    // An engine's band and the band over every stack stand in where a stack has none.
-    assertEquals("llama.cpp/*", life.stack.Intervals.of(bands, "llama.cpp/metal",
-        life.stack.Intervals.Phase.DECODE).stack());
-    assertEquals("*", life.stack.Intervals.of(bands, "vllm/cuda", life.stack.Intervals.Phase.DECODE).stack());
-    assertNull(life.stack.Intervals.of(bands, "vllm/cuda", life.stack.Intervals.Phase.PREFILL));
+    // An engine's band and the band over every stack stand in where a stack has none; then any phase's.
+    assertEquals("llama.cpp/*", life.stack.Intervals.of(bands, Basis.FITTED, "llama.cpp/metal", Phase.DECODE).stack());
+    assertEquals("*", life.stack.Intervals.of(bands, Basis.FITTED, "vllm/cuda", Phase.DECODE).stack());
+    Band any = life.stack.Intervals.of(bands, Basis.FITTED, "vllm/cuda", Phase.PREFILL);
+    assertEquals(Phase.ANY, any.phase());
+    assertEquals("*", any.stack());
+    // Forecasts on the kind's defaults never take a band of fitted ones.
+    assertNull(life.stack.Intervals.of(bands, Basis.KIND, "llama.cpp/cuda", Phase.DECODE));
+    assertEquals(Basis.KIND, life.stack.Intervals.Basis.of("kind:gpu+hardware"));
+    assertEquals(Basis.FITTED, life.stack.Intervals.Basis.of("stack:vllm/cuda:gpu"));
   }
 
   /**
@@ -472,10 +487,10 @@ final class ValidationTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"apple-m2-ultra-76c, llama.cpp/metal, 10.8", "apple-m3-max-40c, llama.cpp/metal, 4",
       "nvidia-h100-sxm5-80gb, tensorrt-llm/cuda, 7", "nvidia-gh200-96gb, vllm/cuda, 4",
-      "intel-gaudi2, deepspeed/hpu, 7", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
+      "intel-gaudi2, deepspeed/hpu, 9.4", "nvidia-rtx-6000-ada, llama.cpp/cuda, 13.5",
       "nvidia-rtx-4090, llama.cpp/cuda, 8.8", "nvidia-h100-sxm5-80gb, vllm/cuda, 6.5",
-      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.5", "amd-mi250-1gcd, llama.cpp/rocm, 7.8",
-      "amd-mi300x, vllm/rocm, 12.5", "amd-mi300x, llama.cpp/rocm, 12", "nvidia-rtx-3090, llama.cpp/cuda, 11",
+      "nvidia-h100-sxm5-80gb, llama.cpp/cuda, 7", "amd-mi250-1gcd, vllm/rocm, 7.8", "amd-mi250-1gcd, llama.cpp/rocm, 7.8",
+      "amd-mi300x, vllm/rocm, 19.3", "amd-mi300x, llama.cpp/rocm, 12", "nvidia-rtx-3090, llama.cpp/cuda, 11",
       "nvidia-a100-sxm4-40gb, vllm/cuda, 7"})
   void calibratedHeldOutMape_isWithinMeasuredBound(String device, String backend, double bound) {
     Calibrator.Fit fit = Calibrator.fit(HardwareCatalog.builtIn(), device, backend, all, 0.5, 12345,
