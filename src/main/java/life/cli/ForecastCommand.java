@@ -164,12 +164,7 @@ final class ForecastCommand implements Callable<Integer> {
    */
   private static void interval(Map<String, Object> values, String name, String stackName,
       life.stack.Intervals.Basis basis) {
-    life.stack.Intervals.Phase phase = switch (name) {
-      case "ttft_ms", "prefill_tps" -> life.stack.Intervals.Phase.PREFILL;
-      case "tpot_ms", "tps" -> life.stack.Intervals.Phase.DECODE;
-      case "e2e_ms", "throughput_tps" -> life.stack.Intervals.Phase.REQUEST;
-      default -> null;
-    };
+    life.stack.Intervals.Phase phase = life.stack.Intervals.COLUMNS.get(name);
     if (phase == null || !(values.get(name) instanceof Double v) || !Double.isFinite(v)) {
       return;
     }
@@ -177,7 +172,7 @@ final class ForecastCommand implements Callable<Integer> {
     if (b == null) {
       return;
     }
-    double[] lohi = name.endsWith("_ms") ? b.time(v) : b.rate(v);
+    double[] lohi = life.stack.Intervals.interval(name, v, b);
     values.put(name + "_lo", lohi[0]);
     values.put(name + "_hi", lohi[1]);
   }

@@ -98,8 +98,8 @@ final class SweepCommand implements Callable<Integer> {
     SweepEvaluator ev = new SweepEvaluator(s);
     long points = ev.plan().points();
     int sample = (int) Math.min(points, 20_000);
-    RowBatch one = new RowBatch(SweepEvaluator.SCHEMA, 1);
-    RowBatch kept = new RowBatch(SweepEvaluator.SCHEMA, sample);
+    RowBatch one = new RowBatch(ev.schema(), 1);
+    RowBatch kept = new RowBatch(ev.schema(), sample);
     SweepEvaluator.Counts total = new SweepEvaluator.Counts(s.where().size());
     Random r = new Random(12345);
     long startNs = System.nanoTime();

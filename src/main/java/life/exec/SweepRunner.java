@@ -94,7 +94,7 @@ public final class SweepRunner {
     }
     long start = System.nanoTime();
     double before = manifest.elapsedS;
-    ThreadLocal<RowBatch> buffers = ThreadLocal.withInitial(() -> new RowBatch(SweepEvaluator.SCHEMA, BATCH_ROWS));
+    ThreadLocal<RowBatch> buffers = ThreadLocal.withInitial(() -> new RowBatch(evaluator.schema(), BATCH_ROWS));
     ForkJoinPool pool = new ForkJoinPool(o.threads());
     try (Progress progress = new Progress(spec.name(), shardPoints, manifest.jobs, o.quiet(), 10)) {
       List<Future<?>> futures = new ArrayList<>();
@@ -175,7 +175,7 @@ public final class SweepRunner {
     manifest.shardIndex = o.shardIndex();
     manifest.shardCount = o.shardCount();
     manifest.formats = o.formats().stream().map(OutputFormat::id).toList();
-    for (RowSchema.Column c : SweepEvaluator.SCHEMA.columns()) {
+    for (RowSchema.Column c : evaluator.schema().columns()) {
       manifest.schema.add(Map.of("name", c.name(), "type", c.type().name().toLowerCase(Locale.ROOT)));
     }
     spec.where().forEach(w -> manifest.removedBy.put(w.text(), 0L));
@@ -209,7 +209,7 @@ public final class SweepRunner {
       try {
         for (int i = 0; i < sinks.length; i++) {
           sinks[i] = formats.get(i).writer().open(parts.resolve(partName(k, formats.get(i)) + ".tmp"),
-              SweepEvaluator.SCHEMA);
+              evaluator.schema());
         }
         for (long s = from; s < to; s += BATCH_ROWS) {
           counts.add(evaluator.evaluate(s, Math.min(to, s + BATCH_ROWS), batch));

@@ -102,6 +102,34 @@ public final class Intervals {
     return null;
   }
 
+  /**
+   * Forecast columns that get an interval, each with the phase it times, in output order: after a column {@code NAME}
+   * come {@code NAME_lo} and {@code NAME_hi}.
+   */
+  public static final java.util.Map<String, Phase> COLUMNS = orderedColumns();
+
+  private static java.util.Map<String, Phase> orderedColumns() {
+    java.util.Map<String, Phase> m = new java.util.LinkedHashMap<>();
+    m.put("ttft_ms", Phase.PREFILL);
+    m.put("tpot_ms", Phase.DECODE);
+    m.put("tps", Phase.DECODE);
+    m.put("throughput_tps", Phase.REQUEST);
+    m.put("e2e_ms", Phase.REQUEST);
+    m.put("prefill_tps", Phase.PREFILL);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * The 80 % interval of forecast column {@code column} ({@link #COLUMNS}) at {@code value} under band {@code b}: a
+   * time's {@code [v·lo, v·hi]} ({@code _ms} columns), a rate's {@code [v/hi, v/lo]}; NaNs without a band.
+   */
+  public static double[] interval(String column, double value, Band b) {
+    if (b == null || !Double.isFinite(value)) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    return column.endsWith("_ms") ? b.time(value) : b.rate(value);
+  }
+
   /** The shipped band of a forecast on {@code basis} for {@code stackName} in {@code phase}, or null. */
   public static Band of(Basis basis, String stackName, Phase phase) {
     return of(BANDS, basis, stackName, phase);

@@ -32,7 +32,8 @@ import life.table.RowSchema;
  */
 public final class SweepEvaluator {
   /** Columns of every sweep result table: the job index, every axis, every forecast metric, device cost columns. */
-  public static final RowSchema SCHEMA = schema();
+  /** Columns of a sweep's rows without intervals. */
+  public static final RowSchema SCHEMA = schema(false);
 
   private static final int CACHE_LIMIT = 4096;
   /** Significant digits of the metric columns (see {@link Digits}). */
@@ -62,9 +63,11 @@ public final class SweepEvaluator {
   private final long[] batches;
   private final long[] chunks;
   private final double[] keeps;
+  private final RowSchema schema;
 
   public SweepEvaluator(SweepSpec spec) {
     this.spec = spec;
+    this.schema = schema(spec.intervals());
     this.plan = new Plan(spec);
     HardwareCatalog c = HardwareCatalog.builtIn();
     for (var f : spec.hardwareFiles()) {
@@ -109,7 +112,13 @@ public final class SweepEvaluator {
     return spec;
   }
 
-  private static RowSchema schema() {
+  /** Columns of this sweep's rows: {@link #SCHEMA}, then the intervals' where the sweep asks for them. */
+  public RowSchema schema() {
+    return schema;
+  }
+
+  /** Columns of rows without or with each time and rate's 80 % interval ({@code NAME_lo}, {@code NAME_hi}, last). */
+  public static RowSchema schema(boolean intervals) {
     List<RowSchema.Column> c = new ArrayList<>();
     c.add(new RowSchema.Column("point", ColumnType.LONG));
     c.add(new RowSchema.Column("model", ColumnType.STRING));
@@ -141,6 +150,12 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("price_usd", ColumnType.DOUBLE));
     c.add(new RowSchema.Column("tdp_w", ColumnType.DOUBLE));
     c.add(new RowSchema.Column("status", ColumnType.STRING));
+    if (intervals) {
+      for (String n : life.stack.Intervals.COLUMNS.keySet()) {
+        c.add(new RowSchema.Column(n + "_lo", ColumnType.DOUBLE));
+        c.add(new RowSchema.Column(n + "_hi", ColumnType.DOUBLE));
+      }
+    }
     return new RowSchema(c);
   }
 
@@ -247,10 +262,15 @@ public final class SweepEvaluator {
     final double[] before;
     final double weightBits;
     final long kvBits;
+    /** The interval bands of {@link life.stack.Intervals#COLUMNS}, in order (null where none applies). */
+    final life.stack.Intervals.Band[] bands;
 
     Target(life.scenario.Setup s, Forecaster f) {
       setup = s;
       forecaster = f;
+      life.stack.Intervals.Basis basis = life.stack.Intervals.Basis.of(f.efficiencies().origin());
+      bands = life.stack.Intervals.COLUMNS.values().stream()
+          .map(p -> life.stack.Intervals.of(basis, f.stack().name(), p)).toArray(life.stack.Intervals.Band[]::new);
       ModelSpec m = f.graph().spec();
       HardwareSpec h = f.hardware();
       // params_b is the model's, not one tensor-parallel device's share; price and power are all the devices'.
@@ -391,6 +411,18 @@ public final class SweepEvaluator {
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[3];
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[5];
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[6];
-    out.strings(c)[r] = status;
+    out.strings(c++)[r] = status;
+    if (spec.intervals()) {
+      double[] v = fc == null ? null : new double[] {fc.ttftMs(), fc.tpotMs(), fc.tps(), fc.throughputTps(),
+          fc.e2eMs(), fc.prefillTps()};
+      int k = 0;
+      for (String name : life.stack.Intervals.COLUMNS.keySet()) {
+        double[] lohi = v == null ? new double[] {Double.NaN, Double.NaN}
+            : life.stack.Intervals.interval(name, v[k], t.bands[k]);
+        out.doubles(c++)[r] = Digits.round(lohi[0], DIGITS);
+        out.doubles(c++)[r] = Digits.round(lohi[1], DIGITS);
+        k++;
+      }
+    }
   }
 }

@@ -52,11 +52,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   weights: [none, int4, int8-g64, q4_k_m]
  * where: [fits, prompt + output &lt;= max_context]
  * objectives: [tpot_ms:min, price_usd:min]
+ * intervals: true                         # optional: each time and rate's 80 % interval (NAME_lo, NAME_hi)
  * </pre>
  */
 public final class SweepFile {
   private static final Set<String> TOP = Set.of("name", "description", "hardware_files", "axes", "where",
-      "objectives");
+      "objectives", "intervals");
   private final String file;
 
   private SweepFile(String file) {
@@ -103,6 +104,7 @@ public final class SweepFile {
     List<Constraint> where = new ArrayList<>();
     List<String> objectives = new ArrayList<>();
     List<NodeTuple> whereNodes = new ArrayList<>();
+    boolean intervals = false;
     for (NodeTuple t : top.getValue()) {
       String key = scalar(t.getKeyNode(), "(top level)");
       Node v = t.getValueNode();
@@ -119,6 +121,13 @@ public final class SweepFile {
           }
         }
         case "axes" -> axesNode = v;
+        case "intervals" -> {
+          String b = scalar(v, key);
+          if (!b.equals("true") && !b.equals("false")) {
+            throw error(v, key, "must be true or false; got '" + b + "'");
+          }
+          intervals = b.equals("true");
+        }
         case "where" -> whereNodes.add(t);
         case "objectives" -> {
           for (Node o : list(v, key)) {
@@ -154,7 +163,7 @@ public final class SweepFile {
       }
     }
     List<SweepSpec.Axis> axes = axes(axesNode, catalog);
-    return new SweepSpec(name, path, sha256(bytes), axes, where, objectives, hwFiles);
+    return new SweepSpec(name, path, sha256(bytes), axes, where, objectives, hwFiles, intervals);
   }
 
   private List<SweepSpec.Axis> axes(Node node, HardwareCatalog catalog) {

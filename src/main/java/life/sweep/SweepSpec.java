@@ -15,9 +15,10 @@ import java.util.Map;
  * @param where constraints a point must satisfy to be written
  * @param objectives {@code column:min|max} pairs for the Pareto step
  * @param hardwareFiles extra device files, resolved against the sweep file's folder
+ * @param intervals whether rows carry each time and rate's 80 % interval ({@link life.stack.Intervals})
  */
 public record SweepSpec(String name, Path file, String sha256, List<Axis> axes, List<Constraint> where,
-    List<String> objectives, List<Path> hardwareFiles) {
+    List<String> objectives, List<Path> hardwareFiles, boolean intervals) {
 
   /** One axis: its values as canonical text, and the line it was declared on (0 for defaults). */
   public record Axis(AxisName name, List<String> values, int line) {

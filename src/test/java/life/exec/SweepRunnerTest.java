@@ -254,4 +254,49 @@ final class SweepRunnerTest {
     assertEquals(2 * Double.parseDouble(one[price]), Double.parseDouble(two[price]), 1e-9);
     assertTrue(three[header.indexOf("status")].contains("tp:3 does not divide the 32 attention heads"));
   }
+
+  /**
+   * With {@code intervals: true} each time and rate gets its 80 % interval, the band of its basis, stack and phase
+   * applied to it (the same as {@code life forecast}'s); without it the columns are not there.
+   */
+  @Test
+  void intervals_areTheBandsOfEachRowsBasisStackAndPhase() throws Exception {
+    Path f = dir.resolve("iv.yaml");
+    String body = "axes:\n  model: [llama-2-7b]\n  hardware: [nvidia-rtx-4090, intel-arc-b580]\n"
+        + "  weights: [q4_0]\n  prompt: [512]\n  output: [128]\n  stack: [llama.cpp/cuda, llama.cpp/sycl]\n";
+    Files.writeString(f, "name: iv\nintervals: true\n" + body);
+    Manifest m = new SweepRunner(SweepFile.read(f), new SweepRunner.Options(dir.resolve("iv"), false, 1, 0, 1,
+        EnumSet.of(OutputFormat.CSV), 50, true, -1)).run();
+    assertEquals(4, m.rows);
+    List<String> lines = Files.readAllLines(dir.resolve("iv/results.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    int checked = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(",", -1);
+      if (!v[header.indexOf("status")].equals("ok")) {
+        continue;
+      }
+      life.stack.Intervals.Basis basis = life.stack.Intervals.Basis.of(v[header.indexOf("efficiencies")]);
+      String stack = v[header.indexOf("stack")].replaceFirst("@.*$", "");
+      for (Map.Entry<String, life.stack.Intervals.Phase> c : life.stack.Intervals.COLUMNS.entrySet()) {
+        double x = Double.parseDouble(v[header.indexOf(c.getKey())]);
+        double[] lohi = life.stack.Intervals.interval(c.getKey(), x,
+            life.stack.Intervals.of(basis, stack, c.getValue()));
+        assertEquals(Digits.round(lohi[0], 6), Double.parseDouble(v[header.indexOf(c.getKey() + "_lo")]),
+            1e-5 * Math.abs(lohi[0]), c.getKey());
+        assertEquals(Digits.round(lohi[1], 6), Double.parseDouble(v[header.indexOf(c.getKey() + "_hi")]),
+            1e-5 * Math.abs(lohi[1]), c.getKey());
+        assertTrue(lohi[0] < lohi[1], c.getKey());
+        checked++;
+      }
+    }
+    assertTrue(checked >= 12, "rows with intervals checked: " + checked);
+    Files.writeString(f, "name: iv\n" + body);
+    new SweepRunner(SweepFile.read(f), new SweepRunner.Options(dir.resolve("plain"), false, 1, 0, 1,
+        EnumSet.of(OutputFormat.CSV), 50, true, -1)).run();
+    String plain = Files.readAllLines(dir.resolve("plain/results.csv")).get(0);
+    assertFalse(plain.contains("_lo"), plain);
+    assertEquals(lines.get(0), plain + "," + String.join(",", life.stack.Intervals.COLUMNS.keySet().stream()
+        .flatMap(n -> java.util.stream.Stream.of(n + "_lo", n + "_hi")).toList()));
+  }
 }

@@ -36,6 +36,7 @@ final class SweepFileTest {
         Arguments.of("axes:\n  kv_keep: [1.5]\n", 2, "'kv_keep'", "(0, 1]"),
         Arguments.of("axes:\n  fusion: [flashy]\n", 2, "'fusion'", "qkv, gate_up, norm, flash, elementwise, allreduce"),
         Arguments.of("axes:\n  parallel: [1, pp:2]\n", 2, "'parallel'", "allowed: 1, tp:N, layer:N"),
+        Arguments.of("intervals: maybe\naxes:\n  model: [llama-2-7b]\n", 1, "'intervals'", "true or false"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nwhere:\n  - promt < 5\n", 4, "'where'", "unknown name 'promt'"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nobjectives: [tpot_ms]\n", 3, "'objectives'", "column:min"),
         Arguments.of("axes:\n  model: [llama-2-7b\n", 3, "", "not valid YAML"));
