@@ -102,15 +102,23 @@ public final class BackendDefaults {
         && r.memory().equals(memory)).findFirst().orElse(null);
   }
 
+  /**
+   * Devices a row is fitted on, at least: three, so that each leave-one-device-out fit that judges it spans two
+   * devices. A fit on one device cannot tell what is the stack's from what is that device's; with two devices in the
+   * group the judgement rests on such fits, and rows passed it that did not carry to another source (held out by
+   * source, 43.3 % with two, 38.9 % with three).
+   */
+  static final int MIN_DEVICES = 3;
+
   /** Share of the error a memory-class row must leave, at most, to replace the row of its whole kind. */
   static final double MEMORY_MARGIN = 0.97;
 
   private BackendDefaults() {}
 
   /**
-   * Fits every (backend, kind) group of the usable measurements with at least two devices, and measures each
-   * group's leave-one-device-out error (fit on the other devices, forecast the held-out one). Where a group mixes
-   * memory classes (HBM and GDDR), each class with at least two devices gets a row of its own too, judged against
+   * Fits every (backend, kind) group of the usable measurements with at least {@link #MIN_DEVICES} devices, and
+   * measures each group's leave-one-device-out error (fit on the other devices, forecast the held-out one). Where a group mixes
+   * memory classes (HBM and GDDR), each class with at least as many devices gets a row of its own too, judged against
    * what its devices get without it (the group's row where that is used, else the kind's defaults).
    */
   public static List<Row> fit(HardwareCatalog catalog, List<Measurement> ms) {
@@ -189,14 +197,14 @@ public final class BackendDefaults {
   /**
    * One group's row: the variant (host cost per sequence or not, per engine step or not, per sequence and cached token
    * or not, compute efficiency fitted or the kind's) with the lowest leave-one-device-out error, fitted on the whole
-   * group; null for fewer than two devices. {@code without}:
+   * group; null for fewer than {@link #MIN_DEVICES} devices. {@code without}:
    * the group's forecasts without this row, whose error the row must beat to be used.
    */
   private static Row fitGroup(HardwareCatalog catalog, String backend, String kind, String memory,
       List<Measurement> g, List<Validator.Outcome> without) {
     Map<String, List<Measurement>> byDevice = new HashMap<>();
     g.forEach(m -> byDevice.computeIfAbsent(m.hardware(), k -> new ArrayList<>()).add(m));
-    if (byDevice.size() < 2) {
+    if (byDevice.size() < MIN_DEVICES) {
       return null;
     }
     double bestLodo = Double.POSITIVE_INFINITY;

@@ -88,21 +88,22 @@ final class ValidationTest {
   }
 
   /**
-   * Spec-only MAPE over every supported row (6,496), in-sample: 42.2 % with device-kind defaults, 22.6 % with the
+   * Spec-only MAPE over every supported row (6,496), in-sample: 42.2 % with device-kind defaults, 29.5 % with the
    * stacks' fitted defaults; 13.4 % on the 3,477 rows served by CUDA and Metal stacks, 12.5 % on their 972
-   * tensor-parallel rows, 24.4 % on the 2,031 ROCm rows, 11.3 % on Gaudi2's 345.
+   * tensor-parallel rows, 45.0 % on the 2,031 ROCm rows (vLLM on ROCm, measured on two devices, has no fitted row),
+   * 18.1 % on Gaudi2's 345 (nor has DeepSpeed on Gaudi).
    */
   @Test
   void specOnlyMape_isWithinMeasuredBounds() {
     // In-sample figures (held out: backendDefaults_leaveOneDeviceOutErrors, leaveOneSourceOut_heldOutFigures).
     assertTrue(ErrorStats.of(run(all, true)).mapePct() <= 42.2, "kind defaults");
     List<Validator.Outcome> o = run(all, false);
-    assertTrue(ErrorStats.of(o).mapePct() <= 22.7, "stack defaults: " + ErrorStats.of(o).mapePct());
+    assertTrue(ErrorStats.of(o).mapePct() <= 29.6, "stack defaults: " + ErrorStats.of(o).mapePct());
     List<Validator.Outcome> rocm = o.stream().filter(x -> x.supported() && x.m().backend().endsWith("/rocm")).toList();
     assertEquals(2031, rocm.size());
-    assertTrue(ErrorStats.of(rocm).mapePct() <= 24.5, "ROCm: " + ErrorStats.of(rocm).mapePct());
+    assertTrue(ErrorStats.of(rocm).mapePct() <= 45.1, "ROCm: " + ErrorStats.of(rocm).mapePct());
     List<Validator.Outcome> gaudi = o.stream().filter(x -> x.m().hardware().equals("intel-gaudi2")).toList();
-    assertTrue(ErrorStats.of(gaudi).mapePct() <= 11.4, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
+    assertTrue(ErrorStats.of(gaudi).mapePct() <= 18.1, "Gaudi2: " + ErrorStats.of(gaudi).mapePct());
     List<Validator.Outcome> nv = o.stream().filter(x -> x.supported()
         && (x.m().backend().endsWith("/cuda") || x.m().backend().endsWith("/metal"))).toList();
     assertEquals(3477, nv.size());
@@ -120,13 +121,14 @@ final class ValidationTest {
   }
 
   /**
-   * Stack defaults judged on devices they were not fitted on (leave one device out): llama.cpp on Metal 12.6 %, vLLM on
-   * CUDA 7.5 % (with host costs per sequence and per sequence and cached token), llama.cpp on CUDA 23.7 %, llama.cpp
-   * on ROCm 33.3 % (six devices from two sources that disagree: LLM-Inference-Bench's MI250 and MI300X, the community's
-   * Radeons and MI300X) and vLLM on ROCm 28.2 % (with the kind's compute efficiency); each beats the device-kind
-   * defaults where it is used; llama.cpp on CUDA per memory class: GDDR 18.0 %, HBM 20.5 %. TensorRT-LLM's fitted
-   * row (13.1 %) does not beat the kind's defaults on its held-out devices (12.0 %) once its flash attention is
-   * counted, so it is not used. Every row forecast with no measurement of its own device in any fit: 24.2 %.
+   * Stack defaults judged on devices they were not fitted on (leave one device out), each fitted on at least three
+   * devices: llama.cpp on Metal 12.6 %, vLLM on CUDA 7.5 % (with host costs per sequence and per sequence and cached
+   * token), llama.cpp on CUDA 23.7 %, llama.cpp on ROCm 33.3 % (six devices from two sources that disagree:
+   * LLM-Inference-Bench's MI250 and MI300X, the community's Radeons and MI300X); each beats the device-kind defaults
+   * where it is used; llama.cpp on CUDA per memory class: GDDR 18.0 %, HBM 20.5 %. TensorRT-LLM's fitted row (13.1 %)
+   * does not beat the kind's defaults on its held-out devices (12.0 %) once its flash attention is counted, so it is
+   * not used. Every row forecast with no measurement of its own device in any fit: 30.0 % (vLLM on ROCm, two devices,
+   * takes the kind's defaults: 59.1 % on its rows).
    */
   @Test
   void backendDefaults_leaveOneDeviceOutErrors() {
@@ -155,9 +157,11 @@ final class ValidationTest {
     assertTrue(gddr.memEff() > hbm.memEff() + 0.1, gddr + " " + hbm);
     assertEquals("", StackDefaults.get("vllm/cuda", life.spec.DeviceKind.GPU, "hbm").memory());
     assertEquals("", StackDefaults.get("llama.cpp/cuda", life.spec.DeviceKind.GPU, "lpddr").memory());
-    assertTrue(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU).lodoMapePct() <= 28.3);
+    // vLLM on ROCm was measured on two devices (MI250, MI300X): too few for a row, so its devices take the kind's.
+    assertNull(StackDefaults.get("vllm/rocm", life.spec.DeviceKind.GPU));
+    assertTrue(rows.stream().allMatch(r -> r.devices() >= BackendDefaults.MIN_DEVICES), rows.toString());
     double strict = ErrorStats.of(BackendDefaults.leaveDeviceOut(HardwareCatalog.builtIn(), all, rows)).mapePct();
-    assertTrue(strict <= 24.3, "no own device in any fit: " + strict);
+    assertTrue(strict <= 30.1, "no own device in any fit: " + strict);
   }
 
   private static List<Validator.Outcome> bySource;
@@ -172,8 +176,8 @@ final class ValidationTest {
 
   /**
    * The figure a user can expect on a dataset nobody fitted to: each source (measurement file) forecast by stack
-   * defaults refitted without any of its rows. Far above the in-sample 22.6 %: LLM-Inference-Bench is the only source
-   * of vLLM on SYCL and of DeepSpeed on ten of its devices, and where another source measured the same stack (vLLM and
+   * defaults refitted without any of its rows. Above the in-sample 29.5 %: LLM-Inference-Bench is the only source of
+   * vLLM on SYCL and of DeepSpeed on CUDA beyond four rows, and where another source measured the same stack (vLLM and
    * llama.cpp on the MI300X) the two disagree by 2–8×, more than any fit can carry from one to the other.
    */
   @Test
@@ -188,19 +192,20 @@ final class ValidationTest {
     assertTrue(by.get("llamacpp-official-benches.csv").mapePct() <= 18.3, by.toString());
     assertTrue(by.get("llamacpp-gpu-scoreboards.csv").mapePct() <= 26.9, by.toString());
     assertTrue(by.get("strix-halo-lhl.csv").mapePct() <= 97.4, by.toString());
-    assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 45.3, by.toString());
+    assertTrue(by.get("llm-inference-bench-argonne.csv").mapePct() <= 39.4, by.toString());
     assertTrue(by.get("gaudi-intel-perf.csv").mapePct() <= 15.4, by.toString());
     assertTrue(by.get("vllm-deepspeed-cuda-community.csv").mapePct() <= 21.0, by.toString());
-    // The MI300X's second sources, forecast from LLM-Inference-Bench's fits: far too slow.
-    assertTrue(by.get("vllm-rocm-amd.csv").mapePct() <= 131.5 && by.get("vllm-rocm-amd.csv").medianSignedPct() > 100,
-        by.toString());
-    assertTrue(by.get("llamacpp-rocm-sycl-community.csv").mapePct() <= 166.6, by.toString());
+    // AMD's own MI300X vLLM rows: LLM-Inference-Bench's two ROCm devices make no row, so the kind's defaults forecast
+    // them, 20 % off (its fit, 2.2x too slow, was 131 % off). The community's MI300X llama.cpp prompt rates take the
+    // kind's defaults too, 30x too fast.
+    assertTrue(by.get("vllm-rocm-amd.csv").mapePct() <= 20.5, by.toString());
+    assertTrue(by.get("llamacpp-rocm-sycl-community.csv").mapePct() <= 254.7, by.toString());
     // Held out is never better than in-sample on the data the defaults were fitted to.
     assertTrue(e.mapePct() > ErrorStats.of(run(all, false)).mapePct());
   }
 
-  static final double LOSO_MAPE = 43.4;
-  static final double LOSO_MEDIAN = 28.5;
+  static final double LOSO_MAPE = 38.9;
+  static final double LOSO_MEDIAN = 29.5;
 
   /**
    * Forecast intervals: the shipped {@code catalog/intervals.csv} is what the held-out errors give; each band covers
@@ -222,14 +227,15 @@ final class ValidationTest {
           && x.m().stackName().equals(b.stack()) && IntervalFit.phase(x.m().metric()) == b.phase())
           .map(x -> IntervalFit.covered(x, bands)).toList();
       if (!own.isEmpty()) {
-        assertEquals(80, IntervalFit.pct(own), 2.5, b.toString());
+        // Both ends are rows (ranks 0.1·(n+1) and 0.9·(n+1), inclusive): about 1.8/n above 80 % on n rows.
+        assertEquals(80, IntervalFit.pct(own), 2.5 + 200.0 / own.size(), b.toString());
       }
     }
     double nested = IntervalFit.pct(IntervalFit.coverageBySource(o).values());
     assertEquals(NESTED_COVERAGE_PCT, nested, 0.5, "coverage of intervals made without the row's source");
   }
 
-  static final double NESTED_COVERAGE_PCT = 58.5;
+  static final double NESTED_COVERAGE_PCT = 48.7;
 
   /**
    * The percentiles behind a band, by hand: measured / forecast times 1, 2, …, 100 give the 10th percentile 10.1 and
