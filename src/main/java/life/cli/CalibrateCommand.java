@@ -104,9 +104,9 @@ final class CalibrateCommand implements Callable<Integer> {
       List<String> out = new ArrayList<>();
       out.add("basis,stack,phase,rows,lo,hi,source");
       for (var b : bands) {
-        out.add(String.format(Locale.ROOT, "%s,%s,%s,%d,%.4f,%.4f,\"10th and 90th percentile of measured / forecast time, "
-            + "leave-one-source-out, life calibrate --backends --measurements %s\"", b.basis().id(), b.stack(), b.phase().id(), b.rows(),
-            b.lo(), b.hi(), String.join(" ", files)));
+        out.add(String.format(Locale.ROOT, "%s,%s,%s,%d,%.4f,%.4f,\"10th and 90th percentile of measured / forecast "
+            + "time, leave-one-source-out, life calibrate --backends --measurements %s\"", b.basis().id(), b.stack(),
+            b.phase().id(), b.rows(), b.lo(), b.hi(), String.join(" ", files)));
       }
       java.nio.file.Files.write(intervals, out);
       out.forEach(pw::println);

@@ -93,9 +93,9 @@ final class ForecastCommand implements Callable<Integer> {
       + "but devices whose id starts so; elsewhere they run at the fp32 peak (default: the stack's).")
   String matrixUnits;
 
-  @Option(names = "--all-reduce", paramLabel = "ring|one-kernel", description = "How a tensor-parallel all-reduce runs: "
-      + "NCCL/RCCL's ring (2(N-1) steps) or one kernel over peer memory (vLLM's, TensorRT-LLM's custom all-reduce) "
-      + "(default: the stack's).")
+  @Option(names = "--all-reduce", paramLabel = "ring|one-kernel", description = "How a tensor-parallel all-reduce "
+      + "runs: NCCL/RCCL's ring (2(N-1) steps) or one kernel over peer memory (vLLM's, TensorRT-LLM's custom "
+      + "all-reduce) (default: the stack's).")
   String allReduce;
 
   @Option(names = "--context", defaultValue = "0", description = "Tokens already cached before the prompt "

@@ -715,7 +715,8 @@ public sealed interface Operator
     public OpCost cost(long past, long present, int batch) {
       double elements = (double) batch * present * width;
       double share = (devices - 1.0) / devices;
-      return new OpCost(share * elements, 2 * share * elements * act.bytes(), 0, oneKernel ? 1 : 2.0 * (devices - 1));
+      double dispatches = oneKernel ? 1 : 2.0 * (devices - 1);
+      return new OpCost(share * elements, 2 * share * elements * act.bytes(), 0, dispatches);
     }
 
     @Override
