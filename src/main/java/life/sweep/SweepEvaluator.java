@@ -32,6 +32,10 @@ import life.table.RowSchema;
  */
 public final class SweepEvaluator {
   /** Columns of every sweep result table: the job index, every axis, every forecast metric, device cost columns. */
+  /** The forecast fields that get an interval, in {@link life.stack.Intervals#COLUMNS}' order. */
+  private static final List<ForecastColumns.Column> INTERVAL_FIELDS = life.stack.Intervals.COLUMNS.keySet().stream()
+      .map(n -> ForecastColumns.ALL.stream().filter(f -> f.name().equals(n)).findFirst().orElseThrow()).toList();
+
   /** Columns of a sweep's rows without intervals. */
   public static final RowSchema SCHEMA = schema(false);
 
@@ -413,15 +417,12 @@ public final class SweepEvaluator {
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[6];
     out.strings(c++)[r] = status;
     if (spec.intervals()) {
-      double[] v = fc == null ? null : new double[] {fc.ttftMs(), fc.tpotMs(), fc.tps(), fc.throughputTps(),
-          fc.e2eMs(), fc.prefillTps()};
-      int k = 0;
-      for (String name : life.stack.Intervals.COLUMNS.keySet()) {
-        double[] lohi = v == null ? new double[] {Double.NaN, Double.NaN}
-            : life.stack.Intervals.interval(name, v[k], t.bands[k]);
+      for (int k = 0; k < INTERVAL_FIELDS.size(); k++) {
+        ForecastColumns.Column field = INTERVAL_FIELDS.get(k);
+        double[] lohi = fc == null ? new double[] {Double.NaN, Double.NaN}
+            : life.stack.Intervals.interval(field.name(), (Double) field.get().apply(fc), t.bands[k]);
         out.doubles(c++)[r] = Digits.round(lohi[0], DIGITS);
         out.doubles(c++)[r] = Digits.round(lohi[1], DIGITS);
-        k++;
       }
     }
   }
