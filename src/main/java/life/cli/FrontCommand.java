@@ -2,6 +2,7 @@ package life.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import life.exec.FolderLock;
 import life.report.ResultTable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -16,11 +17,23 @@ abstract class FrontCommand implements Callable<Integer> {
 
   @Mixin FrontOptions front = new FrontOptions();
 
+  /** Reads the folder's table and writes this command's outputs while holding the output folder's lock. */
   @Override
   public final Integer call() throws Exception {
-    run(ResultTable.open(dir));
+    ResultTable.open(dir);
+    FolderLock lock = FolderLock.acquire(target(), "life " + spec.name());
+    try {
+      run(ResultTable.open(dir));
+    } finally {
+      lock.close();
+    }
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /** The folder this command writes into. */
+  Path target() {
+    return dir;
   }
 
   /** Computes and writes this command's outputs for the folder's table {@code t}. */

@@ -23,9 +23,12 @@ final class MergeCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Merged result folder (new or empty).")
   Path out;
 
+  @Option(names = "--resume", description = "Continue an interrupted merge into --out.")
+  boolean resume;
+
   @Override
   public Integer call() throws Exception {
-    Manifest m = Merger.merge(shards, out);
+    Manifest m = Merger.merge(shards, out, resume);
     spec.commandLine().getOut().printf(Locale.ROOT, "merged %d shards of %s: %d chunks, %d rows -> %s%n",
         shards.size(), m.sweepName, m.completedCount(), m.rows, out);
     spec.commandLine().getOut().flush();

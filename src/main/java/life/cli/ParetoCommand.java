@@ -16,9 +16,14 @@ final class ParetoCommand extends FrontCommand {
   Path out;
 
   @Override
+  Path target() {
+    return out != null ? out : dir;
+  }
+
+  @Override
   void run(ResultTable t) throws Exception {
     Pareto.Result r = Pareto.compute(t, front.options(t));
-    Pareto.write(t, r, out != null ? out : dir);
+    Pareto.write(t, r, target());
     PrintWriter pw = spec.commandLine().getOut();
     pw.printf(Locale.ROOT, "%d rows read, %d kept by --where, %d groups, %d frontier rows -> %s%n", r.rowsRead(),
         r.rowsKept(), r.fronts().size(), r.frontRows(), (out != null ? out : dir).resolve("pareto.csv"));

@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = "Run a sweep file (sweeps/*.yaml) into results/<name>/: CSV and Parquet part files, manifest.json.")
 final class SweepCommand implements Callable<Integer> {
+  static final int DEFAULT_PART_ROWS = 50_000;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Sweep file (YAML).")
@@ -40,12 +42,11 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--shard", paramLabel = "i/N", description = "Run only the chunks k with k mod N == i.")
   String shard;
 
-  @Option(names = "--format", defaultValue = "both", description = "csv, parquet or both (default ${DEFAULT-VALUE}).")
+  @Option(names = "--format", description = "csv, parquet or both (default both; on --resume, the run's).")
   String format;
 
-  @Option(names = "--part-rows", defaultValue = "50000",
-      description = "Jobs per chunk and part file (default ${DEFAULT-VALUE}).")
-  int partRows;
+  @Option(names = "--part-rows", description = "Jobs per chunk and part file (default 50000; on --resume, the run's).")
+  Integer partRows;
 
   @Option(names = "--dry-run", description = "Print the point count, what each constraint removes, and the expected "
       + "output size and time; evaluate nothing.")
@@ -63,8 +64,19 @@ final class SweepCommand implements Callable<Integer> {
     SweepSpec s = SweepFile.read(file);
     PrintWriter pw = spec.commandLine().getOut();
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    Path dir = out != null ? out : Path.of("results", s.name());
     int si = 0;
     int sn = 1;
+    Path mf = dir.resolve("manifest.json");
+    if (resume && java.nio.file.Files.isRegularFile(mf)) {
+      Manifest was = Manifest.read(mf);
+      si = was.shardIndex;
+      sn = was.shardCount;
+      format = format != null ? format : String.join(",", was.formats);
+      partRows = partRows != null ? partRows : (int) Math.min(Integer.MAX_VALUE, was.partRows);
+    }
+    format = format != null ? format : "both";
+    partRows = partRows != null ? partRows : DEFAULT_PART_ROWS;
     if (shard != null) {
       String[] p = shard.split("/");
       try {
@@ -74,7 +86,6 @@ final class SweepCommand implements Callable<Integer> {
         throw new UsageError("--shard must be i/N (e.g. 0/4), got '" + shard + "'");
       }
     }
-    Path dir = out != null ? out : Path.of("results", s.name());
     SweepRunner.Options o = new SweepRunner.Options(dir, resume, t, si, sn, OutputFormat.parse(format), partRows,
         quiet, stopAfterChunks);
     if (dryRun) {

@@ -1,30 +1,38 @@
 package life.exec;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import life.table.Commit;
+import life.table.FileOutput;
 
 /**
- * {@code manifest.json} of a result folder: which sweep (by content hash) and tool made it, the row schema, the chunk
- * layout, which chunks are complete (as ranges), and the counts of rows written and removed by each constraint.
- * Rewritten atomically after every chunk, so a crash leaves the last consistent state.
+ * {@code manifest.json} of a result folder: which sweep (by content hash) and tool made it, the hashes of every input
+ * file it read, the row schema, the chunk layout, which chunks are complete (as ranges) with each finished part's size
+ * and CRC32C, and the counts of rows written and removed by each constraint. Rewritten atomically after every chunk,
+ * so a crash leaves the last consistent state; its keys keep one order.
  */
+@JsonPropertyOrder({"tool", "tool_version", "sweep_name", "sweep_file", "sweep_sha256", "inputs", "points",
+    "part_rows", "chunks", "shard_index", "shard_count", "formats", "schema", "objectives", "completed", "parts",
+    "jobs", "rows", "failed", "removed_by", "started", "updated", "elapsed_s", "complete"})
 public final class Manifest {
   public String tool = "life";
   public String toolVersion;
   public String sweepName;
   public String sweepFile;
   public String sweepSha256;
+  /** SHA-256 of each input file read besides the sweep file (hardware files, model configs), by path. */
+  public Map<String, String> inputs = new TreeMap<>();
   public long points;
   public long partRows;
   public long chunks;
@@ -36,6 +44,8 @@ public final class Manifest {
   public List<String> objectives = new ArrayList<>();
   /** Completed chunk indices as sorted, disjoint [first, last] ranges. */
   public List<long[]> completed = new ArrayList<>();
+  /** Size and CRC32C of each finished part file, by file name. */
+  public Map<String, FileOutput.Sum> parts = new TreeMap<>();
   public long jobs;
   public long rows;
   public long failed;
@@ -60,11 +70,20 @@ public final class Manifest {
     }
   }
 
-  /** Writes to a temporary file and renames it over {@code file}. */
+  /** Writes to its temporary name, forces it to disk and renames it over {@code file}. */
   public void write(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try (FileOutput out = FileOutput.create(Commit.temp(file))) {
+      JSON.writeValue(out, this);
+    }
+    Commit.publish(file);
+  }
+
+  /** A schema entry: a column's name and type, in that order. */
+  static Map<String, String> column(String name, String type) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("type", type);
+    return m;
   }
 
   public boolean isCompleted(long chunk) {

@@ -3,10 +3,9 @@ package life.exec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,10 +13,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import life.catalog.ModelCatalog;
+import life.sweep.AxisName;
 import life.sweep.SweepEvaluator;
 import life.sweep.SweepSpec;
+import life.table.Commit;
+import life.table.FileOutput;
 import life.table.PartWriter;
 import life.table.RowBatch;
 import life.table.RowSchema;
@@ -54,6 +58,11 @@ public final class SweepRunner {
   public static final String VERSION = "0.1.0";
   /** Rows evaluated and written at a time within a chunk. */
   static final int BATCH_ROWS = 4096;
+  /** Seconds a SIGTERM or SIGINT waits for the running chunks to finish. */
+  static final int STOP_WAIT_S = 30;
+  /** Permits for running chunks; a stop takes them all, so no chunk starts after it. */
+  private static final int PERMITS = Integer.MAX_VALUE;
+  private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(PERMITS);
 
   private final SweepEvaluator evaluator;
   private final Options o;
@@ -73,8 +82,21 @@ public final class SweepRunner {
     return String.format(Locale.ROOT, "part-%08d%s", k, format.extension());
   }
 
-  /** Runs the sweep (or the rest of it) and returns the final manifest. */
+  /**
+   * Runs the sweep (or the rest of it) and returns the final manifest. The result folder is locked meanwhile
+   * ({@link FolderLock}); on SIGTERM or SIGINT no new chunk starts, the running ones finish (up to
+   * {@value #STOP_WAIT_S} s), the manifest records them and the command to resume is printed.
+   */
   public Manifest run() throws IOException {
+    FolderLock lock = FolderLock.acquire(o.out(), "life sweep " + evaluator.spec().file());
+    try {
+      return runLocked();
+    } finally {
+      lock.close();
+    }
+  }
+
+  private Manifest runLocked() throws IOException {
     SweepSpec spec = evaluator.spec();
     long points = evaluator.plan().points();
     long chunks = (points + o.partRows() - 1) / o.partRows();
@@ -96,15 +118,24 @@ public final class SweepRunner {
     double before = manifest.elapsedS;
     ThreadLocal<RowBatch> buffers = ThreadLocal.withInitial(() -> new RowBatch(evaluator.schema(), BATCH_ROWS));
     ForkJoinPool pool = new ForkJoinPool(o.threads());
+    Thread onSignal = new Thread(this::stopOnSignal, "life-stop");
+    Runtime.getRuntime().addShutdownHook(onSignal);
     try (Progress progress = new Progress(spec.name(), shardPoints, manifest.jobs, o.quiet(), 10)) {
       List<Future<?>> futures = new ArrayList<>();
       for (long k : todo) {
         futures.add(pool.submit(() -> {
-          long from = k * o.partRows();
-          long to = Math.min(points, from + o.partRows());
-          SweepEvaluator.Counts c = writeChunk(k, from, to, buffers.get());
-          record(k, c, start, before);
-          progress.advance(to - from);
+          if (!running.tryAcquire()) {
+            return;
+          }
+          try {
+            long from = k * o.partRows();
+            long to = Math.min(points, from + o.partRows());
+            Chunk c = writeChunk(k, from, to, buffers.get());
+            record(k, c, start, before);
+            progress.advance(to - from);
+          } finally {
+            running.release();
+          }
         }));
       }
       for (Future<?> f : futures) {
@@ -126,6 +157,11 @@ public final class SweepRunner {
       }
     } finally {
       pool.shutdownNow();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException e) {
+        // Shutting down: the hook is running and finishes the manifest.
+      }
     }
     synchronized (this) {
       manifest.complete = manifest.completedCount() == manifest.shardChunks();
@@ -139,29 +175,36 @@ public final class SweepRunner {
 
   private void prepare(SweepSpec spec, long points, long chunks) throws IOException {
     Path out = o.out();
-    boolean exists = Files.isDirectory(out) && !isEmpty(out);
+    boolean exists = !isEmpty(out);
     if (exists && !o.resume()) {
       throw new IllegalArgumentException("result folder " + out + " is not empty: use --resume to continue it, "
           + "or choose another --out");
     }
+    if (Files.isSymbolicLink(parts) || Files.exists(parts, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(parts)) {
+      throw new IllegalArgumentException(parts + " is not a folder (a link or a file): remove it");
+    }
     Files.createDirectories(parts);
+    Commit.removeTemporaries(parts);
+    Map<String, String> inputs = inputHashes(spec);
     if (exists) {
       if (!Files.isRegularFile(manifestFile)) {
         throw new IllegalArgumentException("cannot resume " + out + ": it has no manifest.json");
       }
       manifest = Manifest.read(manifestFile);
-      check(manifest.sweepSha256.equals(spec.sha256()), "the sweep file changed since the run started (sha256 "
-          + manifest.sweepSha256 + " in the manifest)");
+      check(VERSION.equals(manifest.toolVersion), "it was made by life " + manifest.toolVersion + ", this is life "
+          + VERSION + " (results of two versions would be mixed)");
+      check(spec.sha256().equals(manifest.sweepSha256), "the sweep file " + spec.file()
+          + " changed since the run started (sha256 " + manifest.sweepSha256 + " in the manifest)");
+      for (Map.Entry<String, String> e : inputs.entrySet()) {
+        check(e.getValue().equals(manifest.inputs.get(e.getKey())), "the input file " + e.getKey()
+            + (manifest.inputs.containsKey(e.getKey()) ? " changed since the run started" : " was not read by it"));
+      }
       check(manifest.partRows == o.partRows(), "it was run with --part-rows " + manifest.partRows);
       check(manifest.shardIndex == o.shardIndex() && manifest.shardCount == o.shardCount(),
           "it is shard " + manifest.shardIndex + "/" + manifest.shardCount);
       check(manifest.formats.equals(o.formats().stream().map(OutputFormat::id).toList()),
           "it was run with formats " + manifest.formats);
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(parts, "*.tmp")) {
-        for (Path p : ds) {
-          Files.delete(p);
-        }
-      }
+      verifyParts(manifest, parts, "cannot resume " + out);
       return;
     }
     manifest = new Manifest();
@@ -169,6 +212,7 @@ public final class SweepRunner {
     manifest.sweepName = spec.name();
     manifest.sweepFile = spec.file().toString();
     manifest.sweepSha256 = spec.sha256();
+    manifest.inputs.putAll(inputs);
     manifest.points = points;
     manifest.partRows = o.partRows();
     manifest.chunks = chunks;
@@ -176,7 +220,7 @@ public final class SweepRunner {
     manifest.shardCount = o.shardCount();
     manifest.formats = o.formats().stream().map(OutputFormat::id).toList();
     for (RowSchema.Column c : evaluator.schema().columns()) {
-      manifest.schema.add(Map.of("name", c.name(), "type", c.type().name().toLowerCase(Locale.ROOT)));
+      manifest.schema.add(Manifest.column(c.name(), c.type().name().toLowerCase(Locale.ROOT)));
     }
     spec.where().forEach(w -> manifest.removedBy.put(w.text(), 0L));
     manifest.objectives = List.copyOf(spec.objectives());
@@ -185,31 +229,104 @@ public final class SweepRunner {
     manifest.write(manifestFile);
   }
 
+  /**
+   * SHA-256 of the files the sweep reads besides itself: its hardware files (by path from the sweep file's folder, so
+   * shards run elsewhere compare equal) and the models given as {@code config.json} paths (as written).
+   */
+  static Map<String, String> inputHashes(SweepSpec spec) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    Path home = spec.file().toAbsolutePath().getParent();
+    for (Path p : spec.hardwareFiles()) {
+      out.put(home.relativize(p.toAbsolutePath()).toString(), sha256(p));
+    }
+    for (SweepSpec.Axis a : spec.axes()) {
+      if (a.name() == AxisName.MODEL) {
+        for (String v : a.values()) {
+          if (!ModelCatalog.builtIn().entries().containsKey(v)) {
+            out.put(v, sha256(Path.of(v)));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String sha256(Path p) throws IOException {
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      return java.util.HexFormat.of().formatHex(d.digest(Files.readAllBytes(p)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Checks that every part file the manifest records as finished is there with its recorded size and CRC32C; the
+   * first that is not is refused in one line starting with {@code what}.
+   */
+  static void verifyParts(Manifest m, Path parts, String what) throws IOException {
+    for (long[] r : m.completed) {
+      for (long k = r[0]; k <= r[1]; k++) {
+        for (String f : m.formats) {
+          String name = partName(k, OutputFormat.valueOf(f.toUpperCase(Locale.ROOT)));
+          Path p = parts.resolve(name);
+          FileOutput.Sum want = m.parts.get(name);
+          if (want == null) {
+            throw new IllegalArgumentException(what + ": the manifest has no size or checksum for the finished part "
+                + p);
+          }
+          if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(what + ": the finished part " + p + (Files.exists(p,
+                LinkOption.NOFOLLOW_LINKS) ? " is not a regular file" : " is missing") + " (chunk " + k + ")");
+          }
+          FileOutput.Sum got = FileOutput.sum(p);
+          if (got.bytes() != want.bytes()) {
+            throw new IllegalArgumentException(what + ": the finished part " + p + " has " + got.bytes()
+                + " bytes, the manifest recorded " + want.bytes() + " (truncated or changed)");
+          }
+          if (!got.crc32c().equals(want.crc32c())) {
+            throw new IllegalArgumentException(what + ": the finished part " + p + " is damaged (CRC32C "
+                + got.crc32c() + ", the manifest recorded " + want.crc32c() + ")");
+          }
+        }
+      }
+    }
+  }
+
   private void check(boolean ok, String why) {
     if (!ok) {
       throw new IllegalArgumentException("cannot resume " + o.out() + ": " + why);
     }
   }
 
-  private static boolean isEmpty(Path dir) throws IOException {
+  /** Whether {@code dir} holds nothing but its lock file. */
+  static boolean isEmpty(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return true;
+    }
     try (var s = Files.list(dir)) {
-      return s.findAny().isEmpty();
+      return s.allMatch(FolderLock::isLockFile);
     }
   }
+
+  /** A finished chunk's counts and the size and checksum of each of its part files. */
+  private record Chunk(SweepEvaluator.Counts counts, Map<String, FileOutput.Sum> sums) {}
 
   /**
    * Evaluates jobs [from, to) in batches of {@link #BATCH_ROWS} (memory stays flat and cache-resident whatever the
    * chunk size), streaming them into temporary part files that are renamed once complete.
    */
-  private SweepEvaluator.Counts writeChunk(long k, long from, long to, RowBatch batch) {
+  private Chunk writeChunk(long k, long from, long to, RowBatch batch) {
     SweepEvaluator.Counts counts = new SweepEvaluator.Counts(evaluator.spec().where().size());
     List<OutputFormat> formats = List.copyOf(o.formats());
     PartWriter.Sink[] sinks = new PartWriter.Sink[formats.size()];
+    FileOutput[] files = new FileOutput[formats.size()];
+    Map<String, FileOutput.Sum> sums = new TreeMap<>();
     try {
       try {
         for (int i = 0; i < sinks.length; i++) {
-          sinks[i] = formats.get(i).writer().open(parts.resolve(partName(k, formats.get(i)) + ".tmp"),
-              evaluator.schema());
+          files[i] = FileOutput.create(Commit.temp(parts.resolve(partName(k, formats.get(i)))));
+          sinks[i] = formats.get(i).writer().open(files[i], evaluator.schema());
         }
         for (long s = from; s < to; s += BATCH_ROWS) {
           counts.add(evaluator.evaluate(s, Math.min(to, s + BATCH_ROWS), batch));
@@ -218,24 +335,53 @@ public final class SweepRunner {
           }
         }
       } finally {
-        for (PartWriter.Sink sink : sinks) {
-          if (sink != null) {
-            sink.close();
+        for (int i = 0; i < sinks.length; i++) {
+          if (sinks[i] != null) {
+            sinks[i].close();
+          } else if (files[i] != null) {
+            files[i].close();
           }
         }
       }
-      for (OutputFormat f : formats) {
-        Files.move(parts.resolve(partName(k, f) + ".tmp"), parts.resolve(partName(k, f)),
-            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      for (int i = 0; i < formats.size(); i++) {
+        String name = partName(k, formats.get(i));
+        sums.put(name, files[i].sum());
+        Commit.publish(parts.resolve(name));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return counts;
+    return new Chunk(counts, sums);
   }
 
-  private synchronized void record(long k, SweepEvaluator.Counts c, long start, double before) {
+  /**
+   * On SIGTERM or SIGINT (a shutdown hook): lets no further chunk start, waits up to {@value #STOP_WAIT_S} s for the
+   * running ones, records them and says how to resume.
+   */
+  private void stopOnSignal() {
+    boolean drained = false;
+    try {
+      drained = running.tryAcquire(PERMITS, STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long done;
+    long of;
+    synchronized (this) {
+      done = manifest.completedCount();
+      of = manifest.shardChunks();
+    }
+    if (done < of) {
+      String cmd = "life sweep " + evaluator.spec().file() + " --out " + o.out() + " --resume";
+      System.err.println("life: stopped with " + done + " of " + of + " chunks done" + (drained ? ""
+          : " (chunks still running were dropped)") + "; continue with: " + cmd);
+    }
+  }
+
+  private synchronized void record(long k, Chunk chunk, long start, double before) {
+    SweepEvaluator.Counts c = chunk.counts();
     manifest.markCompleted(k);
+    manifest.parts.putAll(chunk.sums());
     manifest.jobs += c.jobs;
     manifest.rows += c.rows;
     manifest.failed += c.failed;
@@ -278,19 +424,20 @@ public final class SweepRunner {
     if (!m.formats.contains("csv") || m.rows > COMBINED_CSV_MAX_ROWS) {
       return;
     }
-    Path tmp = out.resolve("results.csv.tmp");
-    try (FileChannel w = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    Path target = out.resolve("results.csv");
+    try (FileOutput w = FileOutput.create(Commit.temp(target))) {
+      byte[] buf = new byte[1 << 20];
       for (long k = 0; k < m.chunks; k++) {
-        try (FileChannel part = FileChannel.open(out.resolve("parts").resolve(partName(k, OutputFormat.CSV)))) {
-          long skip = k == 0 ? 0 : headerBytes(part);
-          // transferTo copies inside the kernel where it can (no trip through the heap).
-          for (long at = skip, size = part.size(); at < size; ) {
-            at += part.transferTo(at, size - at, w);
+        Path p = out.resolve("parts").resolve(partName(k, OutputFormat.CSV));
+        try (FileChannel part = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            java.io.InputStream in = java.nio.channels.Channels.newInputStream(part.position(k == 0 ? 0
+                : headerBytes(part)))) {
+          for (int n; (n = in.read(buf)) > 0; ) {
+            w.write(buf, 0, n);
           }
         }
       }
     }
-    Files.move(tmp, out.resolve("results.csv"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Commit.publish(target);
   }
 }

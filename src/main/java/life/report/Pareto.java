@@ -3,7 +3,6 @@ package life.report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -12,8 +11,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import life.sweep.Constraint;
 import life.table.ColumnType;
+import life.table.Commit;
 import life.table.CsvPartWriter;
 import life.table.Digits;
+import life.table.FileOutput;
 import life.table.ParquetPartWriter;
 import life.table.RowBatch;
 import life.table.RowSchema;
@@ -153,7 +154,10 @@ public final class Pareto {
     return new Result(t.columns(), out, counts[0], counts[1]);
   }
 
-  /** Writes {@code pareto.csv} (cells as in the result table) and {@code pareto.parquet} into {@code dir}. */
+  /**
+   * Writes {@code pareto.csv} (cells as in the result table) and {@code pareto.parquet} into {@code dir}, published
+   * together ({@link Commit#publishTogether}): a reader never finds one of an older frontier beside the other.
+   */
   public static void write(ResultTable t, Result r, Path dir) throws IOException {
     List<String> names = new ArrayList<>();
     names.add("group");
@@ -187,8 +191,9 @@ public final class Pareto {
       }
     }
     Files.createDirectories(dir);
-    write(new CsvPartWriter(), csv, dir.resolve("pareto.csv"));
-    write(new ParquetPartWriter(), pq, dir.resolve("pareto.parquet"));
+    new CsvPartWriter().write(csv, FileOutput.create(Commit.temp(dir.resolve("pareto.csv"))));
+    new ParquetPartWriter().write(pq, FileOutput.create(Commit.temp(dir.resolve("pareto.parquet"))));
+    Commit.publishTogether(dir, "pareto", List.of("pareto.csv", "pareto.parquet"));
   }
 
   private static String text(double v) {
@@ -197,12 +202,6 @@ public final class Pareto {
     }
     StringBuilder sb = new StringBuilder();
     return Digits.appendShort(v, 6, sb) ? sb.toString() : Double.toString(v);
-  }
-
-  private static void write(life.table.PartWriter w, RowBatch b, Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    w.write(b, tmp);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static String describe(List<Objective> objectives) {

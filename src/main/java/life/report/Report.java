@@ -5,12 +5,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import life.table.Commit;
+import life.table.FileOutput;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -62,7 +63,10 @@ public final class Report {
     this.topN = topN;
   }
 
-  /** Writes {@code report.html} and {@code summary.csv} into {@code dir}; returns the number of charts. */
+  /**
+   * Writes {@code report.html} and {@code summary.csv} into {@code dir}, published together ({@link
+   * Commit#publishTogether}); returns the number of charts.
+   */
   public static int write(ResultTable table, Pareto.Options options, int topN, Path dir) throws IOException {
     Report r = new Report(table, options, topN);
     return r.build(dir);
@@ -118,10 +122,14 @@ public final class Report {
 
     Table summary = summary(frontier);
     Files.createDirectories(dir);
-    summary.write().csv(dir.resolve("summary.csv").toFile());
-    Path tmp = dir.resolve("report.html.tmp");
-    Files.writeString(tmp, page(mf.sweepName), StandardCharsets.UTF_8);
-    Files.move(tmp, dir.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try (java.io.Writer w = new java.io.OutputStreamWriter(FileOutput.create(Commit.temp(dir.resolve("summary.csv"))),
+        StandardCharsets.UTF_8)) {
+      summary.write().csv(w);
+    }
+    try (FileOutput w = FileOutput.create(Commit.temp(dir.resolve("report.html")))) {
+      w.write(page(mf.sweepName).getBytes(StandardCharsets.UTF_8));
+    }
+    Commit.publishTogether(dir, "report", List.of("report.html", "summary.csv"));
     return charts;
   }
 

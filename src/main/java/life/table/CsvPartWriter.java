@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.io.NumberOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * CSV part files: a header row with the schema's names, RFC 4180 quoting (only where a cell needs it), {@code \n}
@@ -30,8 +28,8 @@ public final class CsvPartWriter implements PartWriter {
       1_000_000_000};
 
   @Override
-  public Sink open(Path file, RowSchema schema) throws IOException {
-    Encoder e = new Encoder(schema, Files.newOutputStream(file));
+  public Sink open(OutputStream out, RowSchema schema) throws IOException {
+    Encoder e = new Encoder(schema, out);
     e.header();
     return new Sink() {
       @Override

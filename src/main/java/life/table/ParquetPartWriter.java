@@ -1,6 +1,7 @@
 package life.table;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -10,7 +11,8 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -20,14 +22,16 @@ import org.apache.parquet.schema.Types;
 
 /**
  * Parquet part files through parquet-java, with our own {@link WriteSupport} that reads the batch's column arrays row
- * by row (no intermediate record objects). Every column is {@code required}: STRING is {@code binary} with the
- * String (UTF8) logical type, LONG {@code int64}, DOUBLE {@code double}, BOOLEAN {@code boolean}; the message is
- * named {@value #MESSAGE_NAME}.
+ * by row (no intermediate record objects). STRING is a required {@code binary} with the String (UTF8) logical type,
+ * LONG a required {@code int64}, BOOLEAN a required {@code boolean}, DOUBLE an optional {@code double} whose NaN
+ * ("not available": a device without a list price) is written as null, as the CSV part writes an empty cell, so
+ * {@code avg(price_usd)} in DuckDB or pandas skips it; the message is named {@value #MESSAGE_NAME}.
  *
  * <p>Why this shape:
  * <ul>
- *   <li>{@link LocalOutputFile} and {@link PlainParquetConfiguration} keep the Hadoop {@code FileSystem} out; only the
- *       few Hadoop classes parquet-java itself needs are on the classpath (research/java-stack.md, section 5).
+ *   <li>An {@link OutputFile} over the caller's stream (a {@link FileOutput}: exclusive, synced, check-summed) and
+ *       {@link PlainParquetConfiguration} keep the Hadoop {@code FileSystem} out; only the few Hadoop classes
+ *       parquet-java itself needs are on the classpath (research/java-stack.md, section 5).
  *   <li>SNAPPY compression: fast, and read by every Parquet reader. Its snappy-java native library loads on
  *       Linux/x86-64 without flags (tested); ZSTD would give files about 12 % smaller for more CPU.
  *   <li>Row groups of {@value #ROW_GROUP_BYTES} bytes instead of the default 128 MB: parquet-java buffers a whole row
@@ -35,7 +39,7 @@ import org.apache.parquet.schema.Types;
  *   <li>Deterministic output: parquet-java writes no timestamp or random value into the footer (only its
  *       {@code created_by} version string and the {@code writer.model.name} key), so the same batch always gives
  *       byte-identical files.
- *   <li>Overwrite mode: the caller writes to a temporary name and renames it.
+ *   <li>Overwrite mode: the stream is already a new file; the caller writes it under a temporary name and renames it.
  * </ul>
  *
  * <p>Stateless and thread-safe: every {@link #open} builds its own {@link ParquetWriter}. A {@code null} string is rejected
@@ -56,10 +60,10 @@ public final class ParquetPartWriter implements PartWriter {
   }
 
   @Override
-  public Sink open(Path file, RowSchema schema) throws IOException {
+  public Sink open(OutputStream out, RowSchema schema) throws IOException {
     BatchWriteSupport support = new BatchWriteSupport(schema, messageType(schema));
     ParquetWriter<Integer> w = new Builder(support)
-        .withFile(new LocalOutputFile(file))
+        .withFile(new StreamOutputFile(out))
         .withConf(new PlainParquetConfiguration())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -82,14 +86,14 @@ public final class ParquetPartWriter implements PartWriter {
     };
   }
 
-  /** The Parquet schema for {@code schema}: one required primitive per column, in order. */
+  /** The Parquet schema for {@code schema}: one primitive per column, in order, optional only for doubles. */
   public static MessageType messageType(RowSchema schema) {
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (RowSchema.Column c : schema.columns()) {
       switch (c.type()) {
         case STRING -> b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
         case LONG -> b.required(PrimitiveTypeName.INT64).named(c.name());
-        case DOUBLE -> b.required(PrimitiveTypeName.DOUBLE).named(c.name());
+        case DOUBLE -> b.optional(PrimitiveTypeName.DOUBLE).named(c.name());
         case BOOLEAN -> b.required(PrimitiveTypeName.BOOLEAN).named(c.name());
       }
     }
@@ -109,6 +113,71 @@ public final class ParquetPartWriter implements PartWriter {
               "null in required string column '" + s.column(c).name() + "' at row " + r);
         }
       }
+    }
+  }
+
+  /** Writes one batch as a complete file on {@code out}; a null string is rejected before anything is written. */
+  @Override
+  public void write(RowBatch batch, OutputStream out) throws IOException {
+    checkNoNullStrings(batch);
+    PartWriter.super.write(batch, out);
+  }
+
+  /** A Parquet file on a stream opened by the caller; the position is the count of bytes written. */
+  private static final class StreamOutputFile implements OutputFile {
+    private final OutputStream out;
+
+    StreamOutputFile(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new PositionOutputStream() {
+        private long pos;
+
+        @Override
+        public long getPos() {
+          return pos;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+          pos += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          out.close();
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
     }
   }
 
@@ -186,6 +255,9 @@ public final class ParquetPartWriter implements PartWriter {
       int r = row;
       out.startMessage();
       for (int c = 0; c < types.length; c++) {
+        if (types[c] == ColumnType.DOUBLE && Double.isNaN(batch.doubles(c)[r])) {
+          continue;
+        }
         out.startField(names[c], c);
         switch (types[c]) {
           case STRING -> out.addBinary(Binary.fromString(batch.strings(c)[r]));

@@ -160,7 +160,7 @@ final class SweepRunnerTest {
     SweepSpec changed = SweepFile.read(other);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SweepRunner(changed, options("y", true, 1, 0, 1, -1)).run());
-    assertTrue(e.getMessage().contains("sweep file changed"), e.getMessage());
+    assertTrue(e.getMessage().contains("the sweep file " + other + " changed since the run started"), e.getMessage());
   }
 
   @Test

@@ -36,7 +36,7 @@ final class CsvPartWriterTest {
     int rows = 3_000;
     RowBatch[] written = new RowBatch[batches];
     Path file = dir.resolve("part.csv");
-    try (PartWriter.Sink sink = new CsvPartWriter().open(file, SCHEMA)) {
+    try (PartWriter.Sink sink = new CsvPartWriter().open(FileOutput.create(file), SCHEMA)) {
       for (int b = 0; b < batches; b++) {
         RowBatch batch = new RowBatch(SCHEMA, rows);
         for (int i = 0; i < rows; i++) {
