@@ -85,7 +85,7 @@ final class CalibrateCommand implements Callable<Integer> {
           r.lodoMapePct(), r.defaultMapePct(), r.used(), String.join(" ", files)));
     }
     Path file = out != null ? out : Path.of("backends.csv");
-    java.nio.file.Files.write(file, lines);
+    life.io.Commit.writeLines(file, lines);
     PrintWriter pw = spec.commandLine().getOut();
     lines.forEach(pw::println);
     List<life.validate.Validator.Outcome> held = life.validate.BackendDefaults.leaveDeviceOut(catalog, ms, rows);
@@ -108,7 +108,7 @@ final class CalibrateCommand implements Callable<Integer> {
             + "time, leave-one-source-out, life calibrate --backends --measurements %s\"", b.basis().id(), b.stack(),
             b.phase().id(), b.rows(), b.lo(), b.hi(), String.join(" ", files)));
       }
-      java.nio.file.Files.write(intervals, out);
+      life.io.Commit.writeLines(intervals, out);
       out.forEach(pw::println);
       var cover = life.validate.IntervalFit.coverageBySource(loso);
       pw.printf(Locale.ROOT, "80 %% intervals made without each row's source cover %.1f %% of %d rows%n",

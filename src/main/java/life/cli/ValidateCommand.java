@@ -245,7 +245,7 @@ final class ValidateCommand implements Callable<Integer> {
           o.supported() ? Double.toString(o.predicted()) : "", o.supported() ? Double.toString(o.errorPct()) : "",
           o.supported() ? "" : quote(o.unsupported())));
     }
-    Files.write(file, lines);
+    life.io.Commit.writeLines(file, lines);
   }
 
   private static String quote(String s) {

@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import life.table.Commit;
+import life.io.Commit;
 
 /**
  * The exclusive right to write into an output folder: an operating-system lock on its {@value #NAME} file, held from

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import life.table.Commit;
-import life.table.FileOutput;
+import life.io.Commit;
+import life.io.FileOutput;
 
 /**
  * Merges shard result folders ({@code life sweep --shard i/N}) into one folder equal to a single run's: checks that

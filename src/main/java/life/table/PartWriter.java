@@ -3,6 +3,7 @@ package life.table;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import life.io.FileOutput;
 
 /**
  * Writes one part file, batch after batch, so a chunk of any size streams through a small buffer. Implementations

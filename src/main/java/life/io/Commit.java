@@ -1,4 +1,4 @@
-package life.table;
+package life.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -36,6 +36,16 @@ public final class Commit {
   public static void publish(Path target) throws IOException {
     Files.move(temp(target), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     syncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  /** Writes {@code lines} (each ended by a newline, UTF-8) as {@code target}: under its temporary name, then renamed. */
+  public static void writeLines(Path target, List<String> lines) throws IOException {
+    try (FileOutput out = FileOutput.create(temp(target))) {
+      for (String l : lines) {
+        out.write((l + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    publish(target);
   }
 
   /**

@@ -1,4 +1,4 @@
-package life.table;
+package life.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
