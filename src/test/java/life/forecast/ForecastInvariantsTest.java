@@ -1,6 +1,7 @@
 package life.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import life.ops.GraphOptions;
 import life.ops.ModelGraph;
 import life.spec.DType;
 import life.spec.HardwareSpec;
+import life.spec.Limits;
 import life.stack.Conventions;
 import life.stack.Efficiencies;
 import life.stack.Stacks;
@@ -123,6 +125,36 @@ final class ForecastInvariantsTest {
       ttft = x.ttftMs();
       e2e = x.e2eMs();
     }
+  }
+
+  /**
+   * At the limits of the counts ({@link Limits}: every length 2²⁴ tokens, a batch of 2¹⁶), in one call and in chunks:
+   * TTFT, TPOT, the rates and memory are finite and positive and above those of half the prompt and half the batch,
+   * and the memory is beyond the device, so the forecast does not fit; a request that fits says so.
+   */
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void forecastAtTheLimits_isFinitePositiveAndDoesNotFit(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Forecaster f = forecaster(model, h, o, c);
+    long t = Limits.MAX_TOKENS;
+    int b = Limits.MAX_BATCH;
+    for (long chunk : new long[] {0, 512}) {
+      Forecast x = f.forecast(new Request(t, t, b, chunk, t, 0));
+      Forecast half = f.forecast(new Request(t / 2, t, b / 2, chunk, t, 0));
+      for (double v : new double[] {x.ttftMs(), x.tpotMs(), x.tps(), x.throughputTps(), x.e2eMs(), x.prefillTps(),
+          x.memoryGib(), x.kvCacheGib()}) {
+        assertTrue(v > 0 && Double.isFinite(v), model + " chunk " + chunk + ": " + x);
+      }
+      assertTrue(x.ttftMs() > half.ttftMs(), model + " TTFT " + x.ttftMs() + " <= " + half.ttftMs());
+      assertTrue(x.tpotMs() > half.tpotMs(), model + " TPOT " + x.tpotMs() + " <= " + half.tpotMs());
+      assertTrue(x.e2eMs() > half.e2eMs(), model + " E2E " + x.e2eMs() + " <= " + half.e2eMs());
+      assertTrue(x.kvCacheGib() > half.kvCacheGib(), model + " KV " + x.kvCacheGib() + " <= " + half.kvCacheGib());
+      assertTrue(x.memoryGib() * HardwareSpec.GIB > h.memBytes(), model + " memory " + x.memoryGib());
+      assertFalse(x.fits(), model + " fits at the limits");
+    }
+    Forecast small = f.forecast(new Request(128, 16, 1));
+    assertEquals(small.memoryGib() * HardwareSpec.GIB <= h.memBytes(), small.fits(), model + " " + small);
   }
 
   /**
