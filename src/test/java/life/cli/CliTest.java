@@ -431,6 +431,22 @@ final class CliTest {
   }
 
   /**
+   * A figure that would not be finite (a device file with a vanishing bandwidth) fails the forecast with one line
+   * naming the figure, exit 1 (file input), and prints no figure.
+   */
+  @Test
+  void nonFiniteFigure_failsNamingIt(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("slow.csv");
+    Files.writeString(f, "id,name,kind,fp32_tflops,fp16_tflops,bf16_tflops,fp8_tflops,int8_tops,int4_tops,"
+        + "mem_bw_gbps,mem_gib,compute_eff,mem_eff,dispatch_us,tdp_w,price_usd,source\n"
+        + "slow-gpu,Slow,gpu,15,120,,,,,1e-320,32,,,,,,lab\n");
+    Run r = run("forecast", "--model", "llama-2-7b", "--hardware", f.toString());
+    assertOneLineError(r, "ttft_ms", "Infinity", "not a finite non-negative number");
+    assertEquals(1, r.code());
+    assertEquals("", r.out());
+  }
+
+  /**
    * A prompt of 0 tokens is a decode-only request (llama-bench's {@code tg} test): nothing to prefill, every output
    * token a decode step from the cached context; it needs at least two output tokens (one decode step).
    */
