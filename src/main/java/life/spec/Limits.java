@@ -36,7 +36,10 @@ package life.spec;
 public final class Limits {
   private Limits() {}
 
-  /** Most tokens of a prompt, an output, a cached context, a prefill chunk, a sliding window or a stack's batch. */
+  /**
+   * Most tokens of a prompt, an output, a cached context, a prefill chunk, a sliding window or a stack's token setting
+   * ({@code micro_batch}, {@code prompt_batch}, {@code dequant_above}).
+   */
   public static final long MAX_TOKENS = 1L << 24;
 
   /** Most sequences of a batch. */
