@@ -13,6 +13,7 @@ import life.forecast.ForecastColumns;
 import life.forecast.Forecaster;
 import life.forecast.OpTiming;
 import life.forecast.Request;
+import life.spec.Limits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,14 +35,17 @@ final class ForecastCommand implements Callable<Integer> {
 
   @Mixin HardwareOptions hw = new HardwareOptions();
 
-  @Option(names = "--prompt", defaultValue = "1024", description = "Prompt tokens per sequence (default ${DEFAULT-VALUE}).")
-  long prompt;
+  @Option(names = "--prompt", defaultValue = "1024", paramLabel = "TOKENS", description = "Prompt tokens per "
+      + "sequence, 0 to " + Limits.MAX_TOKENS + " (default ${DEFAULT-VALUE}).")
+  String prompt;
 
-  @Option(names = "--output", defaultValue = "128", description = "Output tokens per sequence (default ${DEFAULT-VALUE}).")
-  long output;
+  @Option(names = "--output", defaultValue = "128", paramLabel = "TOKENS", description = "Output tokens per "
+      + "sequence, 1 to " + Limits.MAX_TOKENS + " (default ${DEFAULT-VALUE}).")
+  String output;
 
-  @Option(names = "--batch", defaultValue = "1", description = "Sequences processed together (default ${DEFAULT-VALUE}).")
-  int batch;
+  @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Sequences processed together, 1 to "
+      + Limits.MAX_BATCH + " (default ${DEFAULT-VALUE}).")
+  String batch;
 
   @Mixin OptimizationOptions opt = new OptimizationOptions();
 
@@ -67,8 +71,8 @@ final class ForecastCommand implements Callable<Integer> {
   @Option(names = "--graphs", paramLabel = "on|off", description = "CUDA/HIP graph replay (default: the stack's).")
   String graphs;
 
-  @Option(names = "--prompt-batch", paramLabel = "TOKENS",
-      description = "Tokens submitted at once (llama.cpp's -b), whose micro-batches a layer split pipelines.")
+  @Option(names = "--prompt-batch", paramLabel = "TOKENS", description = "Tokens submitted at once (llama.cpp's -b), "
+      + "whose micro-batches a layer split pipelines, 0 (the whole prompt) to " + Limits.MAX_TOKENS + ".")
   String promptBatch;
 
   @Option(names = "--moe-routing", paramLabel = "host|device", description = "Where MoE layers route tokens.")
@@ -98,9 +102,9 @@ final class ForecastCommand implements Callable<Integer> {
       + "all-reduce) (default: the stack's).")
   String allReduce;
 
-  @Option(names = "--context", defaultValue = "0", description = "Tokens already cached before the prompt "
-      + "(llama-bench's -d; default ${DEFAULT-VALUE}).")
-  long context;
+  @Option(names = "--context", defaultValue = "0", paramLabel = "TOKENS", description = "Tokens already cached "
+      + "before the prompt (llama-bench's -d), 0 to " + Limits.MAX_TOKENS + " (default ${DEFAULT-VALUE}).")
+  String context;
 
   @Option(names = "--same-prompt", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
       description = "Every sequence of the batch is a copy of one prompt, decoded alike (a mixture of experts routes "
@@ -150,10 +154,10 @@ final class ForecastCommand implements Callable<Integer> {
     put(t, "compute_eff", computeEff == null ? null : String.valueOf(computeEff));
     put(t, "mem_eff", memEff == null ? null : String.valueOf(memEff));
     put(t, "dispatch_us", dispatchUs == null ? null : String.valueOf(dispatchUs));
-    t.put("prompt", String.valueOf(prompt));
-    t.put("output", String.valueOf(output));
-    t.put("batch", String.valueOf(batch));
-    t.put("context", String.valueOf(context));
+    t.put("prompt", prompt);
+    t.put("output", output);
+    t.put("batch", batch);
+    t.put("context", context);
     return t;
   }
 

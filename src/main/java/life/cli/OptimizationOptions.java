@@ -1,5 +1,7 @@
 package life.cli;
 
+import life.scenario.ScenarioText;
+import life.spec.Limits;
 import picocli.CommandLine.Option;
 
 /** The optimization options of a forecast, handed to {@link life.scenario.ScenarioText} as text. */
@@ -27,8 +29,9 @@ final class OptimizationOptions {
 
   @Option(names = "--dequant-above", paramLabel = "TOKENS",
       description = "Quantized weights are expanded into an fp16 copy, then a 16-bit GEMM runs, for calls of more than "
-          + "TOKENS tokens (llama.cpp's CUDA backend before its int8 MMQ default, June 2024: 32; default: never).")
-  Integer dequantAbove;
+          + "TOKENS tokens, 1 to " + Limits.MAX_TOKENS + " (llama.cpp's CUDA backend before its int8 MMQ default, "
+          + "June 2024: 32; default: never).")
+  String dequantAbove;
 
   @Option(names = "--act-bits", defaultValue = "16",
       description = "Activation quantization of the GEMMs: 16, 8 (w8a8), 4 (w4a4), fp8 (default ${DEFAULT-VALUE}).")
@@ -42,8 +45,9 @@ final class OptimizationOptions {
       description = "Fraction of past tokens the KV cache keeps (eviction), in (0, 1] (default ${DEFAULT-VALUE}).")
   String kvKeep;
 
-  @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA adapter rank (default: no adapters).")
-  Integer loraRank;
+  @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA adapter rank, 1 to " + Limits.MAX_LORA_RANK
+      + " (default: no adapters).")
+  String loraRank;
 
   @Option(names = "--lora-mode", defaultValue = "merged",
       description = "merged (ahead of time), inline (merged per request), unmerged (side path every call).")
@@ -54,25 +58,25 @@ final class OptimizationOptions {
   String loraTargets;
 
   @Option(names = "--chunk", paramLabel = "TOKENS",
-      description = "Chunked prefill: tokens per call, 0 for the whole prompt in one call (default: the stack's "
-          + "micro-batch, e.g. llama.cpp's 512; else 0).")
-  Long chunk;
+      description = "Chunked prefill: tokens per call, 0 (the whole prompt in one call) to " + Limits.MAX_TOKENS
+          + " (default: the stack's micro-batch, e.g. llama.cpp's 512; else 0).")
+  String chunk;
 
   @Option(names = "--attention", defaultValue = "native",
       description = "native, mha, gqa, gqa:N, mqa or mla (default ${DEFAULT-VALUE}: the model's own).")
   String attention;
 
   @Option(names = "--window", paramLabel = "TOKENS",
-      description = "Sliding window for every layer (0 = none; default: the model's).")
-  Integer window;
+      description = "Sliding window for every layer, 0 (none) to " + Limits.MAX_TOKENS + " (default: the model's).")
+  String window;
 
   @Option(names = "--fusion", defaultValue = "none",
       description = "none, all, or a list of qkv, gate_up, norm, flash, elementwise (default ${DEFAULT-VALUE}).")
   String fusion;
 
   @Option(names = "--parallel", defaultValue = "1", paramLabel = "MODE:N",
-      description = "Devices the model is spread over: 1, tp:N (tensor parallel) or layer:N (layer split) "
-          + "(default ${DEFAULT-VALUE}).")
+      description = "Devices the model is spread over: 1, tp:N (tensor parallel) or layer:N (layer split), N from 1 to "
+          + Limits.MAX_DEVICES + " (default ${DEFAULT-VALUE}).")
   String parallel;
 
   /** These options as scenario text ({@link life.scenario.ScenarioText}'s keys); options not given are left out. */
@@ -92,11 +96,7 @@ final class OptimizationOptions {
       t.put("weights", weights);
     }
     if (dequantAbove != null) {
-      if (dequantAbove <= 0) {
-        throw new life.scenario.ScenarioText.Bad("dequant_above", "--dequant-above must be a positive number of "
-            + "tokens, got " + dequantAbove);
-      }
-      t.put("dequant_above", String.valueOf(dequantAbove));
+      t.put("dequant_above", Long.toString(ScenarioText.count("dequant_above", dequantAbove, 1, Limits.MAX_TOKENS)));
     }
     t.put("act_bits", actBits);
     if (kvBits != null) {
@@ -108,15 +108,11 @@ final class OptimizationOptions {
       t.put("lora_targets", loraTargets);
     }
     if (chunk != null) {
-      if (chunk < 0) {
-        throw new life.scenario.ScenarioText.Bad("chunk", "--chunk must be positive (or 0: the whole prompt in one "
-            + "call), got " + chunk);
-      }
-      t.put("chunk", String.valueOf(chunk));
+      t.put("chunk", chunk);
     }
     t.put("attention", attention);
     if (window != null) {
-      t.put("window", String.valueOf(window));
+      t.put("window", window);
     }
     t.put("fusion", fusion);
     t.put("parallel", parallel);

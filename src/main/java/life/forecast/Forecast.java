@@ -2,7 +2,9 @@ package life.forecast;
 
 /**
  * The forecast of one request on one device. Times in milliseconds, rates in tokens per second, memory in GiB,
- * work in 10⁹ ops and 10⁹ bytes.
+ * work in 10⁹ ops and 10⁹ bytes. Every figure is finite and non-negative: a forecast with another (inputs beyond
+ * what the arithmetic represents, such as a device file with a vanishing bandwidth) is refused with an
+ * {@link IllegalArgumentException} naming the figure by its output column, and nothing of it is printed or written.
  *
  * @param contextLen tokens cached before the prompt
  * @param ttftMs time to first token: the prefill of the whole batch, including the first token's LM head
@@ -57,4 +59,35 @@ public record Forecast(
     double computeEff,
     double memEff,
     double dispatchUs,
-    String efficiencies) {}
+    String efficiencies) {
+
+  public Forecast {
+    figure("ttft_ms", ttftMs);
+    figure("tpot_ms", tpotMs);
+    figure("tps", tps);
+    figure("throughput_tps", throughputTps);
+    figure("e2e_ms", e2eMs);
+    figure("prefill_tps", prefillTps);
+    figure("memory_gib", memoryGib);
+    figure("weights_gib", weightsGib);
+    figure("kv_cache_gib", kvCacheGib);
+    figure("activation_gib", activationGib);
+    figure("prefill_gops", prefillGops);
+    figure("prefill_gb", prefillGb);
+    figure("decode_gops_per_step", decodeGopsPerStep);
+    figure("decode_gb_per_step", decodeGbPerStep);
+    figure("dispatches_per_step", dispatchesPerStep);
+    figure("compute_eff", computeEff);
+    figure("mem_eff", memEff);
+    figure("dispatch_us", dispatchUs);
+  }
+
+  /** Refuses a figure that is NaN, infinite or negative (written in the positive form, so NaN fails). */
+  private static void figure(String column, double v) {
+    if (v >= 0 && v < Double.POSITIVE_INFINITY) {
+      return;
+    }
+    throw new IllegalArgumentException("the forecast's " + column + " is " + v + ", not a finite non-negative number: "
+        + "the inputs are beyond what the forecast can represent");
+  }
+}

@@ -200,8 +200,33 @@ public final class Forecaster {
     double transientBytes;
   }
 
+  /**
+   * Sums of one phase's calls per operator, without the operator's layer count: ops, bytes, its roofline time with
+   * its dispatches, and its compute and memory times (the per-operator rows of {@link #breakdown}).
+   */
+  private static final class PerOp {
+    final double[] ops;
+    final double[] bytes;
+    final double[] time;
+    final double[] compute;
+    final double[] memory;
+
+    PerOp(int n) {
+      ops = new double[n];
+      bytes = new double[n];
+      time = new double[n];
+      compute = new double[n];
+      memory = new double[n];
+    }
+  }
+
   /** Adds one call, evaluated operator by operator. */
   private void direct(Sums k, long past, long present, int b, boolean sampling) {
+    direct(k, past, present, b, sampling, null);
+  }
+
+  /** Adds one call, evaluated operator by operator, and each operator's share to {@code per} (when not null). */
+  private void direct(Sums k, long past, long present, int b, boolean sampling, PerOp per) {
     boolean decode = present == 1 && sampling;
     double[] secPerOp = decode ? secPerOpDecode : this.secPerOp;
     double[] secPerByte = decode ? secPerByteDecode : this.secPerByte;
@@ -220,6 +245,13 @@ public final class Forecaster {
       tm += mult[i] * mi;
       t += mult[i] * Math.max(ci, mi);
       disp += mult[i] * c.dispatches();
+      if (per != null) {
+        per.ops[i] += c.ops();
+        per.bytes[i] += c.bytes();
+        per.time[i] += Math.max(ci, mi) + c.dispatches() * dispatchSec;
+        per.compute[i] += ci;
+        per.memory[i] += mi;
+      }
       k.ops += mult[i] * c.ops();
       k.bytes += mult[i] * c.bytes();
       k.transientBytes = Math.max(k.transientBytes, ops[i].transientBytes(c, past, present, b));
@@ -377,22 +409,27 @@ public final class Forecaster {
   }
 
   /**
-   * Per-operator rows of the prefill (all chunks) and of the mean decode step of {@code r}, from the explicit calls;
-   * each row's time is its own roofline, so with {@link Overlap#OPERATOR} the rows add up to TTFT and TPOT.
+   * Per-operator rows of the prefill (all chunks) and of the mean decode step of {@code r}, summed over the calls in
+   * the closed form of the forecast (O(operators) whatever the lengths); each row's time is its own roofline, so with
+   * {@link Overlap#OPERATOR} the rows add up to TTFT and TPOT.
    */
   public List<OpTiming> breakdown(Request r) {
     List<OpTiming> rows = new ArrayList<>();
-    long c = r.chunkSize();
-    List<long[]> prefillCalls = new ArrayList<>();
-    for (long p = 0; p < r.prompt(); p += c) {
-      prefillCalls.add(new long[] {r.context() + p, Math.min(c, r.prompt() - p), p + c >= r.prompt() ? 1 : 0});
+    int b = r.batch();
+    PerOp prefill = new PerOp(ops.length);
+    Sums scratch = new Sums();
+    if (r.prompt() > 0) {
+      long c = r.chunkSize();
+      long full = r.prompt() / c;
+      long rest = r.prompt() - full * c;
+      long quiet = rest > 0 ? full : full - 1;
+      progression(scratch, r.context(), c, quiet, c, b, false, prefill);
+      direct(scratch, r.context() + quiet * c, rest > 0 ? rest : c, b, true, prefill);
     }
-    List<long[]> decodeCalls = new ArrayList<>();
+    PerOp decode = new PerOp(ops.length);
     long steps = Math.max(r.output() - 1, 1);
-    for (long j = 0; j < steps; j++) {
-      decodeCalls.add(new long[] {r.context() + r.prompt() + j, 1, 1});
-    }
-    rows.addAll(rows("prefill", prefillCalls, 1, r.batch()));
+    progression(scratch, r.context() + r.prompt(), 1, steps, 1, b, true, decode);
+    rows.addAll(rows("prefill", prefill, 1));
     if (sequenceSec > 0) {
       rows.add(new OpTiming("prefill", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
@@ -405,7 +442,7 @@ public final class Forecaster {
       rows.add(new OpTiming("prefill", "model", "host_per_context_token", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * (r.context() + r.prompt()) * contextSec * 1e3, Bound.COMPUTE));
     }
-    rows.addAll(rows("decode", decodeCalls, steps, r.batch()));
+    rows.addAll(rows("decode", decode, steps));
     if (sequenceSec > 0) {
       rows.add(new OpTiming("decode", "model", "host_per_sequence", life.ops.OpClass.HOST, r.batch(), 0, 0,
           r.batch() * sequenceSec * 1e3, Bound.COMPUTE));
@@ -427,31 +464,13 @@ public final class Forecaster {
     return rows;
   }
 
-  private List<OpTiming> rows(String phase, List<long[]> calls, long per, int b) {
+  /** One row per operator of a phase's sums, divided by {@code per} calls (1: the phase's total). */
+  private List<OpTiming> rows(String phase, PerOp s, long per) {
     List<OpTiming> rows = new ArrayList<>();
     for (int i = 0; i < ops.length; i++) {
-      double o = 0;
-      double by = 0;
-      double time = 0;
-      double tc = 0;
-      double tm = 0;
-      for (long[] call : calls) {
-        if (call[2] == 0 && ops[i].sampling()) {
-          continue;
-        }
-        OpCost c = ops[i].cost(call[0], call[1], b);
-        boolean decode = call[1] == 1 && call[2] == 1;
-        double ci = c.ops() * (decode ? secPerOpDecode : secPerOp)[i];
-        double mi = c.bytes() * (decode ? secPerByteDecode : secPerByte)[i];
-        o += c.ops();
-        by += c.bytes();
-        tc += ci;
-        tm += mi;
-        time += Math.max(ci, mi) + c.dispatches() * dispatchSec;
-      }
       double k = mult[i] / per;
-      rows.add(new OpTiming(phase, layersOf(i), ops[i].name(), ops[i].opClass(), (int) mult[i], k * o / 1e9,
-          k * by / 1e9, k * time * 1e3, tc > tm ? Bound.COMPUTE : Bound.MEMORY));
+      rows.add(new OpTiming(phase, layersOf(i), ops[i].name(), ops[i].opClass(), (int) mult[i], k * s.ops[i] / 1e9,
+          k * s.bytes[i] / 1e9, k * s.time[i] * 1e3, s.compute[i] > s.memory[i] ? Bound.COMPUTE : Bound.MEMORY));
     }
     return rows;
   }
@@ -559,6 +578,12 @@ public final class Forecaster {
    * Adds the calls with past {@code p0 + j·stride} (j = 0 … count − 1), present {@code present}, batch {@code b}.
    */
   private void progression(Sums acc, long p0, long stride, long count, long present, int b, boolean sampling) {
+    progression(acc, p0, stride, count, present, b, sampling, null);
+  }
+
+  /** As {@link #progression(Sums, long, long, long, long, int, boolean)}, each operator's share added to {@code per}. */
+  private void progression(Sums acc, long p0, long stride, long count, long present, int b, boolean sampling,
+      PerOp per) {
     if (count <= 0) {
       return;
     }
@@ -589,7 +614,7 @@ public final class Forecaster {
       }
       if (t.direct[r] || t.lo[r] == 0) {
         for (long j = j0; j <= j1; j++) {
-          direct(acc, p0 + j * stride, present, b, sampling);
+          direct(acc, p0 + j * stride, present, b, sampling, per);
         }
         continue;
       }
@@ -622,6 +647,13 @@ public final class Forecaster {
         disp += k * t.dispatches[i];
         acc.ops += k * linear(opsI, od[i] * stride, n);
         acc.bytes += k * linear(bytesI, bd[i] * stride, n);
+        if (per != null) {
+          per.ops[i] += linear(opsI, od[i] * stride, n);
+          per.bytes[i] += linear(bytesI, bd[i] * stride, n);
+          per.time[i] += sumMax(ai, dai, mi, dmi, n) + n * t.dispatches[i] * dispatchSec;
+          per.compute[i] += linear(ai, dai, n);
+          per.memory[i] += linear(mi, dmi, n);
+        }
       }
       if (overlap == Overlap.PHASE) {
         acc.time += sumMax(a, da, m, dm, n);

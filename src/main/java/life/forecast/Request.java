@@ -1,6 +1,7 @@
 package life.forecast;
 
 import life.spec.Check;
+import life.spec.Limits;
 
 /**
  * One inference request shape: {@code batch} sequences, each with {@code context} tokens already cached,
@@ -12,9 +13,6 @@ import life.spec.Check;
  * (llama-bench's {@code tg} test).
  */
 public record Request(long prompt, long output, int batch, long chunk, long context, long pipelineChunks) {
-  /** Longest total length accepted (prompt + output + context): far beyond any model, far below overflow. */
-  public static final long MAX_TOKENS = 1L << 40;
-
   public Request {
     if (prompt < 0) {
       throw new IllegalArgumentException("prompt length must be non-negative, got " + prompt);
@@ -27,8 +25,13 @@ public record Request(long prompt, long output, int batch, long chunk, long cont
     if (context < 0 || pipelineChunks < 0) {
       throw new IllegalArgumentException("context and pipeline chunks must be non-negative");
     }
-    if (prompt > MAX_TOKENS || output > MAX_TOKENS || context > MAX_TOKENS) {
-      throw new IllegalArgumentException("prompt, output and context must be at most " + MAX_TOKENS + " tokens");
+    if (prompt > Limits.MAX_TOKENS || output > Limits.MAX_TOKENS || context > Limits.MAX_TOKENS
+        || chunk > Limits.MAX_TOKENS) {
+      throw new IllegalArgumentException("prompt, output, context and chunk must be at most " + Limits.MAX_TOKENS
+          + " tokens; got " + prompt + ", " + output + ", " + context + ", " + chunk);
+    }
+    if (batch > Limits.MAX_BATCH) {
+      throw new IllegalArgumentException("batch must be at most " + Limits.MAX_BATCH + "; got " + batch);
     }
   }
 

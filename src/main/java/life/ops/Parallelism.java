@@ -1,6 +1,7 @@
 package life.ops;
 
 import java.util.Locale;
+import life.spec.Limits;
 
 /**
  * How a model is spread over several identical devices of one server.
@@ -60,7 +61,7 @@ public record Parallelism(Mode mode, int devices) {
     return devices == 1 ? "1" : mode.id() + ":" + devices;
   }
 
-  /** Parses {@code 1}, {@code none}, {@code tp:N} or {@code layer:N}. */
+  /** Parses {@code 1}, {@code none}, {@code tp:N} or {@code layer:N}, N at most {@link Limits#MAX_DEVICES}. */
   public static Parallelism parse(String s) {
     String t = s.trim().toLowerCase(Locale.ROOT);
     if (t.equals("1") || t.equals("none")) {
@@ -69,15 +70,16 @@ public record Parallelism(Mode mode, int devices) {
     int colon = t.indexOf(':');
     String mode = colon < 0 ? "" : t.substring(0, colon);
     Mode m = mode.equals("tp") ? Mode.TENSOR : mode.equals("layer") ? Mode.LAYER : null;
-    int n;
+    long n;
     try {
-      n = colon < 0 ? -1 : Integer.parseInt(t.substring(colon + 1));
+      n = colon < 0 ? -1 : Long.parseLong(t.substring(colon + 1));
     } catch (NumberFormatException e) {
       n = -1;
     }
-    if (m == null || n < 1) {
-      throw new IllegalArgumentException("unknown parallelism '" + s + "' (allowed: 1, tp:N, layer:N with N >= 1)");
+    if (m == null || n < 1 || n > Limits.MAX_DEVICES) {
+      throw new IllegalArgumentException((m == null || n < 1 ? "unknown parallelism '" : "too many devices in '") + s
+          + "' (allowed: 1, tp:N, layer:N with N from 1 to " + Limits.MAX_DEVICES + ")");
     }
-    return new Parallelism(m, n);
+    return new Parallelism(m, (int) n);
   }
 }

@@ -19,6 +19,7 @@ import life.ops.Parallelism;
 import life.ops.WeightFormat;
 import life.spec.DType;
 import life.spec.HardwareSpec;
+import life.spec.Limits;
 import life.stack.Efficiencies;
 import life.stack.Stack;
 import life.stack.StackSettings;
@@ -27,10 +28,14 @@ import life.stack.Stacks;
 /**
  * The one way in from text to a {@link Scenario}: a map of keys to values, the same keys for command-line options
  * ({@code --kv-bits} is {@code kv_bits}), sweep axes and measurement rows. Every value is checked here; a bad one is
- * a {@link Bad} naming the key and the allowed values. Keys left out take {@link #DEFAULTS}.
+ * a {@link Bad} naming the key and the allowed values. Keys left out take {@link #DEFAULTS}. Counts (lengths, batch,
+ * chunk, window, the stack's token counts, LoRA rank, devices) are bounded by {@link Limits}.
  */
 public final class ScenarioText {
-  /** A bad value: the key it was given for and a one-line message with the allowed values. */
+  /**
+   * A bad value: the key it was given for ({@code lora_rank} for the rank part of {@code lora}) and a one-line message
+   * with the allowed values.
+   */
   public static final class Bad extends IllegalArgumentException {
     private final String key;
 
@@ -44,6 +49,9 @@ public final class ScenarioText {
       return key;
     }
   }
+
+  /** Stack settings that are numbers of tokens, bounded by {@link Limits#MAX_TOKENS}. */
+  private static final List<String> TOKEN_SETTINGS = List.of("dequant_above", "micro_batch", "prompt_batch");
 
   /** Every key and its default ({@code null}: required, or chosen from other keys). */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -111,7 +119,7 @@ public final class ScenarioText {
       String v = text.get(name);
       if (v != null) {
         Stack st = stack;
-        stack = get(name, () -> st.with(name, v));
+        stack = get(name, () -> st.with(name, setting(name, v)));
       }
     }
     DType d = get("dtype", () -> activation(value(text, "dtype")));
@@ -156,10 +164,7 @@ public final class ScenarioText {
   public static life.forecast.Request request(Setup s, Map<String, String> text) {
     long prompt = get("prompt", () -> tokens(value(text, "prompt"), 0));
     long output = get("output", () -> tokens(value(text, "output"), 1));
-    long batch = get("batch", () -> tokens(value(text, "batch"), 1));
-    if (batch > (1 << 20)) {
-      throw new Bad("batch", "batch must be at most " + (1 << 20) + "; got " + batch);
-    }
+    long batch = get("batch", () -> batch(value(text, "batch")));
     String c = value(text, "chunk");
     long chunk = c.equals("auto") ? -1 : get("chunk", () -> tokens(c, 0));
     long context = get("context", () -> tokens(value(text, "context"), 0));
@@ -199,10 +204,11 @@ public final class ScenarioText {
         }
       }
       case "prompt", "context" -> tokens(value, 0);
-      case "output", "batch" -> tokens(value, 1);
+      case "output" -> tokens(value, 1);
+      case "batch" -> batch(value);
       default -> {
         if (StackSettings.NAMES.contains(key)) {
-          StackSettings.NONE.with(key, value);
+          StackSettings.NONE.with(key, setting(key, value));
         }
       }
     }
@@ -295,18 +301,43 @@ public final class ScenarioText {
     }
   }
 
+  /** A number of tokens from {@code min} to {@link Limits#MAX_TOKENS}. */
   private static long tokens(String s, long min) {
-    long v;
+    return count(s, min, Limits.MAX_TOKENS);
+  }
+
+  /** A number of sequences from 1 to {@link Limits#MAX_BATCH}. */
+  private static long batch(String s) {
+    return count(s, 1, Limits.MAX_BATCH);
+  }
+
+  /** An integer from {@code min} to {@code max}; else an error giving the range. */
+  private static long count(String s, long min, long max) {
     try {
-      v = Long.parseLong(s);
+      long v = Long.parseLong(s.trim());
+      if (v >= min && v <= max) {
+        return v;
+      }
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("must be an integer number of tokens; got '" + s + "'");
+      // reported below
     }
-    if (v < min || v > life.forecast.Request.MAX_TOKENS) {
-      throw new IllegalArgumentException("must be an integer from " + min + " to " + life.forecast.Request.MAX_TOKENS
-          + "; got " + s);
+    throw new IllegalArgumentException("must be an integer from " + min + " to " + max + "; got '" + s.trim() + "'");
+  }
+
+  /**
+   * {@code text} as an integer from {@code min} to {@code max}, else a {@link Bad} for {@code key} giving the range
+   * (a command-line option narrower than its key, such as {@code --dequant-above}).
+   */
+  public static long count(String key, String text, long min, long max) {
+    return get(key, () -> count(text, min, max));
+  }
+
+  /** {@code value} of stack setting {@code name}, its token counts checked against {@link Limits#MAX_TOKENS}. */
+  private static String setting(String name, String value) {
+    if (TOKEN_SETTINGS.contains(name)) {
+      count(value, 0, Limits.MAX_TOKENS);
     }
-    return v;
+    return value;
   }
 
   private static boolean bool(String s) {
@@ -323,14 +354,14 @@ public final class ScenarioText {
     }
     try {
       long w = Long.parseLong(s);
-      if (w >= 0 && w <= Integer.MAX_VALUE) {
+      if (w >= 0 && w <= Limits.MAX_TOKENS) {
         return (int) w;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
     throw new IllegalArgumentException("window must be positive (or 0 for none, model for the model's), at most "
-        + Integer.MAX_VALUE + "; got '" + s + "'");
+        + Limits.MAX_TOKENS + "; got '" + s + "'");
   }
 
   /**
@@ -375,16 +406,18 @@ public final class ScenarioText {
     if (p.length != 2) {
       throw new IllegalArgumentException("lora must be none or mode:rank (e.g. unmerged:16), got '" + s + "'");
     }
-    int rank;
+    long rank;
     try {
-      rank = Integer.parseInt(p[1]);
+      rank = Long.parseLong(p[1]);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("lora rank must be an integer, got '" + p[1] + "'");
+      throw new Bad("lora_rank", "lora rank must be a positive integer, at most " + Limits.MAX_LORA_RANK + "; got '"
+          + p[1] + "'");
     }
-    if (rank <= 0) {
-      throw new IllegalArgumentException("lora rank must be positive, got " + rank);
+    if (rank <= 0 || rank > Limits.MAX_LORA_RANK) {
+      throw new Bad("lora_rank", "lora rank must be a positive integer, at most " + Limits.MAX_LORA_RANK + "; got "
+          + rank);
     }
-    return Lora.of(rank, Lora.Mode.parse(p[0]), targets);
+    return Lora.of((int) rank, Lora.Mode.parse(p[0]), targets);
   }
 
   /** The keys of {@code text} as command-line arguments ({@code --kv-bits 8}), for messages and tests. */

@@ -27,6 +27,7 @@ import life.ops.GraphOptions;
 import life.spec.DType;
 import life.spec.DeviceKind;
 import life.spec.HardwareSpec;
+import life.spec.Limits;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -246,6 +247,7 @@ public final class SweepFile {
   private List<String> integers(Node v, AxisName a) {
     String key = a.key();
     long min = a == AxisName.CHUNK ? 0 : 1;
+    long max = a == AxisName.BATCH ? Limits.MAX_BATCH : Limits.MAX_TOKENS;
     List<String> out = new ArrayList<>();
     if (v instanceof MappingNode m) {
       Long from = null;
@@ -256,9 +258,9 @@ public final class SweepFile {
         String k = scalar(t.getKeyNode(), key);
         Node n = t.getValueNode();
         switch (k) {
-          case "from" -> from = integer(n, key, min);
-          case "to" -> to = integer(n, key, min);
-          case "step" -> step = integer(n, key, 1);
+          case "from" -> from = integer(n, key, min, max);
+          case "to" -> to = integer(n, key, min, max);
+          case "step" -> step = integer(n, key, 1, Long.MAX_VALUE);
           case "factor" -> {
             factor = number(n, key);
             if (!(factor > 1)) {
@@ -284,7 +286,7 @@ public final class SweepFile {
     }
     for (Node n : v instanceof SequenceNode ? list(v, key) : List.of(v)) {
       boolean auto = a == AxisName.CHUNK && n instanceof ScalarNode sn && sn.getValue().trim().equals("auto");
-      out.add(auto ? "auto" : Long.toString(integer(n, key, min)));
+      out.add(auto ? "auto" : Long.toString(integer(n, key, min, max)));
     }
     return out;
   }
@@ -362,16 +364,22 @@ public final class SweepFile {
     throw error(n, key, "expected a list, e.g. [a, b]");
   }
 
-  private long integer(Node n, String key, long min) {
+  private long integer(Node n, String key, long min, long max) {
     String s = scalar(n, key).replace("_", "");
     long v;
     try {
       v = Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw error(n, key, "expected an integer, got '" + scalar(n, key) + "'");
+      if (!s.matches("\\d+")) {
+        throw error(n, key, "expected an integer, got '" + scalar(n, key) + "'");
+      }
+      v = Long.MAX_VALUE; // digits beyond a long: above every limit, reported below with the range
     }
     if (v < min) {
       throw error(n, key, "must be at least " + min + ", got " + v);
+    }
+    if (v > max) {
+      throw error(n, key, "must be at most " + max + " (allowed: " + min + " to " + max + "), got " + s);
     }
     return v;
   }

@@ -14,10 +14,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import life.spec.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -317,6 +321,131 @@ final class CliTest {
     assertOneLineError(run(forecast(option, value)), option, value);
   }
 
+  /** Counts above their {@link Limits}, just above and far beyond a long: option, value, the range the error gives. */
+  static Stream<Arguments> overflowingCounts() {
+    String tokens = "0 to " + Limits.MAX_TOKENS;
+    String longMax = Long.toString(Long.MAX_VALUE);
+    String beyondLong = "99999999999999999999";
+    return Stream.of(
+        Arguments.of("--prompt", Long.toString(Limits.MAX_TOKENS + 1), tokens),
+        Arguments.of("--prompt", longMax, tokens),
+        Arguments.of("--prompt", beyondLong, tokens),
+        Arguments.of("--output", Long.toString(Limits.MAX_TOKENS + 1), "1 to " + Limits.MAX_TOKENS),
+        Arguments.of("--output", longMax, "1 to " + Limits.MAX_TOKENS),
+        Arguments.of("--context", Long.toString(Limits.MAX_TOKENS + 1), tokens),
+        Arguments.of("--context", longMax, tokens),
+        Arguments.of("--batch", Integer.toString(Limits.MAX_BATCH + 1), "1 to " + Limits.MAX_BATCH),
+        Arguments.of("--batch", longMax, "1 to " + Limits.MAX_BATCH),
+        Arguments.of("--chunk", Long.toString(Limits.MAX_TOKENS + 1), tokens),
+        Arguments.of("--chunk", beyondLong, tokens),
+        Arguments.of("--window", Long.toString(Limits.MAX_TOKENS + 1), "at most " + Limits.MAX_TOKENS),
+        Arguments.of("--window", longMax, "at most " + Limits.MAX_TOKENS),
+        Arguments.of("--prompt-batch", Long.toString(Limits.MAX_TOKENS + 1), tokens),
+        Arguments.of("--dequant-above", Long.toString(Limits.MAX_TOKENS + 1), "1 to " + Limits.MAX_TOKENS),
+        Arguments.of("--lora-rank", Integer.toString(Limits.MAX_LORA_RANK + 1), "at most " + Limits.MAX_LORA_RANK),
+        Arguments.of("--lora-rank", longMax, "at most " + Limits.MAX_LORA_RANK),
+        Arguments.of("--parallel", "tp:" + (Limits.MAX_DEVICES + 1), "1 to " + Limits.MAX_DEVICES),
+        Arguments.of("--parallel", "layer:" + beyondLong, "1 to " + Limits.MAX_DEVICES));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("overflowingCounts")
+  void overflowingCount_isAUsageErrorGivingTheRange(String option, String value, String range) {
+    List<String> extra = new ArrayList<>(List.of(option, value));
+    if (option.equals("--dequant-above")) {
+      extra.addAll(List.of("--weights", "int4"));
+    }
+    Run r = run(forecast(extra.toArray(new String[0])));
+    assertOneLineError(r, option, value, range);
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals("", r.out());
+  }
+
+  /**
+   * Every count at its largest allowed value at once (a 1B model, so the weights are not what is large): every
+   * figure is finite and non-negative, time grows with the lengths, and the memory is far beyond the device.
+   */
+  @Test
+  void countsAtTheirLimits_giveFiniteFigures() throws IOException {
+    String tokens = Long.toString(Limits.MAX_TOKENS);
+    ObjectMapper m = new ObjectMapper();
+    for (String stack : List.of("none", "vllm/cuda", "llama.cpp/cuda")) {
+      Run r = run("forecast", "--model", "llama-3.2-1b", "--hardware", "nvidia-h100-sxm5-80gb", "--stack", stack,
+          "--prompt", tokens, "--output", tokens, "--context", tokens, "--batch", Integer.toString(Limits.MAX_BATCH),
+          "--format", "json");
+      assertEquals(0, r.code(), r.err());
+      JsonNode j = m.readTree(r.out());
+      j.properties().forEach(e -> {
+        if (e.getValue().isNumber()) {
+          double v = e.getValue().asDouble();
+          assertTrue(v >= 0 && Double.isFinite(v), stack + " " + e.getKey() + " = " + v);
+        }
+      });
+      for (String f : List.of("ttft_ms", "tpot_ms", "tps", "throughput_tps", "e2e_ms", "prefill_tps", "memory_gib")) {
+        assertTrue(j.get(f).asDouble() > 0, stack + " " + f + " = " + j.get(f));
+      }
+      assertEquals(Limits.MAX_TOKENS, j.get("prompt_len").asLong());
+      assertEquals(Limits.MAX_BATCH, j.get("batch").asLong());
+      assertFalse(j.get("fits").asBoolean(), r.out());
+      JsonNode half = m.readTree(run("forecast", "--model", "llama-3.2-1b", "--hardware", "nvidia-h100-sxm5-80gb",
+          "--stack", stack, "--prompt", Long.toString(Limits.MAX_TOKENS / 2), "--output", tokens, "--context", tokens,
+          "--batch", Integer.toString(Limits.MAX_BATCH), "--format", "json").out());
+      assertTrue(j.get("ttft_ms").asDouble() > half.get("ttft_ms").asDouble(), stack + ": " + half.get("ttft_ms"));
+      assertTrue(j.get("tpot_ms").asDouble() > half.get("tpot_ms").asDouble(), stack + ": " + half.get("tpot_ms"));
+    }
+  }
+
+  static Stream<Arguments> otherCountsAtTheirLimits() {
+    String tokens = Long.toString(Limits.MAX_TOKENS);
+    return Stream.of(Arguments.of("--chunk", tokens), Arguments.of("--window", tokens),
+        Arguments.of("--prompt-batch", tokens), Arguments.of("--lora-rank", Integer.toString(Limits.MAX_LORA_RANK)),
+        Arguments.of("--parallel", "layer:" + Limits.MAX_DEVICES));
+  }
+
+  /** The other counts at their limits, each on a normal request: the forecast stands and is finite. */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("otherCountsAtTheirLimits")
+  void otherCountAtItsLimit_isForecast(String option, String value) throws IOException {
+    List<String> extra = new ArrayList<>(List.of(option, value, "--format", "json"));
+    if (option.equals("--lora-rank")) {
+      extra.addAll(List.of("--lora-mode", "unmerged"));
+    }
+    Run r = run(forecast(extra.toArray(new String[0])));
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    for (String f : List.of("ttft_ms", "tpot_ms", "tps", "e2e_ms", "memory_gib")) {
+      double v = j.get(f).asDouble();
+      assertTrue(v > 0 && Double.isFinite(v), f + " = " + v);
+    }
+  }
+
+  /** Every forecast option that takes a count says its range in {@code --help}. */
+  @Test
+  void forecastHelp_statesTheLimits() {
+    String help = run("forecast", "--help").out().replaceAll("\\s+", " ");
+    for (String range : List.of("0 to " + Limits.MAX_TOKENS, "1 to " + Limits.MAX_TOKENS, "1 to " + Limits.MAX_BATCH,
+        "1 to " + Limits.MAX_LORA_RANK, "1 to " + Limits.MAX_DEVICES)) {
+      assertTrue(help.contains(range), range + " not in: " + help);
+    }
+  }
+
+  /**
+   * A figure that would not be finite (a device file with a vanishing bandwidth) fails the forecast with one line
+   * naming the figure, exit 1 (file input), and prints no figure.
+   */
+  @Test
+  void nonFiniteFigure_failsNamingIt(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("slow.csv");
+    Files.writeString(f, "id,name,kind,fp32_tflops,fp16_tflops,bf16_tflops,fp8_tflops,int8_tops,int4_tops,"
+        + "mem_bw_gbps,mem_gib,compute_eff,mem_eff,dispatch_us,tdp_w,price_usd,source\n"
+        + "slow-gpu,Slow,gpu,15,120,,,,,1e-320,32,,,,,,lab\n");
+    Run r = run("forecast", "--model", "llama-2-7b", "--hardware", f.toString());
+    assertOneLineError(r, "ttft_ms", "Infinity", "not a finite non-negative number");
+    assertEquals(1, r.code());
+    assertEquals("", r.out());
+  }
+
   /**
    * A prompt of 0 tokens is a decode-only request (llama-bench's {@code tg} test): nothing to prefill, every output
    * token a decode step from the cached context; it needs at least two output tokens (one decode step).
@@ -349,7 +478,7 @@ final class CliTest {
       "--kv-keep;1.5;(0, 1]",
       "--lora-rank;0;positive",
       "--lora-rank;-4;positive",
-      "--chunk;-512;positive",
+      "--chunk;-512;0 to 16777216",
       "--window;-1;positive",
       "--attention;mla;kv_lora_rank",
       "--attention;gqa:5;does not divide",

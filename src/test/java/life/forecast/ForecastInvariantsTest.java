@@ -1,6 +1,7 @@
 package life.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import life.ops.GraphOptions;
 import life.ops.ModelGraph;
 import life.spec.DType;
 import life.spec.HardwareSpec;
+import life.spec.Limits;
 import life.stack.Conventions;
 import life.stack.Efficiencies;
 import life.stack.Stacks;
@@ -126,6 +128,36 @@ final class ForecastInvariantsTest {
   }
 
   /**
+   * At the limits of the counts ({@link Limits}: every length 2²⁴ tokens, a batch of 2¹⁶), in one call and in chunks:
+   * TTFT, TPOT, the rates and memory are finite and positive and above those of half the prompt and half the batch,
+   * and the memory is beyond the device, so the forecast does not fit; a request that fits says so.
+   */
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void forecastAtTheLimits_isFinitePositiveAndDoesNotFit(String model, String dev, Overlap o, Counting c) {
+    HardwareSpec h = device(dev);
+    Forecaster f = forecaster(model, h, o, c);
+    long t = Limits.MAX_TOKENS;
+    int b = Limits.MAX_BATCH;
+    for (long chunk : new long[] {0, 512}) {
+      Forecast x = f.forecast(new Request(t, t, b, chunk, t, 0));
+      Forecast half = f.forecast(new Request(t / 2, t, b / 2, chunk, t, 0));
+      for (double v : new double[] {x.ttftMs(), x.tpotMs(), x.tps(), x.throughputTps(), x.e2eMs(), x.prefillTps(),
+          x.memoryGib(), x.kvCacheGib()}) {
+        assertTrue(v > 0 && Double.isFinite(v), model + " chunk " + chunk + ": " + x);
+      }
+      assertTrue(x.ttftMs() > half.ttftMs(), model + " TTFT " + x.ttftMs() + " <= " + half.ttftMs());
+      assertTrue(x.tpotMs() > half.tpotMs(), model + " TPOT " + x.tpotMs() + " <= " + half.tpotMs());
+      assertTrue(x.e2eMs() > half.e2eMs(), model + " E2E " + x.e2eMs() + " <= " + half.e2eMs());
+      assertTrue(x.kvCacheGib() > half.kvCacheGib(), model + " KV " + x.kvCacheGib() + " <= " + half.kvCacheGib());
+      assertTrue(x.memoryGib() * HardwareSpec.GIB > h.memBytes(), model + " memory " + x.memoryGib());
+      assertFalse(x.fits(), model + " fits at the limits");
+    }
+    Forecast small = f.forecast(new Request(128, 16, 1));
+    assertEquals(small.memoryGib() * HardwareSpec.GIB <= h.memBytes(), small.fits(), model + " " + small);
+  }
+
+  /**
    * With vLLM's V1 kernel counted (ROCm), decode reads K/V per query head up to a context of 8,192 tokens and per KV
    * head after it: the closed form still equals the loop across that switch, and the switch shows in the step times.
    */
@@ -226,6 +258,78 @@ final class ForecastInvariantsTest {
       loop += f.callSeconds(prompt + j - 1, 1, batch);
     }
     assertEquals(loop, (b.e2eMs() - b.ttftMs()) / 1e3, 1e-9 * loop);
+  }
+
+  /**
+   * The breakdown, summed in closed form, equals the explicit calls: each operator's ops and bytes over every prefill
+   * chunk (the LM head in the last only) and the mean decode step, and with the per-operator roofline its rows add up
+   * to TTFT and TPOT. At the limits of the counts its rows are finite and still add up.
+   */
+  @ParameterizedTest(name = "{0} on {1}, {2}, {3}")
+  @MethodSource("cases")
+  void breakdown_equalsTheExplicitCalls(String model, String dev, Overlap o, Counting c) {
+    Forecaster f = forecaster(model, device(dev), o, c);
+    List<life.ops.Operator> ops = new ArrayList<>(f.graph().head());
+    List<Integer> mult = new ArrayList<>(java.util.Collections.nCopies(ops.size(), 1));
+    for (ModelGraph.LayerGroup g : f.graph().groups()) {
+      ops.addAll(g.ops());
+      mult.addAll(java.util.Collections.nCopies(g.ops().size(), g.count()));
+    }
+    ops.addAll(f.graph().tail());
+    mult.addAll(java.util.Collections.nCopies(f.graph().tail().size(), 1));
+    for (long[] shape : new long[][] {{1000, 30, 2, 256, 100}, {4090, 20, 1, 0, 0}, {300, 1, 3, 64, 0},
+        {0, 9, 2, 0, 700}}) {
+      Request r = new Request(shape[0], shape[1], (int) shape[2], shape[3], shape[4], 0);
+      List<OpTiming> rows = f.breakdown(r);
+      List<OpTiming> pre = rows.stream().filter(x -> x.phase().equals("prefill")).limit(ops.size()).toList();
+      List<OpTiming> dec = rows.stream().filter(x -> x.phase().equals("decode")).limit(ops.size()).toList();
+      long chunk = r.chunkSize();
+      long steps = Math.max(r.output() - 1, 1);
+      for (int i = 0; i < ops.size(); i++) {
+        double preOps = 0;
+        double preBytes = 0;
+        for (long p = 0; p < r.prompt(); p += chunk) {
+          if (p + chunk < r.prompt() && ops.get(i).sampling()) {
+            continue;
+          }
+          life.ops.OpCost k = ops.get(i).cost(r.context() + p, Math.min(chunk, r.prompt() - p), r.batch());
+          preOps += k.ops();
+          preBytes += k.bytes();
+        }
+        double decOps = 0;
+        double decBytes = 0;
+        for (long j = 0; j < steps; j++) {
+          life.ops.OpCost k = ops.get(i).cost(r.context() + r.prompt() + j, 1, r.batch());
+          decOps += k.ops();
+          decBytes += k.bytes();
+        }
+        String what = model + " " + r + " " + ops.get(i).name();
+        assertEquals(mult.get(i) * preOps / 1e9, pre.get(i).gops(), 1e-9 * pre.get(i).gops() + 1e-15, what);
+        assertEquals(mult.get(i) * preBytes / 1e9, pre.get(i).gb(), 1e-9 * pre.get(i).gb() + 1e-15, what);
+        assertEquals(mult.get(i) * decOps / steps / 1e9, dec.get(i).gops(), 1e-9 * dec.get(i).gops() + 1e-15, what);
+        assertEquals(mult.get(i) * decBytes / steps / 1e9, dec.get(i).gb(), 1e-9 * dec.get(i).gb() + 1e-15, what);
+      }
+      assertRowsAddUp(f.forecast(r), rows, o, model + " " + r);
+    }
+    long t = Limits.MAX_TOKENS;
+    Request limits = new Request(t, t, Limits.MAX_BATCH, 512, t, 0);
+    List<OpTiming> rows = f.breakdown(limits);
+    for (OpTiming x : rows) {
+      for (double v : new double[] {x.gops(), x.gb(), x.timeMs()}) {
+        assertTrue(v >= 0 && Double.isFinite(v), model + " " + x);
+      }
+    }
+    assertRowsAddUp(f.forecast(limits), rows, o, model + " at the limits");
+  }
+
+  private static void assertRowsAddUp(Forecast x, List<OpTiming> rows, Overlap o, String what) {
+    if (o != Overlap.OPERATOR) {
+      return;
+    }
+    double pre = rows.stream().filter(r -> r.phase().equals("prefill")).mapToDouble(OpTiming::timeMs).sum();
+    double dec = rows.stream().filter(r -> r.phase().equals("decode")).mapToDouble(OpTiming::timeMs).sum();
+    assertEquals(x.ttftMs(), pre, 1e-9 * x.ttftMs(), what + " TTFT");
+    assertEquals(x.tpotMs(), dec, 1e-9 * x.tpotMs(), what + " TPOT");
   }
 
   /** The closed-form decode equals the explicit loop over tokens, across sliding-window breakpoints. */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import life.spec.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,6 +54,50 @@ final class SweepFileTest {
     assertTrue(m.startsWith(f.toString() + " line " + line), m);
     assertTrue(m.contains(key) && m.contains(fragment), m);
     assertEquals(1, m.lines().count(), m);
+  }
+
+  /** Axis values above their {@link Limits}: content, the line the error names, the field and the range it gives. */
+  static Stream<Arguments> valuesAboveTheLimits() {
+    long t = Limits.MAX_TOKENS;
+    return Stream.of(
+        Arguments.of("axes:\n  prompt: [128, " + (t + 1) + "]\n", 2, "'prompt'", "1 to " + t),
+        Arguments.of("axes:\n  prompt: [" + Long.MAX_VALUE + "]\n", 2, "'prompt'", "1 to " + t),
+        Arguments.of("axes:\n  prompt: [99999999999999999999]\n", 2, "'prompt'", "1 to " + t),
+        Arguments.of("name: x\naxes:\n  output: {from: 1, to: " + (t + 1) + ", factor: 2}\n", 3, "'output'",
+            "1 to " + t),
+        Arguments.of("axes:\n  model: [llama-2-7b]\n  batch: [1, " + (Limits.MAX_BATCH + 1) + "]\n", 3, "'batch'",
+            "1 to " + Limits.MAX_BATCH),
+        Arguments.of("axes:\n  batch: [4294967297]\n", 2, "'batch'", "1 to " + Limits.MAX_BATCH),
+        Arguments.of("axes:\n  chunk: [auto, " + (t + 1) + "]\n", 2, "'chunk'", "0 to " + t),
+        Arguments.of("axes:\n  window: [" + (t + 1) + "]\n", 2, "'window'", "at most " + t),
+        Arguments.of("axes:\n  lora: ['unmerged:" + (Limits.MAX_LORA_RANK + 1) + "']\n", 2, "'lora'",
+            "at most " + Limits.MAX_LORA_RANK),
+        Arguments.of("axes:\n  parallel: [1, 'tp:" + (Limits.MAX_DEVICES + 1) + "']\n", 2, "'parallel'",
+            "1 to " + Limits.MAX_DEVICES));
+  }
+
+  @ParameterizedTest(name = "{2} {3}")
+  @MethodSource("valuesAboveTheLimits")
+  void axisValueAboveItsLimit_isRefusedNamingFileLineAndField(String yaml, int line, String key, String range,
+      @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("big.yaml");
+    Files.writeString(f, yaml);
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(f.toString() + " line " + line), m);
+    assertTrue(m.contains(key) && m.contains(range), m);
+    assertEquals(1, m.lines().count(), m);
+  }
+
+  @Test
+  void axisValuesAtTheirLimits_areAccepted(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("limits.yaml");
+    Files.writeString(f, "axes:\n  prompt: [" + Limits.MAX_TOKENS + "]\n  output: {from: 1, to: " + Limits.MAX_TOKENS
+        + ", factor: 4096}\n  batch: [" + Limits.MAX_BATCH + "]\n  chunk: [0, " + Limits.MAX_TOKENS + "]\n");
+    SweepSpec s = SweepFile.read(f);
+    assertEquals(java.util.List.of(Long.toString(Limits.MAX_TOKENS)), axis(s, AxisName.PROMPT));
+    assertEquals(java.util.List.of("1", "4096", Long.toString(Limits.MAX_TOKENS)), axis(s, AxisName.OUTPUT));
+    assertEquals(java.util.List.of(Integer.toString(Limits.MAX_BATCH)), axis(s, AxisName.BATCH));
   }
 
   @Test
