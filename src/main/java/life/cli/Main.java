@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "life",
     mixinStandardHelpOptions = true,
-    version = "life 0.1.0",
+    version = "life 0.2.0",
     description = "LLM Inference Forecast Engine: TTFT, TPOT, TPS and memory of LLM inference from hardware specs.",
     subcommands = {ForecastCommand.class, SweepCommand.class, MergeCommand.class, ParetoCommand.class,
         ValidateCommand.class, CalibrateCommand.class,

@@ -55,7 +55,7 @@ public final class SweepRunner {
 
   /** Rows of the combined {@code results.csv} written beside the parts (a spreadsheet's row limit). */
   public static final long COMBINED_CSV_MAX_ROWS = 1_048_575;
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = "0.2.0";
   /** Rows evaluated and written at a time within a chunk. */
   static final int BATCH_ROWS = 4096;
   /** Seconds a SIGTERM or SIGINT waits for the running chunks to finish. */

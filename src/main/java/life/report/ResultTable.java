@@ -3,17 +3,22 @@ package life.report;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 import life.exec.Manifest;
 import life.exec.OutputFormat;
 import life.exec.SweepRunner;
+import life.io.FileOutput;
 
 /**
  * A sweep result folder read back: its manifest and its CSV part files streamed row by row as the text written
@@ -48,7 +53,36 @@ public final class ResultTable {
     if (m.completedCount() == 0 || m.rows == 0) {
       throw new IllegalArgumentException("result folder " + dir + " is empty: no completed chunk has rows");
     }
-    return new ResultTable(dir, m);
+    ResultTable t = new ResultTable(dir, m);
+    for (Path p : t.csvParts()) {
+      FileOutput.Sum want = m.parts.get(p.getFileName().toString());
+      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IllegalArgumentException("cannot read " + dir + ": the finished part " + p + " is missing");
+      }
+      long size;
+      try {
+        size = Files.size(p);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read " + p + ": " + e.getMessage());
+      }
+      if (want == null || want.bytes() != size) {
+        throw new IllegalArgumentException("cannot read " + dir + ": the finished part " + p + (want == null
+            ? " has no size or checksum in the manifest" : " has " + size + " bytes, the manifest recorded "
+            + want.bytes() + " (truncated or changed)"));
+      }
+    }
+    return t;
+  }
+
+  /** The CSV part files of the completed chunks, in chunk order. */
+  private List<Path> csvParts() {
+    List<Path> parts = new ArrayList<>();
+    for (long k = 0; k < manifest.chunks; k++) {
+      if (manifest.isCompleted(k)) {
+        parts.add(dir.resolve("parts").resolve(SweepRunner.partName(k, OutputFormat.CSV)));
+      }
+    }
+    return parts;
   }
 
   public Path dir() {
@@ -73,14 +107,13 @@ public final class ResultTable {
     return null;
   }
 
-  /** Streams every row of every completed chunk, in chunk order, as the CSV text of its cells. */
+  /**
+   * Streams every row of every completed chunk, in chunk order, as the CSV text of its cells. Each part's header and
+   * cell counts are checked as it is read, and its CRC32C against the manifest's at its end: a part changed since it
+   * was written is refused in one line (before the caller writes anything from it).
+   */
   public void forEachRow(Consumer<String[]> rows) throws IOException {
-    List<Path> parts = new ArrayList<>();
-    for (long k = 0; k < manifest.chunks; k++) {
-      if (manifest.isCompleted(k)) {
-        parts.add(dir.resolve("parts").resolve(SweepRunner.partName(k, OutputFormat.CSV)));
-      }
-    }
+    List<Path> parts = csvParts();
     CsvParserSettings s = new CsvParserSettings();
     s.setHeaderExtractionEnabled(true);
     s.setNullValue("");
@@ -89,13 +122,29 @@ public final class ResultTable {
     s.setMaxColumns(Math.max(512, columns.size() + 1));
     for (Path p : parts) {
       CsvParser parser = new CsvParser(s);
-      try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+      CRC32C crc = new CRC32C();
+      try (Reader r = new InputStreamReader(new CheckedInputStream(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS),
+          crc), StandardCharsets.UTF_8)) {
         parser.beginParsing(r);
         String[] row;
         while ((row = parser.parseNext()) != null) {
+          if (row.length != columns.size()) {
+            throw new IllegalArgumentException("cannot read " + p + ": line " + parser.getContext().currentLine()
+                + " has " + row.length + " cells, the schema " + columns.size() + " (the part was changed)");
+          }
           rows.accept(row);
         }
+        String[] header = parser.getContext().headers();
+        if (header == null || !List.of(header).equals(columns)) {
+          throw new IllegalArgumentException("cannot read " + p + ": its header is not the manifest's schema");
+        }
         parser.stopParsing();
+      }
+      String want = manifest.parts.get(p.getFileName().toString()).crc32c();
+      String got = String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
+      if (!got.equals(want)) {
+        throw new IllegalArgumentException("cannot read " + p + ": it is damaged (CRC32C " + got + ", the manifest "
+            + "recorded " + want + ")");
       }
     }
   }

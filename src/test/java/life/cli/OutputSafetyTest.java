@@ -253,8 +253,9 @@ final class OutputSafetyTest {
 
     Path mf = r.resolve("manifest.json");
     String manifest = Files.readString(mf);
-    Files.writeString(mf, manifest.replace("\"tool_version\" : \"0.1.0\"", "\"tool_version\" : \"0.0.9\""));
-    assertOneLineError(sweep("r", "--resume"), "it was made by life 0.0.9, this is life 0.1.0");
+    Files.writeString(mf, manifest.replace("\"tool_version\" : \"" + life.exec.SweepRunner.VERSION + "\"",
+        "\"tool_version\" : \"0.0.9\""));
+    assertOneLineError(sweep("r", "--resume"), "it was made by life 0.0.9, this is life " + life.exec.SweepRunner.VERSION);
     Files.writeString(mf, manifest);
 
     Path part = r.resolve("parts").resolve("part-00000001.csv");
@@ -360,6 +361,31 @@ final class OutputSafetyTest {
     merge.set(merge.size() - 1, out("m2"));
     assertOneLineError(run(merge.toArray(new String[0])), "cannot merge: the shard part " + part + " is damaged");
     assertFalse(Files.exists(dir.resolve("m2").resolve("parts").resolve("part-00000001.parquet")));
+  }
+
+  /** {@code pareto} and {@code report} refuse a folder whose parts went missing or changed since they were written. */
+  @Test
+  void pareto_refusesMissingOrChangedParts() throws Exception {
+    assertEquals(0, sweep("r").code());
+    Path r = dir.resolve("r");
+    Path part = r.resolve("parts").resolve("part-00000002.csv");
+    byte[] good = Files.readAllBytes(part);
+    Files.delete(part);
+    assertOneLineError(run("pareto", r.toString()), "cannot read " + r + ": the finished part " + part
+        + " is missing");
+    Files.write(part, java.util.Arrays.copyOf(good, 1000));
+    assertOneLineError(run("report", r.toString()), "has 1000 bytes, the manifest recorded " + good.length);
+    // A spliced line: the same size, a separator moved from one line to the next.
+    String text = new String(good, StandardCharsets.UTF_8);
+    int comma = text.indexOf(',', text.indexOf('\n', text.length() / 2));
+    int next = text.indexOf('\n', comma);
+    String spliced = text.substring(0, comma) + text.substring(comma + 1, next + 1) + "," + text.substring(next + 1);
+    assertEquals(good.length, spliced.getBytes(StandardCharsets.UTF_8).length);
+    Files.writeString(part, text.replace(",ok", ",ko"));
+    assertOneLineError(run("pareto", r.toString()), "cannot read " + part + ": it is damaged (CRC32C");
+    Files.writeString(part, spliced);
+    assertOneLineError(run("pareto", r.toString()), "cannot read " + part + ": line ");
+    assertFalse(Files.exists(r.resolve("pareto.csv")), "nothing written");
   }
 
   /** A frontier whose commit stopped half-way is finished by the next command that takes the folder. */
