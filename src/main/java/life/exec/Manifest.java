@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,7 +20,7 @@ import life.io.FileOutput;
 /**
  * {@code manifest.json} of a result folder: which sweep (by content hash) and tool made it, the hashes of every input
  * file it read, the row schema, the chunk layout, which chunks are complete (as ranges) with each finished part's size
- * and CRC32C, and the counts of rows written and removed by each constraint. Rewritten atomically after every chunk,
+ * and CRC32C, and the counts of rows written and removed by each constraint. Rewritten atomically as chunks finish
  * so a crash leaves the last consistent state; its keys keep one order.
  */
 @JsonPropertyOrder({"tool", "tool_version", "sweep_name", "sweep_file", "sweep_sha256", "inputs", "points",
@@ -70,8 +71,23 @@ public final class Manifest {
     }
   }
 
+  /** When this manifest was last written, for {@link #writeAtMostEvery}. */
+  @JsonIgnore
+  private long writtenNs = System.nanoTime();
+
+  /**
+   * Writes it unless it was written less than {@code seconds} ago: a sweep of thousands of chunks records them a few
+   * times a second rather than rewriting (and syncing) the manifest for each.
+   */
+  public void writeAtMostEvery(Path file, double seconds) throws IOException {
+    if (System.nanoTime() - writtenNs >= seconds * 1e9) {
+      write(file);
+    }
+  }
+
   /** Writes to its temporary name, forces it to disk and renames it over {@code file}. */
   public void write(Path file) throws IOException {
+    writtenNs = System.nanoTime();
     try (FileOutput out = FileOutput.create(Commit.temp(file))) {
       JSON.writeValue(out, this);
     }

@@ -118,7 +118,7 @@ public final class Merger {
               m.parts.get(name)));
         }
         merged.markCompleted(k);
-        merged.write(manifestFile);
+        merged.writeAtMostEvery(manifestFile, SweepRunner.MANIFEST_EVERY_S);
       }
     }
     merged.jobs = 0;

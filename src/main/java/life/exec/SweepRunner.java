@@ -60,9 +60,13 @@ public final class SweepRunner {
   static final int BATCH_ROWS = 4096;
   /** Seconds a SIGTERM or SIGINT waits for the running chunks to finish. */
   static final int STOP_WAIT_S = 30;
-  /** Permits for running chunks; a stop takes them all, so no chunk starts after it. */
+  /** Seconds between manifest writes while chunks finish (a chunk finished but not yet recorded is redone). */
+  static final double MANIFEST_EVERY_S = 1.0;
+  /** Permits for running chunks: a stop waits until it holds them all. */
   private static final int PERMITS = Integer.MAX_VALUE;
   private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(PERMITS);
+  /** Set by a stop: no chunk starts after it. */
+  private volatile boolean stopping;
 
   private final SweepEvaluator evaluator;
   private final Options o;
@@ -120,14 +124,18 @@ public final class SweepRunner {
     ForkJoinPool pool = new ForkJoinPool(o.threads());
     Thread onSignal = new Thread(this::stopOnSignal, "life-stop");
     Runtime.getRuntime().addShutdownHook(onSignal);
+    boolean ok = false;
     try (Progress progress = new Progress(spec.name(), shardPoints, manifest.jobs, o.quiet(), 10)) {
       List<Future<?>> futures = new ArrayList<>();
       for (long k : todo) {
         futures.add(pool.submit(() -> {
-          if (!running.tryAcquire()) {
+          if (stopping || !running.tryAcquire()) {
             return;
           }
           try {
+            if (stopping) {
+              return;
+            }
             long from = k * o.partRows();
             long to = Math.min(points, from + o.partRows());
             Chunk c = writeChunk(k, from, to, buffers.get());
@@ -155,17 +163,31 @@ public final class SweepRunner {
           throw new IOException("interrupted", e);
         }
       }
+      ok = true;
     } finally {
+      // After a failure no further chunk starts, and the folder's lock is held until the running ones have ended.
+      stopping = true;
       pool.shutdownNow();
+      try {
+        pool.awaitTermination(STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(onSignal);
       } catch (IllegalStateException e) {
         // Shutting down: the hook is running and finishes the manifest.
       }
-    }
-    synchronized (this) {
-      manifest.complete = manifest.completedCount() == manifest.shardChunks();
-      manifest.write(manifestFile);
+      synchronized (this) {
+        manifest.complete = manifest.completedCount() == manifest.shardChunks();
+        try {
+          manifest.write(manifestFile);
+        } catch (IOException e) {
+          if (ok) {
+            throw e;
+          }
+        }
+      }
     }
     if (manifest.complete && o.shardCount() == 1) {
       writeCombinedCsv(o.out(), manifest);
@@ -359,6 +381,7 @@ public final class SweepRunner {
    * running ones, records them and says how to resume.
    */
   private void stopOnSignal() {
+    stopping = true;
     boolean drained = false;
     try {
       drained = running.tryAcquire(PERMITS, STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
@@ -368,6 +391,11 @@ public final class SweepRunner {
     long done;
     long of;
     synchronized (this) {
+      try {
+        manifest.write(manifestFile);
+      } catch (IOException e) {
+        System.err.println("life: could not record the last chunks in " + manifestFile + ": " + e.getMessage());
+      }
       done = manifest.completedCount();
       of = manifest.shardChunks();
     }
@@ -392,7 +420,7 @@ public final class SweepRunner {
     manifest.updated = Instant.now().toString();
     manifest.elapsedS = before + (System.nanoTime() - start) / 1e9;
     try {
-      manifest.write(manifestFile);
+      manifest.writeAtMostEvery(manifestFile, MANIFEST_EVERY_S);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
