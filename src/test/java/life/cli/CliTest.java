@@ -3,21 +3,25 @@ package life.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -649,5 +653,30 @@ final class CliTest {
       String table = run("forecast", "--model", "llama-3.2-1b", "--hardware", e.getKey()).out();
       assertTrue(table.lines().anyMatch(l -> l.startsWith("stack ") && l.contains(e.getValue())), table);
     }
+  }
+
+  /** Exactly one line on stderr, {@code life: error: } with every fragment, nothing on stdout, a non-zero exit. */
+  static void assertOnlyOneLineError(Run r, String... fragments) {
+    assertOneLineError(r, fragments);
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals("", r.out());
+  }
+
+  /** A config.json nested deeper than the JSON reader's limit: one line with file, line and column. */
+  @Test
+  void configNestedTooDeep_isOneLineErrorWithLineAndColumn(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "{\"hidden_size\":\n" + "[".repeat(5000) + "]".repeat(5000) + "}");
+    assertOnlyOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString()
+        + " line 2, column 1001: not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000)");
+  }
+
+  @Test
+  void configHugeLayerCount_namesTheFieldAndItsRange(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, Files.readString(Path.of("src/main/resources/catalog/models/llama-2-7b.json"))
+        .replaceFirst("\"num_hidden_layers\": *\\d+", "\"num_hidden_layers\": 4000000000"));
+    assertOnlyOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString(),
+        "field 'num_hidden_layers' is 4000000000 (allowed: 1 to 100000)");
   }
 }
