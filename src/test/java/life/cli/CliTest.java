@@ -679,4 +679,12 @@ final class CliTest {
     assertOnlyOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString(),
         "field 'num_hidden_layers' is 4000000000 (allowed: 1 to 100000)");
   }
+
+  /** A sweep name becomes a folder name: '..' is refused before anything is written. */
+  @Test
+  void sweepNamedDotDot_isRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("up.yaml");
+    Files.writeString(f, "name: ..\naxes:\n  model: [llama-3.2-1b]\n  hardware: [nvidia-rtx-4090]\n");
+    assertOnlyOneLineError(run("sweep", f.toString()), f + " line 1, key 'name': the name '..' may only use");
+  }
 }
