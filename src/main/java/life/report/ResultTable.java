@@ -2,10 +2,12 @@ package life.report;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,19 @@ public final class ResultTable {
     }
     if (m.completedCount() == 0 || m.rows == 0) {
       throw new IllegalArgumentException("result folder " + dir + " is empty: no completed chunk has rows");
+    }
+    Path part = dir.resolve("parts").resolve(SweepRunner.partName(m.completed.get(0)[0], OutputFormat.CSV));
+    try (BufferedReader r = Files.newBufferedReader(part, StandardCharsets.UTF_8)) {
+      String header = r.readLine();
+      if (header == null || !List.of(header.split(",", -1)).equals(m.schema.stream().map(c -> c.get("name"))
+          .toList())) {
+        throw new IllegalArgumentException(mf + ": field 'schema' does not list the columns of " + part);
+      }
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("result folder " + dir + " has no part file " + part.getFileName()
+          + " for its completed chunk " + m.completed.get(0)[0], e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(part + ": cannot read: " + e.getMessage(), e);
     }
     return new ResultTable(dir, m);
   }

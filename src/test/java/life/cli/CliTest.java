@@ -792,6 +792,41 @@ final class CliTest {
         j.toString());
   }
 
+  /** A result folder whose manifest.json was edited badly: one line naming the manifest and the field. */
+  @Test
+  void resultFolderWithABadManifest_isOneLineErrorNamingTheField(@TempDir Path dir) throws IOException {
+    Path sweep = dir.resolve("tiny.yaml");
+    Files.writeString(sweep, "name: tiny\naxes:\n  model: [llama-3.2-1b]\n  hardware: [nvidia-rtx-4090]\n"
+        + "objectives: [tpot_ms:min]\n");
+    Path results = dir.resolve("results");
+    Run made = run("sweep", sweep.toString(), "--out", results.toString(), "--format", "csv", "--quiet");
+    assertEquals(0, made.code(), made.err());
+    Path mf = results.resolve("manifest.json");
+    String good = Files.readString(mf);
+    Map<String, String> edits = Map.of(
+        "\"type\" : \"double\"", "\"type\" : \"dou\\nble\"",
+        "\"chunks\" : 1,", "\"chunks\" : 4000000000,",
+        "\"name\" : \"price_usd\"", "\"name\" : \"price\"",
+        "\"formats\" : [ \"csv\" ]", "\"formats\" : [ [ ] ]",
+        "\"objectives\" : [ \"tpot_ms:min\" ]", "\"objectives\" : [ \"tpot:min\" ]");
+    Map<String, String> messages = Map.of(
+        "\"type\" : \"double\"", ": not a valid manifest: field 'schema[",
+        "\"chunks\" : 1,", ": not a valid manifest: field 'chunks' is 4000000000, but 1 points in parts of 50000 "
+            + "rows make 1",
+        "\"name\" : \"price_usd\"", ": field 'schema' does not list the columns of ",
+        "\"formats\" : [ \"csv\" ]", ": not a readable manifest: field 'formats[0]' does not hold a value of its "
+            + "type",
+        "\"objectives\" : [ \"tpot_ms:min\" ]", ": field 'objectives': unknown objective column 'tpot'");
+    for (Map.Entry<String, String> e : edits.entrySet()) {
+      assertTrue(good.contains(e.getKey()), e.getKey() + " not in " + good);
+      Files.writeString(mf, good.replace(e.getKey(), e.getValue()));
+      assertOnlyOneLineError(run("pareto", results.toString()), "life: error: " + mf, messages.get(e.getKey()));
+    }
+    Files.writeString(mf, good.replace("\"type\" : \"double\"", "\"type\" : \"dou\\nble\""));
+    assertOneLineError(run("pareto", results.toString()), "].type' is 'dou\\nble' (allowed: string, long, double, "
+        + "boolean)");
+  }
+
   /** A sweep name becomes a folder name: '..' is refused before anything is written. */
   @Test
   void sweepNamedDotDot_isRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
