@@ -664,6 +664,55 @@ final class CliTest {
     assertEquals("", r.out());
   }
 
+  /** A command that throws what it is given. */
+  @CommandLine.Command(name = "boom")
+  static final class Boom implements java.util.concurrent.Callable<Integer> {
+    private final Throwable thrown;
+
+    Boom(Throwable thrown) {
+      this.thrown = thrown;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      if (thrown instanceof Error e) {
+        throw e;
+      }
+      throw (Exception) thrown;
+    }
+  }
+
+  static Stream<Throwable> bugs() {
+    return Stream.of(new NullPointerException("x is null"), new IllegalStateException(), new StackOverflowError(),
+        new IllegalArgumentException((String) null));
+  }
+
+  /** A bug (not bad input) is one line naming the exception, exit code 70, and no stack trace. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bugs")
+  void internalError_isOneLineWithExitCode70(Throwable bug) {
+    CommandLine cl = Main.commandLine();
+    cl.addSubcommand("boom", new Boom(bug));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    assertEquals(Main.INTERNAL_ERROR, cl.execute("boom"));
+    assertEquals(List.of("life: internal error: " + bug.getClass().getName() + ": " + bug.getMessage()
+        + " (set LIFE_DEBUG=1 for the stack trace)"), err.toString().lines().toList());
+  }
+
+  @Test
+  void internalError_printsItsStackTraceOnlyWhenDebugging() {
+    for (boolean debug : new boolean[] {false, true}) {
+      StringWriter err = new StringWriter();
+      assertEquals(Main.INTERNAL_ERROR, Main.handle(new IllegalStateException("bug"), new PrintWriter(err), debug));
+      assertEquals(debug, err.toString().contains("\tat life.cli.CliTest"), err.toString());
+      assertTrue(err.toString().endsWith("life: internal error: java.lang.IllegalStateException: bug (set LIFE_DEBUG=1 "
+          + "for the stack trace)\n"), err.toString());
+    }
+  }
+
   /** A config.json nested deeper than the JSON reader's limit: one line with file, line and column. */
   @Test
   void configNestedTooDeep_isOneLineErrorWithLineAndColumn(@TempDir Path dir) throws IOException {
