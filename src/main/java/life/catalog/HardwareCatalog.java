@@ -57,16 +57,25 @@ public final class HardwareCatalog {
     return m;
   }
 
-  /** The built-in catalog. */
+  /** The built-in catalog (a new instance each time, of the devices read once). */
   public static HardwareCatalog builtIn() {
-    try (InputStream in = HardwareCatalog.class.getResourceAsStream(BUILT_IN)) {
-      if (in == null) {
-        throw new InputException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
+    return new HardwareCatalog(BuiltIn.ENTRIES);
+  }
+
+  /** The rows of the built-in catalog, read on first use. */
+  private static final class BuiltIn {
+    static final Map<String, Entry> ENTRIES = read();
+
+    private static Map<String, Entry> read() {
+      try (InputStream in = HardwareCatalog.class.getResourceAsStream(BUILT_IN)) {
+        if (in == null) {
+          throw new InputException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
+        }
+        String file = "hardware.csv (built-in)";
+        return Collections.unmodifiableMap(parse(file, InputFile.text(file, in.readAllBytes())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      String file = "hardware.csv (built-in)";
-      return new HardwareCatalog(parse(file, InputFile.text(file, in.readAllBytes())));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
