@@ -1,18 +1,16 @@
 package life.catalog;
 
+import static life.spec.InputException.clip;
+import static life.spec.InputException.quote;
+
 import life.spec.InputException;
 import com.univocity.parsers.common.record.Record;
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -59,16 +57,25 @@ public final class HardwareCatalog {
     return m;
   }
 
-  /** The built-in catalog. */
+  /** The built-in catalog (a new instance each time, of the devices read once). */
   public static HardwareCatalog builtIn() {
-    try (InputStream in = HardwareCatalog.class.getResourceAsStream(BUILT_IN)) {
-      if (in == null) {
-        throw new InputException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
+    return new HardwareCatalog(BuiltIn.ENTRIES);
+  }
+
+  /** The rows of the built-in catalog, read on first use. */
+  private static final class BuiltIn {
+    static final Map<String, Entry> ENTRIES = read();
+
+    private static Map<String, Entry> read() {
+      try (InputStream in = HardwareCatalog.class.getResourceAsStream(BUILT_IN)) {
+        if (in == null) {
+          throw new InputException("built-in hardware catalog " + BUILT_IN + " is missing from the jar");
+        }
+        String file = "hardware.csv (built-in)";
+        return Collections.unmodifiableMap(parse(file, InputFile.text(file, in.readAllBytes())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return new HardwareCatalog(parse("hardware.csv (built-in)", new StringReader(text)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -160,14 +167,7 @@ public final class HardwareCatalog {
 
   /** The devices of a user file with the efficiencies it gives, in file order. */
   public static Map<String, Entry> readEntries(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new InputException("hardware file " + file + " does not exist");
-    }
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return parse(file.toString(), r);
-    } catch (IOException e) {
-      throw new InputException("hardware file " + file + ": cannot read: " + e.getMessage(), e);
-    }
+    return parse(file.toString(), InputFile.read("hardware file", file));
   }
 
   /**
@@ -200,29 +200,21 @@ public final class HardwareCatalog {
     return devices;
   }
 
-  private static Map<String, Entry> parse(String file, Reader reader) {
-    CsvParserSettings s = new CsvParserSettings();
-    s.setHeaderExtractionEnabled(true);
-    s.setLineSeparatorDetectionEnabled(true);
-    s.setMaxCharsPerColumn(100_000);
-    s.setSkipEmptyLines(true);
-    CsvParser p = new CsvParser(s);
-    List<Record> records = p.parseAllRecords(reader);
-    String[] header = p.getRecordMetadata() == null ? new String[0] : p.getRecordMetadata().headers();
-    List<String> have = header == null ? List.of() : Arrays.stream(header).map(String::trim).toList();
+  private static Map<String, Entry> parse(String file, String text) {
+    InputFile.Csv csv = InputFile.csv(file, text);
     for (String col : COLUMNS) {
-      if (!have.contains(col)) {
+      if (!csv.has(col)) {
         throw new InputException(file + ": missing column '" + col + "' (required: " + String.join(",", COLUMNS)
             + ")");
       }
     }
     Map<String, Entry> out = new LinkedHashMap<>();
     int line = 1;
-    for (Record r : records) {
+    for (Record r : csv.rows()) {
       line++;
       Entry h = row(file, line, r);
       if (out.put(h.spec().id(), h) != null) {
-        throw new InputException(file + " row " + line + ": duplicate id '" + h.spec().id() + "'");
+        throw new InputException(file + " row " + line + ": duplicate id " + quote(h.spec().id()));
       }
     }
     return out;
@@ -234,7 +226,7 @@ public final class HardwareCatalog {
     if (id.isEmpty()) {
       throw new InputException(where + ": column 'id' is empty");
     }
-    where = where + " (" + id + ")";
+    where = where + " (" + clip(id) + ")";
     DeviceKind kind;
     try {
       kind = DeviceKind.parse(text(r, "kind"));
@@ -294,7 +286,7 @@ public final class HardwareCatalog {
     }
     String v = text(r, "memory").toLowerCase(java.util.Locale.ROOT);
     if (!v.isEmpty() && !HardwareSpec.MEMORY.contains(v)) {
-      throw new InputException(where + ": column 'memory' is '" + v + "' (allowed: empty, "
+      throw new InputException(where + ": column 'memory' is " + quote(v) + " (allowed: empty, "
           + String.join(", ", HardwareSpec.MEMORY) + ")");
     }
     return v;
@@ -321,11 +313,11 @@ public final class HardwareCatalog {
     try {
       d = Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw new InputException(where + ": column '" + col + "' is not a number: '" + v + "'");
+      throw new InputException(where + ": column '" + col + "' is not a number: " + quote(v));
     }
     if (!(d > 0 || (zeroAllowed && d == 0)) || !Double.isFinite(d)) {
       throw new InputException(where + ": column '" + col + "' must be " + (zeroAllowed ? "non-negative" : "positive")
-          + " (or empty), got " + v);
+          + " (or empty), got " + quote(v));
     }
     return OptionalDouble.of(d);
   }

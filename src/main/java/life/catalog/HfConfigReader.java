@@ -1,15 +1,22 @@
 package life.catalog;
 
-import life.spec.InputException;
+import static life.spec.InputException.clip;
+import static life.spec.InputException.escape;
+import static life.spec.InputException.quote;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import life.spec.DType;
+import life.spec.InputException;
 import life.spec.ModelSpec;
 import life.spec.ModelSpec.Activation;
 import life.spec.ModelSpec.Bias;
@@ -39,6 +46,29 @@ public final class HfConfigReader {
       Set.of("gemma", "gemma2", "gemma3_text", "bloom", "opt", "falcon", "gpt2");
   private static final Set<String> QK_NORM = Set.of("qwen3", "qwen3_moe", "gemma3_text");
 
+  /** Widths: hidden size, latent ranks. */
+  private static final Range WIDTH = new Range(1, 1 << 20);
+  /** Decoder layers, and layer indices and periods. */
+  private static final Range LAYERS = new Range(1, 100_000);
+  /** Heads and head widths, experts. */
+  private static final Range HEADS = new Range(1, 1 << 16);
+  /** MLP widths and the vocabulary. */
+  private static final Range FFN = new Range(1, 1 << 24);
+  /** Context lengths and attention windows, in tokens. */
+  private static final Range TOKENS = new Range(0, 1 << 30);
+
+  /** The allowed values of a count field, {@code min} to {@code max}: wide enough for any published model. */
+  private record Range(long min, long max) {
+    Range from(long newMin) {
+      return new Range(newMin, max);
+    }
+
+    @Override
+    public String toString() {
+      return min + " to " + max;
+    }
+  }
+
   private final String file;
   private JsonNode c;
 
@@ -48,17 +78,47 @@ public final class HfConfigReader {
 
   /** Parses {@code json} (the content of {@code file}) into the model {@code id}. */
   public static ModelSpec read(String id, String file, String json) {
-    HfConfigReader r = new HfConfigReader(file);
+    HfConfigReader r = new HfConfigReader(escape(file));
+    r.c = parse(r.file, json);
     try {
-      r.c = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      String msg = e.getOriginalMessage().lines().findFirst().orElse("parse error");
-      throw new InputException(file + ": not valid JSON: " + msg + " (line " + e.getLocation().getLineNr() + ")");
+      return r.spec(id);
+    } catch (IllegalArgumentException e) {
+      throw new InputException(r.file + ": " + e.getMessage(), e);
     }
-    if (r.c == null || !r.c.isObject()) {
-      throw new InputException(file + ": not a JSON object");
+  }
+
+  private static JsonNode parse(String file, String json) {
+    JsonNode root;
+    try (JsonParser p = JSON.createParser(json)) {
+      try {
+        root = JSON.readTree(p);
+      } catch (JsonProcessingException e) {
+        JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+        String msg = String.valueOf(e.getOriginalMessage()).replaceAll(", from `[^`]*`\\)", ")");
+        throw new InputException(file + " line " + at.getLineNr() + ", column " + at.getColumnNr()
+            + ": not valid JSON: " + escape(msg.lines().findFirst().orElse("parse error")));
+      }
+    } catch (IOException e) {
+      throw new InputException(file + ": cannot read: " + escape(String.valueOf(e.getMessage())), e);
     }
-    return r.spec(id);
+    if (root == null || root.isMissingNode()) {
+      throw new InputException(file + ": the file is empty (expected a JSON object of config fields)");
+    }
+    if (!root.isObject()) {
+      throw new InputException(file + ": expected a JSON object of config fields, got " + article(root));
+    }
+    return root;
+  }
+
+  private static String article(JsonNode n) {
+    return switch (n.getNodeType()) {
+      case ARRAY -> "an array";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      default -> n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    };
   }
 
   private ModelSpec spec(String id) {
@@ -73,19 +133,19 @@ public final class HfConfigReader {
       type = "gemma3_text";
     }
     applyFamilyDefaults(type);
-    int hidden = requireInt("hidden_size", "n_embd", "d_model", "n_embed");
-    int layers = requireInt("num_hidden_layers", "n_layer", "num_layers");
-    int heads = requireInt("num_attention_heads", "n_head", "num_heads");
-    int vocab = requireInt("vocab_size");
-    if (hidden % heads != 0 && integer("head_dim").isEmpty()) {
+    int hidden = requireInt(WIDTH, "hidden_size", "n_embd", "d_model", "n_embed");
+    int layers = requireInt(LAYERS, "num_hidden_layers", "n_layer", "num_layers");
+    int heads = requireInt(HEADS, "num_attention_heads", "n_head", "num_heads");
+    int vocab = requireInt(FFN, "vocab_size");
+    if (hidden % heads != 0 && integer(HEADS, "head_dim").isEmpty()) {
       throw new InputException(file + ": hidden_size " + hidden + " is not a multiple of num_attention_heads "
           + heads + " and head_dim is missing");
     }
     Optional<MlaSpec> mla = mla();
     int headDim = mla.map(x -> x.qkNopeHeadDim() + x.qkRopeHeadDim())
-        .orElseGet(() -> integer("head_dim").orElse(hidden / heads));
+        .orElseGet(() -> integer(HEADS, "head_dim").orElse(hidden / heads));
     boolean plain = PLAIN_MLP.contains(type);
-    int intermediate = integer("intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size").orElse(-1);
+    int intermediate = integer(FFN, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size").orElse(-1);
     if (intermediate < 0) {
       if (plain) {
         intermediate = 4 * hidden;
@@ -109,12 +169,13 @@ public final class HfConfigReader {
     Position position = type.equals("bloom") || (type.equals("falcon") && bool("alibi").orElse(false))
         ? Position.ALIBI
         : type.equals("opt") ? Position.LEARNED : Position.ROPE;
-    int rotary = integer("rotary_dim").orElse(headDim);
+    int rotary = integer(HEADS.from(0), "rotary_dim").orElse(headDim);
     double partial = c.path("partial_rotary_factor").asDouble(1.0);
     if (partial > 0 && partial < 1) {
       rotary = (int) Math.round(headDim * partial);
     }
-    int maxPos = integer("max_position_embeddings", "n_positions", "seq_length", "max_sequence_length").orElse(0);
+    int maxPos = integer(TOKENS, "max_position_embeddings", "n_positions", "seq_length", "max_sequence_length")
+        .orElse(0);
     int learned = position == Position.LEARNED ? maxPos + 2 : 0;
     return new ModelSpec(id, type, hidden, heads, headDim, intermediate, vocab, layerSpecs,
         plain ? Mlp.PLAIN : Mlp.GATED, activation(type), LAYER_NORM.contains(type) ? NormKind.LAYER : NormKind.RMS,
@@ -151,13 +212,15 @@ public final class HfConfigReader {
     }
     int window = slidingWindow(type);
     JsonNode layerTypes = c.get("layer_types");
-    int pattern = integer("sliding_window_pattern").orElse(type.equals("gemma3_text") ? 6 : 0);
-    int firstDense = integer("first_k_dense_replace").orElse(0);
-    int moeFreq = integer("moe_layer_freq", "decoder_sparse_step").orElse(1);
+    int pattern = integer(LAYERS.from(0), "sliding_window_pattern").orElse(type.equals("gemma3_text") ? 6 : 0);
+    int firstDense = integer(LAYERS.from(0), "first_k_dense_replace").orElse(0);
+    int moeFreq = integer(LAYERS, "moe_layer_freq", "decoder_sparse_step").orElse(1);
     JsonNode mlpOnly = c.get("mlp_only_layers");
     List<LayerSpec> out = new ArrayList<>(layers);
     for (int i = 0; i < layers; i++) {
-      int k = perLayerKv != null && perLayerKv.isArray() ? perLayerKv.get(i).asInt() : kv;
+      int k = perLayerKv != null && perLayerKv.isArray()
+          ? value(HEADS, "num_key_value_heads_per_layer[" + i + "]", perLayerKv.get(i))
+          : kv;
       int w = 0;
       if (window > 0) {
         if (layerTypes != null && layerTypes.isArray() && layerTypes.size() == layers) {
@@ -194,34 +257,34 @@ public final class HfConfigReader {
   private int kvHeads(String type, int heads) {
     if (type.equals("falcon")) {
       if (newFalcon()) {
-        return integer("num_kv_heads", "num_key_value_heads").orElse(heads);
+        return integer(HEADS, "num_kv_heads", "num_key_value_heads").orElse(heads);
       }
       return bool("multi_query").orElse(true) ? 1 : heads;
     }
     if (c.has("multi_query") && bool("multi_query").orElse(false)) {
       return 1;
     }
-    return integer("num_key_value_heads", "num_kv_heads", "n_head_kv").orElse(heads);
+    return integer(HEADS, "num_key_value_heads", "num_kv_heads", "n_head_kv").orElse(heads);
   }
 
   private int slidingWindow(String type) {
     if (bool("use_sliding_window").map(b -> !b).orElse(false)) {
       return 0;
     }
-    return integer("sliding_window").orElse(0);
+    return integer(TOKENS, "sliding_window").orElse(0);
   }
 
   private Optional<MoeSpec> moe(String type, int intermediate) {
-    Optional<Integer> experts = integer("num_local_experts", "num_experts", "n_routed_experts");
+    Optional<Integer> experts = integer(HEADS.from(0), "num_local_experts", "num_experts", "n_routed_experts");
     if (experts.isEmpty() || experts.get() <= 1) {
       return Optional.empty();
     }
-    int active = integer("num_experts_per_tok", "top_k", "moe_top_k")
+    int active = integer(HEADS, "num_experts_per_tok", "top_k", "moe_top_k")
         .orElseThrow(() -> missing("num_experts_per_tok"));
-    int expertInter = integer("moe_intermediate_size").orElse(intermediate);
-    int shared = integer("n_shared_experts").orElse(0);
+    int expertInter = integer(FFN, "moe_intermediate_size").orElse(intermediate);
+    int shared = integer(HEADS.from(0), "n_shared_experts").orElse(0);
     int sharedInter = expertInter;
-    Optional<Integer> qwenShared = integer("shared_expert_intermediate_size");
+    Optional<Integer> qwenShared = integer(FFN.from(0), "shared_expert_intermediate_size");
     if (qwenShared.isPresent() && qwenShared.get() > 0) {
       shared = 1;
       sharedInter = qwenShared.get();
@@ -230,14 +293,14 @@ public final class HfConfigReader {
   }
 
   private Optional<MlaSpec> mla() {
-    Optional<Integer> rank = integer("kv_lora_rank");
+    Optional<Integer> rank = integer(WIDTH, "kv_lora_rank");
     if (rank.isEmpty()) {
       return Optional.empty();
     }
-    int rope = integer("qk_rope_head_dim").orElseThrow(() -> missing("qk_rope_head_dim"));
-    int nope = integer("qk_nope_head_dim").orElseThrow(() -> missing("qk_nope_head_dim"));
-    int v = integer("v_head_dim").orElseThrow(() -> missing("v_head_dim"));
-    return Optional.of(new MlaSpec(rank.get(), integer("q_lora_rank").orElse(0), nope, rope, v));
+    int rope = integer(HEADS, "qk_rope_head_dim").orElseThrow(() -> missing("qk_rope_head_dim"));
+    int nope = integer(HEADS.from(0), "qk_nope_head_dim").orElseThrow(() -> missing("qk_nope_head_dim"));
+    int v = integer(HEADS, "v_head_dim").orElseThrow(() -> missing("v_head_dim"));
+    return Optional.of(new MlaSpec(rank.get(), integer(WIDTH.from(0), "q_lora_rank").orElse(0), nope, rope, v));
   }
 
   private Bias bias(String type) {
@@ -274,7 +337,7 @@ public final class HfConfigReader {
     if (act.equals("silu") || act.equals("swish") || act.equals("swiglu")) {
       return Activation.SILU;
     }
-    throw new InputException(file + ": hidden_act '" + act + "' is not supported (allowed: silu, gelu*, relu)");
+    throw new InputException(file + ": hidden_act " + quote(act) + " is not supported (allowed: silu, gelu*, relu)");
   }
 
   private DType dtype() {
@@ -293,23 +356,38 @@ public final class HfConfigReader {
     return new InputException(file + ": missing field '" + field + "'");
   }
 
-  private int requireInt(String... names) {
-    return integer(names).orElseThrow(() -> new InputException(file + ": missing field '" + names[0] + "'"
+  private int requireInt(Range range, String... names) {
+    return integer(range, names).orElseThrow(() -> new InputException(file + ": missing field '" + names[0] + "'"
         + (names.length > 1 ? " (or " + String.join(", ", List.of(names).subList(1, names.length)) + ")" : "")));
   }
 
-  private Optional<Integer> integer(String... names) {
+  /** The first of the fields {@code names} the config gives (null counts as absent), checked against its range. */
+  private Optional<Integer> integer(Range range, String... names) {
     for (String n : names) {
       JsonNode v = c.get(n);
       if (v == null || v.isNull()) {
         continue;
       }
-      if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
-        throw new InputException(file + ": field '" + n + "' must be an integer, got " + v);
-      }
-      return Optional.of(v.asInt());
+      return Optional.of(value(range, n, v));
     }
     return Optional.empty();
+  }
+
+  /** The whole number {@code v} of {@code field}, in {@code range}. */
+  private int value(Range range, String field, JsonNode v) {
+    boolean whole = v.isIntegralNumber() || v.isNumber() && v.asDouble() == Math.rint(v.asDouble());
+    if (!whole) {
+      throw new InputException(file + ": field '" + field + "' is " + clip(v.toString()) + ", not a whole number "
+          + "(allowed: " + range + ")");
+    }
+    boolean inRange = v.isIntegralNumber()
+        ? v.canConvertToLong() && v.asLong() >= range.min() && v.asLong() <= range.max()
+        : v.asDouble() >= range.min() && v.asDouble() <= range.max();
+    if (!inRange) {
+      throw new InputException(file + ": field '" + field + "' is " + clip(v.toString()) + " (allowed: " + range
+          + ")");
+    }
+    return (int) (v.isIntegralNumber() ? v.asLong() : v.asDouble());
   }
 
   private Optional<Boolean> bool(String name) {
@@ -318,7 +396,7 @@ public final class HfConfigReader {
       return Optional.empty();
     }
     if (!v.isBoolean()) {
-      throw new InputException(file + ": field '" + name + "' must be true or false, got " + v);
+      throw new InputException(file + ": field '" + name + "' must be true or false, got " + clip(v.toString()));
     }
     return Optional.of(v.asBoolean());
   }

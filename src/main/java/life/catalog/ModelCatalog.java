@@ -2,14 +2,11 @@ package life.catalog;
 
 import life.spec.InputException;
 import com.univocity.parsers.common.record.Record;
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,20 +46,18 @@ public final class ModelCatalog {
     if (entries.containsKey(idOrPath)) {
       return cache.computeIfAbsent(idOrPath, this::loadBuiltIn);
     }
-    Path p = Path.of(idOrPath);
-    if (idOrPath.endsWith(".json") || Files.isRegularFile(p)) {
-      if (!Files.isRegularFile(p)) {
-        throw new InputException("model config " + idOrPath + " does not exist");
+    Path p;
+    try {
+      p = Path.of(idOrPath);
+    } catch (InvalidPathException e) {
+      throw new InputException(Suggest.unknown("model id", idOrPath, entries.keySet()));
+    }
+    if (idOrPath.endsWith(".json") || Files.exists(p)) {
+      String id = p.getFileName() == null ? idOrPath : p.getFileName().toString().replaceFirst("\\.json$", "");
+      if (id.equals("config") && p.getParent() != null && p.getParent().getFileName() != null) {
+        id = p.getParent().getFileName().toString();
       }
-      try {
-        String id = p.getFileName().toString().replaceFirst("\\.json$", "");
-        if (id.equals("config") && p.getParent() != null) {
-          id = p.getParent().getFileName().toString();
-        }
-        return HfConfigReader.read(id, idOrPath, Files.readString(p, StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new InputException("model config " + idOrPath + ": cannot read: " + e.getMessage(), e);
-      }
+      return HfConfigReader.read(id, idOrPath, InputFile.read("model config", p));
     }
     throw new InputException(Suggest.unknown("model id", idOrPath, entries.keySet()));
   }
@@ -73,7 +68,8 @@ public final class ModelCatalog {
       if (in == null) {
         throw new InputException("built-in model " + id + ": resource " + res + " is missing");
       }
-      return HfConfigReader.read(id, "models/" + id + ".json", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      String file = "models/" + id + ".json";
+      return HfConfigReader.read(id, file, InputFile.text(file, in.readAllBytes()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -84,13 +80,9 @@ public final class ModelCatalog {
       if (in == null) {
         throw new InputException("built-in model index catalog/models.csv is missing from the jar");
       }
-      CsvParserSettings s = new CsvParserSettings();
-      s.setHeaderExtractionEnabled(true);
-      s.setMaxCharsPerColumn(100_000);
-      s.setSkipEmptyLines(true);
+      String file = "models.csv (built-in)";
       Map<String, Entry> m = new LinkedHashMap<>();
-      for (Record r : new CsvParser(s).parseAllRecords(
-          new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)))) {
+      for (Record r : InputFile.csv(file, InputFile.text(file, in.readAllBytes())).rows()) {
         String pp = r.getString("published_params");
         OptionalDouble params = pp == null || pp.isBlank()
             ? OptionalDouble.empty()

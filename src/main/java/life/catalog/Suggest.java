@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import life.spec.InputException;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** "Did you mean" lists for unknown ids. */
@@ -24,7 +25,9 @@ final class Suggest {
   }
 
   static String unknown(String what, String wanted, Collection<String> known) {
-    return "unknown " + what + " '" + wanted + "' (near matches: " + String.join(", ", near(wanted, known))
+    return "unknown " + what + " " + InputException.quote(wanted) + " (near matches: "
+        + String.join(", ", near(wanted.length() > InputException.QUOTE_LIMIT
+            ? wanted.substring(0, InputException.QUOTE_LIMIT) : wanted, known))
         + "; `life catalog " + what.replace(" id", "") + (what.startsWith("model") ? "s" : "")
         + "` lists all)";
   }

@@ -28,14 +28,19 @@ final class FrontOptions {
   double usdPerKwh;
 
   Pareto.Options options(ResultTable t) {
-    String spec = objectives;
-    if (spec == null) {
-      if (t.manifest().objectives.isEmpty()) {
-        throw new IllegalArgumentException("the sweep file has no objectives: give --objectives COL:min|max,...");
+    List<Objective> list;
+    if (objectives != null) {
+      list = Objective.parseList(objectives, Pareto.numericColumns(t));
+    } else if (t.manifest().objectives.isEmpty()) {
+      throw new IllegalArgumentException("the sweep file has no objectives: give --objectives COL:min|max,...");
+    } else {
+      try {
+        list = Objective.parseList(String.join(",", t.manifest().objectives), Pareto.numericColumns(t));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(t.dir().resolve("manifest.json") + ": field 'objectives': "
+            + e.getMessage() + "; or give --objectives COL:min|max,...", e);
       }
-      spec = String.join(",", t.manifest().objectives);
     }
-    return new Pareto.Options(Objective.parseList(spec, Pareto.numericColumns(t)), by, where,
-        new Derived(amortizeYears, usdPerKwh));
+    return new Pareto.Options(list, by, where, new Derived(amortizeYears, usdPerKwh));
   }
 }

@@ -1,6 +1,8 @@
 package life.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import life.spec.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,35 +33,67 @@ public final class Main implements Runnable {
 
   /**
    * The configured command line: bad input gives a one-line error and exit code 1, 2 for usage errors (a bad option
-   * or option value).
+   * or option value). Anything else is a bug: one line {@code life: internal error: ...} and exit code
+   * {@value #INTERNAL_ERROR}, with the stack trace only when the environment sets {@code LIFE_DEBUG=1}.
    */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      PrintWriter err = cmd.getErr();
-      // A bad option value is a usage error (exit 2, as picocli's own): thrown as UsageError here, or by a lower
-      // stage with a message that names the option.
-      if (ex instanceof UsageError || ex instanceof IllegalArgumentException && ex.getMessage() != null
-          && ex.getMessage().startsWith("--")) {
-        err.println("life: error: " + ex.getMessage());
-        err.flush();
-        return 2;
+    cl.setExecutionStrategy(parsed -> {
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } catch (Error e) {
+        // picocli hands only exceptions to the handler: an error is wrapped so that it reaches handle() too.
+        throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), String.valueOf(e), e);
       }
-      if (ex instanceof IllegalArgumentException || ex instanceof InputException
-          || ex instanceof java.io.IOException) {
-        err.println("life: error: " + ex.getMessage());
-        err.flush();
-        return 1;
-      }
-      throw ex;
     });
+    boolean debug = "1".equals(System.getenv("LIFE_DEBUG"));
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println("life: error: " + ex.getMessage());
+      err.println("life: error: " + InputException.escape(ex.getMessage()));
       err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return 2;
     });
     return cl;
+  }
+
+  /** Exit code of an internal error (BSD {@code EX_SOFTWARE}). */
+  static final int INTERNAL_ERROR = 70;
+
+  /**
+   * Reports {@code thrown} on {@code err} as one line and returns the exit code: bad input (an
+   * {@link InputException}, an {@link IllegalArgumentException} or an {@link IOException}) as {@code life: error: },
+   * anything else as an internal error, with its stack trace first when {@code debug}.
+   */
+  static int handle(Exception thrown, PrintWriter err, boolean debug) {
+    Throwable ex = thrown instanceof CommandLine.ExecutionException && thrown.getCause() != null
+        ? thrown.getCause()
+        : thrown;
+    if (ex instanceof UncheckedIOException && ex.getCause() != null) {
+      ex = ex.getCause();
+    }
+    String message = ex.getMessage() == null ? null : InputException.escape(ex.getMessage());
+    // A bad option value is a usage error (exit 2, as picocli's own): thrown as UsageError here, or by a lower
+    // stage with a message that names the option.
+    if (ex instanceof UsageError || ex instanceof IllegalArgumentException && message != null
+        && message.startsWith("--")) {
+      err.println("life: error: " + message);
+      err.flush();
+      return 2;
+    }
+    if (message != null && (ex instanceof IllegalArgumentException || ex instanceof InputException
+        || ex instanceof IOException)) {
+      err.println("life: error: " + message);
+      err.flush();
+      return 1;
+    }
+    if (debug) {
+      ex.printStackTrace(err);
+    }
+    err.println("life: internal error: " + ex.getClass().getName() + ": " + message
+        + " (set LIFE_DEBUG=1 for the stack trace)");
+    err.flush();
+    return INTERNAL_ERROR;
   }
 }

@@ -79,6 +79,13 @@ final class ValidateCommand implements Callable<Integer> {
     }
     Validator v = new Validator(catalog, Efficiency.defaults(specOnly));
     List<Validator.Outcome> outcomes = v.run(ms);
+    ErrorStats all = ErrorStats.of(outcomes);
+    if (all.rows() == 0) {
+      Map.Entry<String, Long> top = reasons(outcomes).entrySet().stream().max(Map.Entry.comparingByValue())
+          .orElse(Map.entry("the files hold no rows", 0L));
+      throw new IllegalArgumentException(String.join(",", files) + ": none of the " + outcomes.size()
+          + " measurement rows can be forecast (" + top.getValue() + " of them: " + top.getKey() + ")");
+    }
     HeldOutReport held = null;
     if (heldOut) {
       held = heldOut(catalog, ms);
@@ -90,7 +97,6 @@ final class ValidateCommand implements Callable<Integer> {
     if (out != null) {
       writeTable(outcomes, out);
     }
-    ErrorStats all = ErrorStats.of(outcomes);
     long unsupported = outcomes.stream().filter(o -> !o.supported()).count();
     PrintWriter pw = spec.commandLine().getOut();
     if (format.equals("json")) {
@@ -124,12 +130,6 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     pw.flush();
-    if (all.rows() == 0) {
-      Map.Entry<String, Long> top = reasons(outcomes).entrySet().stream().max(Map.Entry.comparingByValue())
-          .orElse(Map.entry("the files hold no rows", 0L));
-      throw new IllegalArgumentException(String.join(",", files) + ": none of the " + outcomes.size()
-          + " measurement rows can be forecast (" + top.getValue() + " of them: " + top.getKey() + ")");
-    }
     if (maxMape != null && !(all.mapePct() <= maxMape)) {
       spec.commandLine().getErr().printf(Locale.ROOT, "life: MAPE %.1f %% is above --max-mape %.1f%n",
           all.mapePct(), maxMape);

@@ -2,6 +2,7 @@ package life.report;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -70,6 +71,15 @@ public final class ResultTable {
             ? " has no size or checksum in the manifest" : " has " + size + " bytes, the manifest recorded "
             + want.bytes() + " (truncated or changed)"));
       }
+    }
+    Path first = t.csvParts().get(0);
+    try (BufferedReader r = Files.newBufferedReader(first, StandardCharsets.UTF_8)) {
+      String header = r.readLine();
+      if (header == null || !List.of(header.split(",", -1)).equals(t.columns)) {
+        throw new IllegalArgumentException(mf + ": field 'schema' does not list the columns of " + first);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(first + ": cannot read: " + e.getMessage(), e);
     }
     return t;
   }

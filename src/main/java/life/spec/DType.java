@@ -65,7 +65,7 @@ public enum DType {
             return d;
           }
         }
-        throw new IllegalArgumentException("unknown data type '" + s + "' (allowed: " + allowed() + ")");
+        throw new IllegalArgumentException("unknown data type " + InputException.quote(s) + " (allowed: " + allowed() + ")");
     }
   }
 

@@ -49,8 +49,8 @@ public record HardwareSpec(
     Check.nonNegative("link_peer_gbps", linkPeerBytesPerSecond);
     memory = memory == null ? "" : memory;
     if (!memory.isEmpty() && !MEMORY.contains(memory)) {
-      throw new IllegalArgumentException("memory must be empty or one of " + String.join(", ", MEMORY) + "; got '"
-          + memory + "'");
+      throw new IllegalArgumentException("memory must be empty or one of " + String.join(", ", MEMORY) + "; got "
+          + InputException.quote(memory));
     }
   }
 

@@ -19,7 +19,7 @@ public final class Names {
         return e;
       }
     }
-    throw new IllegalArgumentException("unknown " + what + " '" + s + "' (allowed: " + allowed(type) + ")");
+    throw new IllegalArgumentException("unknown " + what + " " + InputException.quote(s) + " (allowed: " + allowed(type) + ")");
   }
 
   public static <E extends Enum<E>> String allowed(Class<E> type) {

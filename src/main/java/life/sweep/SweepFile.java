@@ -1,9 +1,11 @@
 package life.sweep;
 
-import java.io.IOException;
+import static life.spec.InputException.escape;
+import static life.spec.InputException.quote;
+
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import life.spec.InputException;
 import life.catalog.HardwareCatalog;
+import life.catalog.InputFile;
 import life.catalog.ModelCatalog;
 import life.forecast.Overlap;
 import life.ops.ActQuant;
@@ -30,7 +33,9 @@ import life.spec.HardwareSpec;
 import life.spec.Limits;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -57,6 +62,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * </pre>
  */
 public final class SweepFile {
+  /** The most values a range may expand to. */
+  private static final int MAX_RANGE_VALUES = 10_000_000;
   private static final Set<String> TOP = Set.of("name", "description", "hardware_files", "axes", "where",
       "objectives", "intervals");
   private final String file;
@@ -67,39 +74,41 @@ public final class SweepFile {
 
   /** Reads and validates {@code path}. */
   public static SweepSpec read(Path path) {
-    if (!Files.isRegularFile(path)) {
-      throw new InputException("sweep file " + path + " does not exist");
-    }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(path);
-    } catch (IOException e) {
-      throw new InputException("sweep file " + path + ": cannot read: " + e.getMessage(), e);
-    }
-    return new SweepFile(path.toString()).parse(path, bytes);
+    byte[] bytes = InputFile.bytes("sweep file", path);
+    return new SweepFile(escape(path.toString())).parse(path, bytes);
   }
 
   private InputException error(Node n, String key, String msg) {
-    return new InputException(file + " line " + (n.getStartMark().getLine() + 1) + ", key '" + key + "': " + msg);
+    return new InputException(file + " line " + (n.getStartMark().getLine() + 1) + ", key " + quote(key) + ": "
+        + escape(msg));
   }
 
   private SweepSpec parse(Path path, byte[] bytes) {
     Node root;
+    String yaml = InputFile.text(file, bytes);
     try {
       LoaderOptions lo = new LoaderOptions();
       lo.setAllowDuplicateKeys(false);
-      root = new Yaml(lo).compose(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+      root = new Yaml(lo).compose(new StringReader(yaml));
     } catch (MarkedYAMLException e) {
-      throw new InputException(file + " line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
-          + e.getProblem());
-    } catch (RuntimeException e) {
-      throw new InputException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String where = at == null ? ":" : " line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ":";
+      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+      throw new InputException(file + where + " not valid YAML: " + escape(String.valueOf(problem)));
+    } catch (YAMLException e) {
+      String m = String.valueOf(e.getMessage());
+      throw new InputException(file + ": not valid YAML: " + escape(m.lines().findFirst().orElse(m)));
+    }
+    if (root == null) {
+      throw new InputException(file + ": the file is empty (expected a mapping with keys "
+          + String.join(", ", TOP.stream().sorted().toList()) + ")");
     }
     if (!(root instanceof MappingNode top)) {
       throw new InputException(file + ": expected a mapping with keys " + String.join(", ", TOP.stream().sorted()
           .toList()));
     }
-    String name = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    String name = path.getFileName() == null ? "" : path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    Node nameNode = null;
     List<Path> hwFiles = new ArrayList<>();
     Node axesNode = null;
     List<Constraint> where = new ArrayList<>();
@@ -110,13 +119,22 @@ public final class SweepFile {
       String key = scalar(t.getKeyNode(), "(top level)");
       Node v = t.getValueNode();
       switch (key) {
-        case "name" -> name = scalar(v, key);
+        case "name" -> {
+          name = scalar(v, key);
+          nameNode = v;
+        }
         case "description" -> scalar(v, key);
         case "hardware_files" -> {
           for (Node f : list(v, key)) {
-            Path p = path.toAbsolutePath().getParent().resolve(scalar(f, key));
+            Path p;
+            try {
+              p = path.toAbsolutePath().getParent().resolve(scalar(f, key));
+            } catch (InvalidPathException e) {
+              throw error(f, key, "not a valid path: " + quote(scalar(f, key)));
+            }
             if (!Files.isRegularFile(p)) {
-              throw error(f, key, "hardware file " + p + " does not exist");
+              throw error(f, key, "hardware file " + p + (Files.isDirectory(p) ? " is a directory"
+                  : Files.exists(p) ? " is not a regular file" : " does not exist"));
             }
             hwFiles.add(p);
           }
@@ -125,7 +143,7 @@ public final class SweepFile {
         case "intervals" -> {
           String b = scalar(v, key);
           if (!b.equals("true") && !b.equals("false")) {
-            throw error(v, key, "must be true or false; got '" + b + "'");
+            throw error(v, key, "must be true or false; got " + quote(b));
           }
           intervals = b.equals("true");
         }
@@ -139,8 +157,14 @@ public final class SweepFile {
             + String.join(", ", TOP.stream().sorted().toList()) + ")");
       }
     }
-    if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw new InputException(file + ": name '" + name + "' may only use letters, digits, '.', '_' and '-'");
+    if (!validName(name)) {
+      String rule = " may only use letters, digits, '.', '_' and '-', and may not be '.' or '..' (it names the "
+          + "result folder results/<name>)";
+      if (nameNode != null) {
+        throw error(nameNode, "name", "the name " + quote(name) + rule);
+      }
+      throw new InputException(file + ": the sweep's name " + quote(name) + ", taken from the file name," + rule
+          + "; set key 'name'");
     }
     for (NodeTuple t : whereNodes) {
       for (Node c : list(t.getValueNode(), "where")) {
@@ -164,7 +188,18 @@ public final class SweepFile {
       }
     }
     List<SweepSpec.Axis> axes = axes(axesNode, catalog);
-    return new SweepSpec(name, path, sha256(bytes), axes, where, objectives, hwFiles, intervals);
+    SweepSpec spec = new SweepSpec(name, path, sha256(bytes), axes, where, objectives, hwFiles, intervals);
+    try {
+      spec.points();
+    } catch (ArithmeticException e) {
+      throw error(axesNode, "axes", "the grid has more than " + Long.MAX_VALUE + " points");
+    }
+    return spec;
+  }
+
+  /** A sweep name is a folder name: letters, digits, '.', '_' and '-', and not '.' or '..'. */
+  private static boolean validName(String name) {
+    return name.matches("[A-Za-z0-9._-]+") && !name.equals(".") && !name.equals("..");
   }
 
   private List<SweepSpec.Axis> axes(Node node, HardwareCatalog catalog) {
@@ -217,7 +252,7 @@ public final class SweepFile {
       for (NodeTuple t : m.getValue()) {
         String k = scalar(t.getKeyNode(), key);
         if (!k.equals("kind")) {
-          throw error(t.getKeyNode(), key, "unknown selector '" + k + "' (allowed: kind)");
+          throw error(t.getKeyNode(), key, "unknown selector " + quote(k) + " (allowed: kind)");
         }
         List<Node> ks = t.getValueNode() instanceof SequenceNode ? list(t.getValueNode(), key)
             : List.of(t.getValueNode());
@@ -260,14 +295,15 @@ public final class SweepFile {
         switch (k) {
           case "from" -> from = integer(n, key, min, max);
           case "to" -> to = integer(n, key, min, max);
-          case "step" -> step = integer(n, key, 1, Long.MAX_VALUE);
+          case "step" -> step = integer(n, key, 1, max);
           case "factor" -> {
             factor = number(n, key);
             if (!(factor > 1)) {
               throw error(n, key, "factor must be greater than 1, got " + factor);
             }
           }
-          default -> throw error(t.getKeyNode(), key, "unknown range key '" + k + "' (allowed: from, to, step, factor)");
+          default -> throw error(t.getKeyNode(), key, "unknown range key " + quote(k)
+              + " (allowed: from, to, step, factor)");
         }
       }
       if (from == null || to == null || (step == null) == (factor == null)) {
@@ -276,11 +312,14 @@ public final class SweepFile {
       if (to < from) {
         throw error(v, key, "range 'to' (" + to + ") is below 'from' (" + from + ")");
       }
-      for (double x = from; x <= to; x = step != null ? x + step : Math.max(Math.round(x * factor), x + 1)) {
-        out.add(Long.toString((long) x));
-        if (out.size() > 10_000_000) {
-          throw error(v, key, "the range has more than 10,000,000 values");
+      long count = 0;
+      for (long x = from; x <= to; x = next(x, step, factor)) {
+        if (++count > MAX_RANGE_VALUES) {
+          throw error(v, key, String.format(Locale.ROOT, "the range has more than %,d values", MAX_RANGE_VALUES));
         }
+      }
+      for (long x = from; x <= to; x = next(x, step, factor)) {
+        out.add(Long.toString(x));
       }
       return out;
     }
@@ -289,6 +328,11 @@ public final class SweepFile {
       out.add(auto ? "auto" : Long.toString(integer(n, key, min, max)));
     }
     return out;
+  }
+
+  /** The value after {@code x} in a range: {@code x + step}, or {@code x * factor} rounded and at least {@code x + 1}. */
+  private static long next(long x, Long step, Double factor) {
+    return step != null ? x + step : Math.max(Math.round(x * factor), x + 1);
   }
 
   private List<String> values(Node v, AxisName a, HardwareCatalog catalog) {
@@ -328,7 +372,7 @@ public final class SweepFile {
     try {
       return Integer.parseInt(x);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected an integer, got '" + x + "'");
+      throw new IllegalArgumentException("expected an integer, got " + quote(x));
     }
   }
 
@@ -345,7 +389,7 @@ public final class SweepFile {
     String s = scalar(o, "objectives").trim();
     String[] p = s.split(":");
     if (p.length != 2 || !(p[1].equals("min") || p[1].equals("max"))) {
-      throw error(o, "objectives", "expected column:min or column:max, got '" + s + "'");
+      throw error(o, "objectives", "expected column:min or column:max, got " + quote(s));
     }
     return s;
   }
@@ -370,10 +414,11 @@ public final class SweepFile {
     try {
       v = Long.parseLong(s);
     } catch (NumberFormatException e) {
-      if (!s.matches("\\d+")) {
-        throw error(n, key, "expected an integer, got '" + scalar(n, key) + "'");
+      if (!s.matches("[-+]?\\d+")) {
+        throw error(n, key, "expected an integer, got " + quote(scalar(n, key)));
       }
-      v = Long.MAX_VALUE; // digits beyond a long: above every limit, reported below with the range
+      throw error(n, key, "must be " + (s.startsWith("-") ? "at least " + min : "at most " + max) + " (allowed: "
+          + min + " to " + max + "), got " + quote(scalar(n, key)));
     }
     if (v < min) {
       throw error(n, key, "must be at least " + min + ", got " + v);
@@ -388,7 +433,7 @@ public final class SweepFile {
     try {
       return Double.parseDouble(scalar(n, key));
     } catch (NumberFormatException e) {
-      throw error(n, key, "expected a number, got '" + scalar(n, key) + "'");
+      throw error(n, key, "expected a number, got " + quote(scalar(n, key)));
     }
   }
 

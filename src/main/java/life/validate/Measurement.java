@@ -93,7 +93,7 @@ public record Measurement(String file, String source, String hardware, int devic
     if (name.equals("none")) {
       return name;
     }
-    String engine = name.substring(0, name.indexOf('/'));
+    String engine = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
     boolean release = life.stack.Stacks.releases().stream()
         .anyMatch(r -> r.engine().equals(engine) && r.version().equals(build.version()));
     return name + "@" + (release ? build.version() : build.date().isEmpty() ? "current" : build.date());

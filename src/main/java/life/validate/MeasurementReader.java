@@ -1,20 +1,19 @@
 package life.validate;
 
+import static life.spec.InputException.escape;
+import static life.spec.InputException.quote;
+
 import com.univocity.parsers.common.record.Record;
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import life.catalog.InputFile;
 
 /**
  * Reads measurement files (CSV, {@code measurements/README.md}). Required columns: hardware, model, weight_dtype,
@@ -46,59 +45,55 @@ public final class MeasurementReader {
     }
     if (nameOrPath.startsWith("builtin:")) {
       String f = nameOrPath.substring("builtin:".length());
-      InputStream in = MeasurementReader.class.getResourceAsStream("/measurements/" + f);
+      InputStream in = BUILT_IN.contains(f) ? MeasurementReader.class.getResourceAsStream("/measurements/" + f)
+          : null;
       if (in == null) {
-        throw new IllegalArgumentException("unknown built-in measurements '" + f + "' (allowed: all, "
+        throw new IllegalArgumentException("unknown built-in measurements " + quote(f) + " (allowed: all, "
             + String.join(", ", BUILT_IN) + ")");
       }
-      try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        return parse(f, r);
+      try (in) {
+        return parse(f, InputFile.text(f, in.readAllBytes()));
       } catch (IOException e) {
-        throw new IllegalArgumentException(f + ": cannot read: " + e.getMessage(), e);
+        throw new UncheckedIOException(e);
       }
     }
-    Path p = Path.of(nameOrPath);
-    if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException("measurement file " + p + " does not exist");
+    Path p;
+    try {
+      p = Path.of(nameOrPath);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("measurement file " + quote(nameOrPath) + " is not a valid path");
     }
-    try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
-      return parse(p.toString(), r);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(p + ": cannot read: " + e.getMessage(), e);
-    }
+    return parse(escape(p.toString()), InputFile.read("measurement file", p));
   }
 
   /** Values of the {@code parallelism} column. */
   static final List<String> PARALLELISM = List.of("none", "tp", "layer-split", "other");
 
-  private static List<Measurement> parse(String file, Reader reader) {
-    CsvParserSettings s = new CsvParserSettings();
-    s.setHeaderExtractionEnabled(true);
-    s.setMaxCharsPerColumn(100_000);
-    s.setSkipEmptyLines(true);
-    CsvParser p = new CsvParser(s);
-    List<Record> records = p.parseAllRecords(reader);
-    List<String> header = p.getRecordMetadata() == null ? List.of()
-        : Arrays.stream(p.getRecordMetadata().headers()).map(String::trim).toList();
+  private static List<Measurement> parse(String file, String text) {
+    InputFile.Csv csv = InputFile.csv(file, text);
+    List<String> header = csv.header();
     for (String c : REQUIRED) {
       if (!header.contains(c)) {
         throw new IllegalArgumentException(file + ": missing column '" + c + "' (required: " + String.join(", ",
             REQUIRED) + ")");
       }
     }
+    if (csv.rows().isEmpty()) {
+      throw new IllegalArgumentException(file + ": no measurement rows after the header");
+    }
     List<Measurement> out = new ArrayList<>();
     int line = 1;
-    for (Record r : records) {
+    for (Record r : csv.rows()) {
       line++;
       String where = file + " row " + line;
       String metric = text(r, header, "metric");
       if (!METRICS.contains(metric)) {
-        throw new IllegalArgumentException(where + ": column 'metric' is '" + metric + "' (allowed: "
+        throw new IllegalArgumentException(where + ": column 'metric' is " + quote(metric) + " (allowed: "
             + String.join(", ", METRICS.stream().sorted().toList()) + ")");
       }
       String unit = text(r, header, "unit");
       if (!UNITS.contains(unit)) {
-        throw new IllegalArgumentException(where + ": column 'unit' is '" + unit + "' (allowed: s, ms, tok/s)");
+        throw new IllegalArgumentException(where + ": column 'unit' is " + quote(unit) + " (allowed: s, ms, tok/s)");
       }
       boolean rate = metric.endsWith("_tps");
       if (rate != unit.equals("tok/s")) {
@@ -110,7 +105,7 @@ public final class MeasurementReader {
         parallelism = "none";
       }
       if (!PARALLELISM.contains(parallelism)) {
-        throw new IllegalArgumentException(where + ": column 'parallelism' is '" + parallelism + "' (allowed: "
+        throw new IllegalArgumentException(where + ": column 'parallelism' is " + quote(parallelism) + " (allowed: "
             + String.join(", ", PARALLELISM) + ")");
       }
       if (devices > 1 && parallelism.equals("none")) {
@@ -136,7 +131,7 @@ public final class MeasurementReader {
   private static Measurement.Build build(Record r, List<String> header, String where) {
     String date = text(r, header, "build_date");
     if (!date.isEmpty() && !date.matches("\\d{4}-\\d{2}(-\\d{2})?")) {
-      throw new IllegalArgumentException(where + ": column 'build_date' is '" + date + "' (allowed: YYYY-MM, "
+      throw new IllegalArgumentException(where + ": column 'build_date' is " + quote(date) + " (allowed: YYYY-MM, "
           + "YYYY-MM-DD, or empty for the current stack)");
     }
     return new Measurement.Build(text(r, header, "stack_version"), date, onOff(r, header, "flash_attn", where),
@@ -149,8 +144,8 @@ public final class MeasurementReader {
       case "" -> "";
       case "on", "1", "true" -> "on";
       case "off", "0", "false" -> "off";
-      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is '" + v
-          + "' (allowed: on, off, or empty for the stack's default)");
+      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is " + quote(v)
+          + " (allowed: on, off, or empty for the stack's default)");
     };
   }
 
@@ -174,8 +169,8 @@ public final class MeasurementReader {
       }
       return x;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(where + ": column '" + col + "' must be a non-negative integer, got '" + v
-          + "'");
+      throw new IllegalArgumentException(where + ": column '" + col + "' must be a non-negative integer, got "
+          + quote(v));
     }
   }
 
@@ -184,8 +179,8 @@ public final class MeasurementReader {
     return switch (v) {
       case "", "false" -> false;
       case "true" -> true;
-      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is '" + v
-          + "' (allowed: true, false, or empty for false)");
+      default -> throw new IllegalArgumentException(where + ": column '" + col + "' is " + quote(v)
+          + " (allowed: true, false, or empty for false)");
     };
   }
 
@@ -199,6 +194,6 @@ public final class MeasurementReader {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(where + ": column '" + col + "' must be a positive number, got '" + v + "'");
+    throw new IllegalArgumentException(where + ": column '" + col + "' must be a positive number, got " + quote(v));
   }
 }

@@ -22,6 +22,7 @@ import life.spec.HardwareSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -173,5 +174,51 @@ final class HardwareCatalogTest {
     Files.writeString(f, HEADER + "\nx,X,tpu,,10,,,,,100,8,,,,,,x\n");
     InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
     assertTrue(e.getMessage().contains("tpu") && e.getMessage().contains("cpu, gpu, npu, igpu, soc"), e.getMessage());
+  }
+
+  /** CSV that the reader cannot take as a table: one line naming the file, the row and what is wrong. */
+  static Stream<Arguments> badTables() {
+    String row = "\nx1,X,gpu,,10,,,,,100,8,,,,,,x";
+    return Stream.of(
+        Arguments.of("", ": the file is empty (expected a header row naming the columns)"),
+        Arguments.of(HEADER.replace(",name,", ",,") + row, " row 1: column 2 of the header has no name"),
+        Arguments.of(HEADER + ", " + row, " row 1: column 18 of the header has no name"),
+        Arguments.of(HEADER.replace(",name,", ",id,") + row, " row 1: column 'id' appears twice in the header"),
+        Arguments.of(HEADER + row + row.replace(",X,", "," + "x".repeat(100_001) + ","),
+            " row 3, column 2: a cell is longer than 100,000 characters"),
+        Arguments.of(HEADER + row + row + ",".repeat(600), " row 3: the row has more than 512 columns"),
+        Arguments.of(HEADER + row.replace(",gpu,", ",\"g\u0001p\nu\","),
+            " row 2 (x1): column 'kind': unknown kind 'g\\u0001p\\nu' (allowed: cpu"),
+        Arguments.of(HEADER + row.replace("x1,X,gpu,", "x\ty,X,tpu,"),
+            " row 2 (x\\ty): column 'kind': unknown kind 'tpu'"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badTables")
+  void badTable_isOneLineErrorNamingFileAndRow(String csv, String message, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.csv");
+    Files.writeString(f, csv);
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(f));
+    assertTrue(e.getMessage().startsWith(f + message), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+  }
+
+  @Test
+  void byteOrderMark_isSkipped(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bom.csv");
+    Files.write(f, ("\uFEFF" + HEADER + "\nx1,X,gpu,,10,,,,,100,8,,,,,,x\n").getBytes(StandardCharsets.UTF_8));
+    assertEquals(Set.of("x1"), HardwareCatalog.readFile(f).keySet());
+  }
+
+  @Test
+  void directoryOrDevice_isNamedSo(@TempDir Path dir) {
+    InputException e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(dir));
+    assertEquals("hardware file " + dir + " is a directory", e.getMessage());
+    e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(dir.resolve("none.csv")));
+    assertEquals("hardware file " + dir.resolve("none.csv") + " does not exist", e.getMessage());
+    if (Files.exists(Path.of("/dev/zero"))) {
+      e = assertThrows(InputException.class, () -> HardwareCatalog.readFile(Path.of("/dev/zero")));
+      assertEquals("hardware file /dev/zero is not a regular file", e.getMessage());
+    }
   }
 }

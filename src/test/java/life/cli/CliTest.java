@@ -3,12 +3,14 @@ package life.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -638,15 +640,17 @@ final class CliTest {
     assertEquals(1, j.get("unsupported_reasons").get(reason).asInt());
   }
 
-  /** A file none of whose rows can be forecast is an error, not a report of MAPE NaN with exit 0. */
-  @Test
-  void validateWithNoForecastableRow_failsNamingTheReason(@TempDir Path dir) throws IOException {
+  /** A file none of whose rows can be forecast is an error before any report, not a report of MAPE NaN. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"text", "json"})
+  void validateWithNoForecastableRow_failsNamingTheReasonBeforeAnyReport(String format, @TempDir Path dir)
+      throws IOException {
     Path f = dir.resolve("typo.csv");
     Files.writeString(f, MEASUREMENT_HEADER
         + "lab,nvidia-v100-sxm3,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n");
-    Run r = run("validate", "--measurements", f.toString(), "--format", "json");
+    Run r = run("validate", "--measurements", f.toString(), "--format", format);
     assertOneLineError(r, "typo.csv", "none of the 1 measurement rows", "'nvidia-v100-sxm3'", "nvidia-v100-sxm2");
-    assertTrue(new ObjectMapper().readTree(r.out()).get("mape_pct").isNull(), r.out());
+    assertEquals("", r.out());
   }
 
   @Test
@@ -778,5 +782,232 @@ final class CliTest {
       String table = run("forecast", "--model", "llama-3.2-1b", "--hardware", e.getKey()).out();
       assertTrue(table.lines().anyMatch(l -> l.startsWith("stack ") && l.contains(e.getValue())), table);
     }
+  }
+
+  /** Exactly one line on stderr, {@code life: error: } with every fragment, nothing on stdout, a non-zero exit. */
+  static void assertOnlyOneLineError(Run r, String... fragments) {
+    assertOneLineError(r, fragments);
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals("", r.out());
+  }
+
+  /** A command that throws what it is given. */
+  @CommandLine.Command(name = "boom")
+  static final class Boom implements java.util.concurrent.Callable<Integer> {
+    private final Throwable thrown;
+
+    Boom(Throwable thrown) {
+      this.thrown = thrown;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      if (thrown instanceof Error e) {
+        throw e;
+      }
+      throw (Exception) thrown;
+    }
+  }
+
+  static Stream<Throwable> bugs() {
+    return Stream.of(new NullPointerException("x is null"), new IllegalStateException(), new StackOverflowError(),
+        new IllegalArgumentException((String) null));
+  }
+
+  /** A bug (not bad input) is one line naming the exception, exit code 70, and no stack trace. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bugs")
+  void internalError_isOneLineWithExitCode70(Throwable bug) {
+    CommandLine cl = Main.commandLine();
+    cl.addSubcommand("boom", new Boom(bug));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    assertEquals(Main.INTERNAL_ERROR, cl.execute("boom"));
+    assertEquals(List.of("life: internal error: " + bug.getClass().getName() + ": " + bug.getMessage()
+        + " (set LIFE_DEBUG=1 for the stack trace)"), err.toString().lines().toList());
+  }
+
+  @Test
+  void internalError_printsItsStackTraceOnlyWhenDebugging() {
+    for (boolean debug : new boolean[] {false, true}) {
+      StringWriter err = new StringWriter();
+      assertEquals(Main.INTERNAL_ERROR, Main.handle(new IllegalStateException("bug"), new PrintWriter(err), debug));
+      assertEquals(debug, err.toString().contains("\tat life.cli.CliTest"), err.toString());
+      assertTrue(err.toString().endsWith("life: internal error: java.lang.IllegalStateException: bug (set LIFE_DEBUG=1 "
+          + "for the stack trace)\n"), err.toString());
+    }
+  }
+
+  /** A config.json nested deeper than the JSON reader's limit: one line with file, line and column. */
+  @Test
+  void configNestedTooDeep_isOneLineErrorWithLineAndColumn(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "{\"hidden_size\":\n" + "[".repeat(5000) + "]".repeat(5000) + "}");
+    assertOnlyOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString()
+        + " line 2, column 1001: not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000)");
+  }
+
+  @Test
+  void configHugeLayerCount_namesTheFieldAndItsRange(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, Files.readString(Path.of("src/main/resources/catalog/models/llama-2-7b.json"))
+        .replaceFirst("\"num_hidden_layers\": *\\d+", "\"num_hidden_layers\": 4000000000"));
+    assertOnlyOneLineError(run("forecast", "--model", f.toString(), "--hardware", "nvidia-v100-sxm2"), f.toString(),
+        "field 'num_hidden_layers' is 4000000000 (allowed: 1 to 100000)");
+  }
+
+  /** Every input file that is a directory says so, instead of "does not exist" or an unknown id. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"model", "hardware-file", "measurements", "sweep"})
+  void inputThatIsADirectory_isNamedSo(String kind, @TempDir Path dir) {
+    assertOnlyOneLineError(run(input(kind, dir.toString())), dir + " is a directory");
+  }
+
+  /** A device file is no regular file, and is not read (reading /dev/zero would never end). */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"model", "hardware-file", "measurements", "sweep"})
+  void inputThatIsADevice_isNamedSo(String kind) {
+    assumeTrue(Files.exists(Path.of("/dev/zero")), "no /dev/zero here");
+    assertOnlyOneLineError(run(input(kind, "/dev/zero")), "/dev/zero is not a regular file");
+  }
+
+  /** The command that reads {@code file} as input of kind {@code kind}. */
+  private static String[] input(String kind, String file) {
+    return switch (kind) {
+      case "model" -> new String[] {"forecast", "--model", file, "--hardware", "nvidia-v100-sxm2"};
+      case "hardware-file" -> forecast("--hardware-file", file);
+      case "measurements" -> new String[] {"validate", "--measurements", file};
+      case "sweep" -> new String[] {"sweep", file, "--dry-run"};
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  /** Files saved with a UTF-8 byte-order mark (as Windows editors do) read as without it. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"config.json", "devices.csv", "runs.csv", "sweep.yaml"})
+  void byteOrderMark_isAccepted(String name, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve(name);
+    String text = switch (name) {
+      case "config.json" -> Files.readString(Path.of("src/main/resources/catalog/models/llama-3.2-1b.json"));
+      case "devices.csv" -> String.join(",", life.catalog.HardwareCatalog.COLUMNS)
+          + "\nmy-gpu,Mine,gpu,,100,,,,,900,32,,,,,,lab\n";
+      case "runs.csv" -> MEASUREMENT_HEADER
+          + "lab,nvidia-v100-sxm2,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n";
+      default -> "name: bom\naxes:\n  model: [llama-3.2-1b]\n  hardware: [nvidia-rtx-4090]\n";
+    };
+    Files.write(f, ("\uFEFF" + text).getBytes(StandardCharsets.UTF_8));
+    Run r = run(switch (name) {
+      case "config.json" -> input("model", f.toString());
+      case "devices.csv" -> new String[] {"forecast", "--model", "llama-3.2-1b", "--hardware", f.toString()};
+      case "runs.csv" -> input("measurements", f.toString());
+      default -> new String[] {"sweep", f.toString(), "--dry-run", "--out", dir.resolve("out").toString()};
+    });
+    assertEquals(0, r.code(), r.err());
+  }
+
+  /** An empty or header-only measurement file is one line naming the file, and no report of MAPE NaN before it. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(delimiter = ';', value = {"'';the file is empty", "header;no measurement rows after the header"})
+  void emptyMeasurementFile_isOneLineErrorBeforeAnyReport(String content, String message, @TempDir Path dir)
+      throws IOException {
+    Path f = dir.resolve("runs.csv");
+    Files.writeString(f, content.equals("header") ? MEASUREMENT_HEADER : content);
+    assertOnlyOneLineError(run("validate", "--measurements", f.toString()), f + ": " + message);
+  }
+
+  /** A header with an unnamed column, in any CSV a user gives, is one line naming the file and the column. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"hardware-file", "measurements"})
+  void csvHeaderWithAnUnnamedColumn_namesFileAndColumn(String kind, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("unnamed.csv");
+    Files.writeString(f, kind.equals("measurements")
+        ? MEASUREMENT_HEADER.replace("framework,", ",") + "lab,nvidia-v100-sxm2,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,"
+            + "128,throughput_tps,37.5,tok/s\n"
+        : String.join(",", life.catalog.HardwareCatalog.COLUMNS).replace(",name,", ",,")
+            + "\nmy-gpu,Mine,gpu,,100,,,,,900,32,,,,,,lab\n");
+    assertOnlyOneLineError(run(input(kind, f.toString())), f + " row 1: column " + (kind.equals("measurements") ? 3 : 2)
+        + " of the header has no name");
+  }
+
+  /** A cell over the reader's limit or a row of too many columns: one line naming file and row. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(delimiter = ';', value = {"cell;row 3, column 1: a cell is longer than 100,000 characters",
+      "columns;row 3: the row has more than 512 columns"})
+  void oversizedCellOrRow_isOneLineErrorNamingFileAndRow(String what, String message, @TempDir Path dir)
+      throws IOException {
+    Path f = dir.resolve("runs.csv");
+    String row = "lab,nvidia-v100-sxm2,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,throughput_tps,37.5,tok/s\n";
+    Files.writeString(f, MEASUREMENT_HEADER + row + (what.equals("cell") ? "x".repeat(100_001) + row.substring(3)
+        : row.strip() + ",x".repeat(600) + "\n"));
+    assertOnlyOneLineError(run("validate", "--measurements", f.toString()), f + " " + message);
+  }
+
+  /** A quoted newline (or other control character) in a cell is escaped where the message quotes the cell. */
+  @Test
+  void controlCharactersInACell_areEscapedInTheMessage(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("runs.csv");
+    Files.writeString(f, MEASUREMENT_HEADER + "lab,nvidia-v100-sxm2,pytorch,llama-2-7b,fp16,fp16,fp16,1,512,128,"
+        + "\"thr\u0007ough\r\tput\nx\",37.5,tok/s\n");
+    assertOnlyOneLineError(run("validate", "--measurements", f.toString()),
+        "column 'metric' is 'thr\\u0007ough\\r\\tput\\nx' (allowed: ");
+  }
+
+  /** A framework without its platform ("vllm", not "vLLM CUDA") makes the row unsupported, naming the stack. */
+  @Test
+  void validateFrameworkWithoutPlatform_isAnUnsupportedRow(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bare.csv");
+    String row = "lab,nvidia-h100-sxm5-80gb,vllm,llama-3.1-8b,fp16,fp16,fp16,8,1024,128,tpot,9.5,ms\n";
+    Files.writeString(f, MEASUREMENT_HEADER + row + row.replace(",vllm,", ",vllm cuda,"));
+    Run r = run("validate", "--measurements", f.toString(), "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals(1, j.get("supported").asInt());
+    assertTrue(j.get("unsupported_reasons").fieldNames().next().startsWith("unknown stack 'vllm' (allowed: "),
+        j.toString());
+  }
+
+  /** A result folder whose manifest.json was edited badly: one line naming the manifest and the field. */
+  @Test
+  void resultFolderWithABadManifest_isOneLineErrorNamingTheField(@TempDir Path dir) throws IOException {
+    Path sweep = dir.resolve("tiny.yaml");
+    Files.writeString(sweep, "name: tiny\naxes:\n  model: [llama-3.2-1b]\n  hardware: [nvidia-rtx-4090]\n"
+        + "objectives: [tpot_ms:min]\n");
+    Path results = dir.resolve("results");
+    Run made = run("sweep", sweep.toString(), "--out", results.toString(), "--format", "csv", "--quiet");
+    assertEquals(0, made.code(), made.err());
+    Path mf = results.resolve("manifest.json");
+    String good = Files.readString(mf);
+    Map<String, String> edits = Map.of(
+        "\"type\" : \"double\"", "\"type\" : \"dou\\nble\"",
+        "\"chunks\" : 1,", "\"chunks\" : 4000000000,",
+        "\"name\" : \"price_usd\"", "\"name\" : \"price\"",
+        "\"formats\" : [ \"csv\" ]", "\"formats\" : [ [ ] ]",
+        "\"objectives\" : [ \"tpot_ms:min\" ]", "\"objectives\" : [ \"tpot:min\" ]");
+    Map<String, String> messages = Map.of(
+        "\"type\" : \"double\"", ": not a valid manifest: field 'schema[",
+        "\"chunks\" : 1,", ": not a valid manifest: field 'chunks' is 4000000000, but 1 points in parts of 50000 "
+            + "rows make 1",
+        "\"name\" : \"price_usd\"", ": field 'schema' does not list the columns of ",
+        "\"formats\" : [ \"csv\" ]", ": not a readable manifest: field 'formats[0]' does not hold a value of its "
+            + "type",
+        "\"objectives\" : [ \"tpot_ms:min\" ]", ": field 'objectives': unknown objective column 'tpot'");
+    for (Map.Entry<String, String> e : edits.entrySet()) {
+      assertTrue(good.contains(e.getKey()), e.getKey() + " not in " + good);
+      Files.writeString(mf, good.replace(e.getKey(), e.getValue()));
+      assertOnlyOneLineError(run("pareto", results.toString()), "life: error: " + mf, messages.get(e.getKey()));
+    }
+    Files.writeString(mf, good.replace("\"type\" : \"double\"", "\"type\" : \"dou\\nble\""));
+    assertOneLineError(run("pareto", results.toString()), "].type' is 'dou\\nble' (allowed: string, long, double, "
+        + "boolean)");
+  }
+
+  /** A sweep name becomes a folder name: '..' is refused before anything is written. */
+  @Test
+  void sweepNamedDotDot_isRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("up.yaml");
+    Files.writeString(f, "name: ..\naxes:\n  model: [llama-3.2-1b]\n  hardware: [nvidia-rtx-4090]\n");
+    assertOnlyOneLineError(run("sweep", f.toString()), f + " line 1, key 'name': the name '..' may only use");
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class SweepFileTest {
   /** Bad sweep files: content, the line the error names, and fragments of the message. */
@@ -40,7 +42,15 @@ final class SweepFileTest {
         Arguments.of("intervals: maybe\naxes:\n  model: [llama-2-7b]\n", 1, "'intervals'", "true or false"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nwhere:\n  - promt < 5\n", 4, "'where'", "unknown name 'promt'"),
         Arguments.of("axes:\n  model: [llama-2-7b]\nobjectives: [tpot_ms]\n", 3, "'objectives'", "column:min"),
-        Arguments.of("axes:\n  model: [llama-2-7b\n", 3, "", "not valid YAML"));
+        Arguments.of("axes:\n  model: [llama-2-7b\n", 3, "", "not valid YAML"),
+        Arguments.of("axes:\n  prompt: [128, 2000000000000]\n", 2, "'prompt'", "at most " + Limits.MAX_TOKENS),
+        Arguments.of("axes:\n  batch: [3000000000]\n", 2, "'batch'", "at most " + Limits.MAX_BATCH),
+        Arguments.of("axes:\n  prompt: [99999999999999999999]\n", 2, "'prompt'", "at most"),
+        Arguments.of("axes:\n  prompt: {from: 1, to: 16000000, step: 1}\n", 2, "'prompt'",
+            "more than 10,000,000 values"),
+        Arguments.of("axes:\n  weights: [\"in\\u0007t\\n4\"]\n", 2, "'weights'", "'in\\u0007t\\n4'"),
+        Arguments.of("hardware_files: [.]\naxes:\n  model: [llama-2-7b]\n", 1, "'hardware_files'",
+            "is a directory"));
   }
 
   @ParameterizedTest(name = "{2} {3}")
@@ -98,6 +108,67 @@ final class SweepFileTest {
     assertEquals(java.util.List.of(Long.toString(Limits.MAX_TOKENS)), axis(s, AxisName.PROMPT));
     assertEquals(java.util.List.of("1", "4096", Long.toString(Limits.MAX_TOKENS)), axis(s, AxisName.OUTPUT));
     assertEquals(java.util.List.of(Integer.toString(Limits.MAX_BATCH)), axis(s, AxisName.BATCH));
+  }
+
+  /** The name is the result folder's: letters, digits, '.', '_' and '-' only, and neither '.' nor '..'. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"..", ".", "a/b", "../up", "a\\b", "''", "\"a\\u0001b\"", "\"a\\nb\"", "x y"})
+  void sweepName_mustBeAFolderName(String name, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("named.yaml");
+    Files.writeString(f, "name: " + name + "\naxes:\n  model: [llama-2-7b]\n");
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(f + " line 1, key 'name': the name '") && m.contains("may only use letters, digits"),
+        m);
+    assertEquals(1, m.lines().count(), m);
+    assertTrue(m.chars().noneMatch(Character::isISOControl), m);
+  }
+
+  @Test
+  void sweepNameFromTheFileName_isCheckedToo(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("my sweep.yaml");
+    Files.writeString(f, "axes:\n  model: [llama-2-7b]\n");
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    assertTrue(e.getMessage().contains("'my sweep', taken from the file name,") && e.getMessage().contains(
+        "set key 'name'"), e.getMessage());
+    Files.writeString(f, "name: my-sweep\naxes:\n  model: [llama-2-7b]\n");
+    assertEquals("my-sweep", SweepFile.read(f).name());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"a.b", "quickstart", "x_1-2", "..a"})
+  void sweepName_ofFolderCharacters_isKept(String name, @TempDir Path dir) throws IOException {
+    Path f = dir.resolve("named.yaml");
+    Files.writeString(f, "name: " + name + "\naxes:\n  model: [llama-2-7b]\n");
+    assertEquals(name, SweepFile.read(f).name());
+  }
+
+  @Test
+  void byteOrderMark_isSkipped(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bom.yaml");
+    Files.write(f, "\uFEFFname: bom\naxes:\n  model: [llama-2-7b]\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals("bom", SweepFile.read(f).name());
+  }
+
+  @Test
+  void emptyFileOrNotUtf8_isOneLineError(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("empty.yaml");
+    Files.writeString(f, "");
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    assertEquals(f + ": the file is empty (expected a mapping with keys axes, description, hardware_files, "
+        + "intervals, name, objectives, where)", e.getMessage());
+    Files.write(f, new byte[] {'n', 'a', 'm', 'e', ':', ' ', (byte) 0xff, '\n'});
+    e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    assertTrue(e.getMessage().startsWith(f + " line 1: not UTF-8 text (byte 0xff at offset 6)"), e.getMessage());
+  }
+
+  /** Nesting beyond the YAML reader's limit: one line naming the file (the reader gives no position for it). */
+  @Test
+  void nestingTooDeep_isOneLineError(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("deep.yaml");
+    Files.writeString(f, "axes:\n  model: " + "[".repeat(100) + "]".repeat(100) + "\n");
+    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
+    assertEquals(f + ": not valid YAML: Nesting Depth exceeded max 50", e.getMessage());
   }
 
   @Test
