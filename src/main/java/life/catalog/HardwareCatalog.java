@@ -107,7 +107,8 @@ public final class HardwareCatalog {
     com.univocity.parsers.csv.CsvWriterSettings ws = new com.univocity.parsers.csv.CsvWriterSettings();
     ws.getFormat().setLineSeparator("\n");
     ws.setQuoteEscapingEnabled(true);
-    try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+    try (java.io.Writer w = new java.io.OutputStreamWriter(life.io.FileOutput.create(life.io.Commit.temp(file)),
+        StandardCharsets.UTF_8)) {
       com.univocity.parsers.csv.CsvWriter cw = new com.univocity.parsers.csv.CsvWriter(w, ws);
       java.util.List<String> header = new java.util.ArrayList<>(COLUMNS);
       header.add("sequence_us");
@@ -151,6 +152,7 @@ public final class HardwareCatalog {
       }
       cw.close();
     }
+    life.io.Commit.publish(file);
   }
 
   /** A value in a file's unit, empty when not given. */
