@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import life.exec.Manifest;
 import life.exec.OutputFormat;
 import life.exec.SweepRunner;
+import life.spec.Limits;
 import life.sweep.SweepEvaluator;
 import life.sweep.SweepFile;
 import life.sweep.SweepSpec;
@@ -27,7 +28,10 @@ final class SweepCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Sweep file (YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Sweep file (YAML). Axis values within the limits "
+      + "of life forecast: prompt, output, chunk and window at most " + Limits.MAX_TOKENS + " tokens, batch at most "
+      + Limits.MAX_BATCH + ", a LoRA rank at most " + Limits.MAX_LORA_RANK + ", at most " + Limits.MAX_DEVICES
+      + " devices.")
   Path file;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: results/<sweep name>).")

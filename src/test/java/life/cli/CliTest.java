@@ -432,6 +432,16 @@ final class CliTest {
     }
   }
 
+  /** {@code life sweep --help} says the limits its axis values are checked against. */
+  @Test
+  void sweepHelp_statesTheLimits() {
+    String help = run("sweep", "--help").out().replaceAll("\\s+", " ");
+    for (String limit : List.of("at most " + Limits.MAX_TOKENS + " tokens", "batch at most " + Limits.MAX_BATCH,
+        "rank at most " + Limits.MAX_LORA_RANK, "at most " + Limits.MAX_DEVICES + " devices")) {
+      assertTrue(help.contains(limit), limit + " not in: " + help);
+    }
+  }
+
   /**
    * A figure that would not be finite (a device file with a vanishing bandwidth) fails the forecast with one line
    * naming the figure, exit 1 (file input), and prints no figure.
