@@ -20,7 +20,7 @@ abstract class FrontCommand implements Callable<Integer> {
   /** Reads the folder's table and writes this command's outputs while holding the output folder's lock. */
   @Override
   public final Integer call() throws Exception {
-    ResultTable.open(dir);
+    ResultTable.requireFolder(dir);
     FolderLock lock = FolderLock.acquire(target(), "life " + spec.name());
     try {
       run(ResultTable.open(dir));

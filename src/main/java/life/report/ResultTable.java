@@ -36,12 +36,17 @@ public final class ResultTable {
     this.columns = manifest.schema.stream().map(m -> m.get("name")).toList();
   }
 
-  /** Opens {@code dir}, checking it is a sweep result folder with CSV parts and at least one completed chunk. */
-  public static ResultTable open(Path dir) {
-    Path mf = dir.resolve("manifest.json");
+  /** Refuses a result folder that does not exist (before a command locks, and so creates, it). */
+  public static void requireFolder(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("result folder " + dir + " does not exist");
     }
+  }
+
+  /** Opens {@code dir}, checking it is a sweep result folder with CSV parts and at least one completed chunk. */
+  public static ResultTable open(Path dir) {
+    Path mf = dir.resolve("manifest.json");
+    requireFolder(dir);
     if (!Files.isRegularFile(mf)) {
       throw new IllegalArgumentException("result folder " + dir + " has no manifest.json: run `life sweep` into it "
           + "first");
