@@ -67,6 +67,16 @@ public final class SweepRunner {
   private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(PERMITS);
   /** Set by a stop: no chunk starts after it. */
   private volatile boolean stopping;
+  /**
+   * The one thread that syncs each finished chunk's parts to disk and then records it, so the workers go on computing
+   * while the disk catches up, and no chunk is recorded before its parts are durable.
+   */
+  private final java.util.concurrent.ExecutorService recorder = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "life-recorder");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final SweepEvaluator evaluator;
   private final Options o;
@@ -127,6 +137,7 @@ public final class SweepRunner {
     boolean ok = false;
     try (Progress progress = new Progress(spec.name(), shardPoints, manifest.jobs, o.quiet(), 10)) {
       List<Future<?>> futures = new ArrayList<>();
+      List<Future<?>> records = java.util.Collections.synchronizedList(new ArrayList<>());
       for (long k : todo) {
         futures.add(pool.submit(() -> {
           if (stopping || !running.tryAcquire()) {
@@ -139,7 +150,11 @@ public final class SweepRunner {
             long from = k * o.partRows();
             long to = Math.min(points, from + o.partRows());
             Chunk c = writeChunk(k, from, to, buffers.get());
-            record(k, c, start, before);
+            records.add(recorder.submit(() -> {
+              syncParts(c);
+              record(k, c, start, before);
+              return null;
+            }));
             progress.advance(to - from);
           } finally {
             running.release();
@@ -147,29 +162,21 @@ public final class SweepRunner {
         }));
       }
       for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof UncheckedIOException u) {
-            throw u.getCause();
-          }
-          if (cause instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new IOException(cause);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
+        await(f);
+      }
+      recorder.shutdown();
+      for (Future<?> f : List.copyOf(records)) {
+        await(f);
       }
       ok = true;
     } finally {
       // After a failure no further chunk starts, and the folder's lock is held until the running ones have ended.
       stopping = true;
       pool.shutdownNow();
+      recorder.shutdown();
       try {
         pool.awaitTermination(STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+        recorder.awaitTermination(STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -347,7 +354,7 @@ public final class SweepRunner {
     try {
       try {
         for (int i = 0; i < sinks.length; i++) {
-          files[i] = FileOutput.create(Commit.temp(parts.resolve(partName(k, formats.get(i)))));
+          files[i] = FileOutput.createUnsynced(Commit.temp(parts.resolve(partName(k, formats.get(i)))));
           sinks[i] = formats.get(i).writer().open(files[i], evaluator.schema());
         }
         for (long s = from; s < to; s += BATCH_ROWS) {
@@ -368,12 +375,42 @@ public final class SweepRunner {
       for (int i = 0; i < formats.size(); i++) {
         String name = partName(k, formats.get(i));
         sums.put(name, files[i].sum());
-        Commit.publish(parts.resolve(name));
+        Commit.rename(parts.resolve(name));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return new Chunk(counts, sums);
+  }
+
+  /** Waits for a task of the run, rethrowing what it threw as this method's exception. */
+  private static void await(Future<?> f) throws IOException {
+    try {
+      f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** Forces a finished chunk's parts and their folder entries to disk. */
+  private void syncParts(Chunk c) throws IOException {
+    for (String name : c.sums().keySet()) {
+      Commit.sync(parts.resolve(name));
+    }
+    Commit.syncDirectory(parts);
   }
 
   /**
@@ -385,6 +422,8 @@ public final class SweepRunner {
     boolean drained = false;
     try {
       drained = running.tryAcquire(PERMITS, STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+      recorder.shutdown();
+      drained &= recorder.awaitTermination(STOP_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

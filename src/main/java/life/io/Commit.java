@@ -34,8 +34,20 @@ public final class Commit {
 
   /** Renames the written {@code temp(target)} over {@code target} (the name; a link there is replaced, not followed). */
   public static void publish(Path target) throws IOException {
-    Files.move(temp(target), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    rename(target);
     syncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  /** {@link #publish} without syncing the directory: for many files of one folder, synced together afterwards. */
+  public static void rename(Path target) throws IOException {
+    Files.move(temp(target), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Forces a written file's contents to disk (of a {@link FileOutput#createUnsynced} file, before it is recorded). */
+  public static void sync(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ch.force(true);
+    }
   }
 
   /** Writes {@code lines} (each ended by a newline, UTF-8) as {@code target}: under its temporary name, then renamed. */

@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
 /**
  * A new file, written once: created exclusively (whatever stood at its name, a stale temporary file or a planted
  * link, is removed first and never followed), counted and check-summed (CRC32C) as it is written, and forced to disk
- * when closed, so a rename after {@link #close} publishes complete contents. Not thread-safe.
+ * when closed, so a rename after {@link #close} publishes complete contents ({@link #createUnsynced}: the caller
+ * forces it later, with {@link Commit#sync}, before anything records it as written). Not thread-safe.
  */
 public final class FileOutput extends OutputStream {
   private static final int BUFFER_BYTES = 1 << 16;
@@ -23,12 +24,14 @@ public final class FileOutput extends OutputStream {
   private final FileChannel channel;
   private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
   private final CRC32C crc = new CRC32C();
+  private final boolean sync;
   private long bytes;
   private boolean closed;
 
-  private FileOutput(Path file, FileChannel channel) {
+  private FileOutput(Path file, FileChannel channel, boolean sync) {
     this.file = file;
     this.channel = channel;
+    this.sync = sync;
   }
 
   /**
@@ -36,10 +39,22 @@ public final class FileOutput extends OutputStream {
    * follow a link planted between the delete and the create.
    */
   public static FileOutput create(Path file) throws IOException {
+    return create(file, true);
+  }
+
+  /**
+   * Creates {@code file} anew, like {@link #create}, but does not force it to disk when closed: for files written by
+   * the many (sweep parts) whose syncing is left to one thread, so the writers need not wait for the disk.
+   */
+  public static FileOutput createUnsynced(Path file) throws IOException {
+    return create(file, false);
+  }
+
+  private static FileOutput create(Path file, boolean sync) throws IOException {
     Files.deleteIfExists(file);
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
         LinkOption.NOFOLLOW_LINKS);
-    return new FileOutput(file, ch);
+    return new FileOutput(file, ch, sync);
   }
 
   public Path file() {
@@ -101,7 +116,7 @@ public final class FileOutput extends OutputStream {
     drain();
   }
 
-  /** Writes out the buffer, forces the file's contents to the device and closes it. */
+  /** Writes out the buffer, forces the file's contents to the device (unless made unsynced) and closes it. */
   @Override
   public void close() throws IOException {
     if (closed) {
@@ -110,7 +125,9 @@ public final class FileOutput extends OutputStream {
     closed = true;
     try (channel) {
       drain();
-      channel.force(true);
+      if (sync) {
+        channel.force(true);
+      }
     }
   }
 
