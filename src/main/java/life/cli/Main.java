@@ -58,6 +58,23 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /**
+   * A file system error as a sentence: Java gives only the path for most of them ({@code NoSuchFileException:
+   * results/x/parts/part-00000002.csv}), so the kind of error is said after it.
+   */
+  static String describe(java.nio.file.FileSystemException e) {
+    String what = e.getReason() != null ? e.getReason()
+        : e instanceof java.nio.file.NoSuchFileException ? "does not exist"
+        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+        : e instanceof java.nio.file.DirectoryNotEmptyException ? "is a folder that is not empty"
+        : e instanceof java.nio.file.NotDirectoryException ? "is not a folder"
+        : e instanceof java.nio.file.NotLinkException ? "is not a link"
+        : "cannot be used";
+    return InputException.escape((e.getFile() == null ? "" : e.getFile() + (e.getOtherFile() == null ? ""
+        : " -> " + e.getOtherFile()) + ": ") + what);
+  }
+
   /** Exit code of an internal error (BSD {@code EX_SOFTWARE}). */
   static final int INTERNAL_ERROR = 70;
 
@@ -73,7 +90,8 @@ public final class Main implements Runnable {
     if (ex instanceof UncheckedIOException && ex.getCause() != null) {
       ex = ex.getCause();
     }
-    String message = ex.getMessage() == null ? null : InputException.escape(ex.getMessage());
+    String message = ex instanceof java.nio.file.FileSystemException f ? describe(f)
+        : ex.getMessage() == null ? null : InputException.escape(ex.getMessage());
     // A bad option value is a usage error (exit 2, as picocli's own): thrown as UsageError here, or by a lower
     // stage with a message that names the option.
     if (ex instanceof UsageError || ex instanceof IllegalArgumentException && message != null

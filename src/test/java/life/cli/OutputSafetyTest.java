@@ -388,6 +388,19 @@ final class OutputSafetyTest {
     assertFalse(Files.exists(r.resolve("pareto.csv")), "nothing written");
   }
 
+  /** A file system error names the path and what is wrong with it, not the path alone. */
+  @Test
+  void fileSystemErrors_sayWhatIsWrong() throws Exception {
+    Path file = dir.resolve("f.txt");
+    Files.writeString(file, "a file");
+    CliTest.Run r = sweep("f.txt/out");
+    assertOneLineError(r, "f.txt");
+    assertTrue(r.err().strip().matches("life: error: .*f\\.txt[^ ]*: \\S.*"), r.err());
+    Path missing = dir.resolve("nope").resolve("part.csv");
+    assertEquals("%s: does not exist".formatted(missing),
+        Main.describe(new java.nio.file.NoSuchFileException(missing.toString())));
+  }
+
   /** A frontier whose commit stopped half-way is finished by the next command that takes the folder. */
   @Test
   void interruptedParetoCommit_isFinishedByTheNextCommand() throws Exception {
