@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Request streams for serving runs: the distributions they promise, their determinism and their one way in. */
 final class WorkloadTest {
-  private static SummaryStatistics stats(List<Workload.Item> items, java.util.function.ToDoubleFunction<Workload.Item> f) {
+  private static SummaryStatistics stats(List<Workload.Item> items, ToDoubleFunction<Workload.Item> f) {
     SummaryStatistics s = new SummaryStatistics();
     items.forEach(i -> s.addValue(f.applyAsDouble(i)));
     return s;
