@@ -90,13 +90,7 @@ final class SweepFileTest {
   @MethodSource("valuesAboveTheLimits")
   void axisValueAboveItsLimit_isRefusedNamingFileLineAndField(String yaml, int line, String key, String range,
       @TempDir Path dir) throws IOException {
-    Path f = dir.resolve("big.yaml");
-    Files.writeString(f, yaml);
-    InputException e = assertThrows(InputException.class, () -> SweepFile.read(f));
-    String m = e.getMessage();
-    assertTrue(m.startsWith(f.toString() + " line " + line), m);
-    assertTrue(m.contains(key) && m.contains(range), m);
-    assertEquals(1, m.lines().count(), m);
+    badSweepFile_givesOneLineErrorWithFileLineAndKey(yaml, line, key, range, dir);
   }
 
   @Test
