@@ -21,6 +21,7 @@ import life.io.Commit;
 import life.io.FileOutput;
 import life.sweep.AxisName;
 import life.sweep.SweepEvaluator;
+import life.sweep.SweepFile;
 import life.sweep.SweepSpec;
 import life.table.PartWriter;
 import life.table.RowBatch;
@@ -281,13 +282,9 @@ public final class SweepRunner {
   }
 
   private static String sha256(Path p) throws IOException {
-    try {
-      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-      return java.util.HexFormat.of().formatHex(d.digest(Files.readAllBytes(p)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return SweepFile.sha256(Files.readAllBytes(p));
   }
+
 
   /**
    * Checks that every part file the manifest records as finished is there with its recorded size and CRC32C; the

@@ -20,7 +20,6 @@ import java.util.zip.CRC32C;
 public final class FileOutput extends OutputStream {
   private static final int BUFFER_BYTES = 1 << 16;
 
-  private final Path file;
   private final FileChannel channel;
   private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
   private final CRC32C crc = new CRC32C();
@@ -28,8 +27,7 @@ public final class FileOutput extends OutputStream {
   private long bytes;
   private boolean closed;
 
-  private FileOutput(Path file, FileChannel channel, boolean sync) {
-    this.file = file;
+  private FileOutput(FileChannel channel, boolean sync) {
     this.channel = channel;
     this.sync = sync;
   }
@@ -54,16 +52,7 @@ public final class FileOutput extends OutputStream {
     Files.deleteIfExists(file);
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
         LinkOption.NOFOLLOW_LINKS);
-    return new FileOutput(file, ch, sync);
-  }
-
-  public Path file() {
-    return file;
-  }
-
-  /** Bytes written so far. */
-  public long bytes() {
-    return bytes;
+    return new FileOutput(ch, sync);
   }
 
   /** The size and CRC32C of what was written so far. */
@@ -71,7 +60,8 @@ public final class FileOutput extends OutputStream {
     return new Sum(bytes, hex(crc.getValue()));
   }
 
-  private static String hex(long crc) {
+  /** A CRC32C value as a manifest records it: 8 lower-case hex digits. */
+  public static String hex(long crc) {
     return String.format(Locale.ROOT, "%08x", crc);
   }
 

@@ -156,7 +156,7 @@ public final class ResultTable {
         parser.stopParsing();
       }
       String want = manifest.parts.get(p.getFileName().toString()).crc32c();
-      String got = String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
+      String got = FileOutput.hex(crc.getValue());
       if (!got.equals(want)) {
         throw new IllegalArgumentException("cannot read " + p + ": it is damaged (CRC32C " + got + ", the manifest "
             + "recorded " + want + ")");

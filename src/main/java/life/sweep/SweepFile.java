@@ -437,7 +437,8 @@ public final class SweepFile {
     }
   }
 
-  static String sha256(byte[] bytes) {
+  /** SHA-256 of {@code bytes} as lower-case hex: how a manifest records the sweep file and the inputs it reads. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
