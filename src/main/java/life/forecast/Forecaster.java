@@ -37,25 +37,25 @@ public final class Forecaster {
   private final Stack stack;
   /** {@link Stack#id()}, made once: every forecast carries it. */
   private final String stackId;
-  private final Overlap overlap;
-  private final Operator[] ops;
-  private final double[] mult;
-  private final double[] secPerOp;
+  final Overlap overlap;
+  final Operator[] ops;
+  final double[] mult;
+  final double[] secPerOp;
   /** Seconds per byte of each operator: memory's rate, or the link's for collectives. */
-  private final double[] secPerByte;
+  final double[] secPerByte;
   /** The same two for decode steps (calls of one token that sample), where a profile has per-phase efficiencies. */
-  private final double[] secPerOpDecode;
-  private final double[] secPerByteDecode;
-  private final double dispatchSec;
-  private final double sequenceSec;
-  private final double stepSec;
+  final double[] secPerOpDecode;
+  final double[] secPerByteDecode;
+  final double dispatchSec;
+  final double sequenceSec;
+  final double stepSec;
   /** Seconds per sequence and cached token of a sampling call ({@link Efficiencies#contextSeconds()}). */
-  private final double contextSec;
+  final double contextSec;
   /**
    * Seconds per sequence and cached token of a decode step from {@link Efficiencies#gqaSeconds()}: its rate times
    * the query heads of the graph's grouped-query layers ({@link ModelGraph#groupedQueryHeads()}).
    */
-  private final double gqaSec;
+  final double gqaSec;
   private final List<Span> spans;
   /** Bytes of weights per device. */
   private final double weightBytes;
@@ -159,6 +159,14 @@ public final class Forecaster {
   /** KV-cache bytes each device holds for one sequence of {@code tokens} tokens. */
   public double kvCacheBytesPerDevice(long tokens) {
     return graph.kvCacheBytes(tokens) / split;
+  }
+
+  /**
+   * A timer of continuous-batching engine steps ({@link StepTimer}) for steps of at most {@code maxTokens} tokens; one
+   * per simulation (it caches and is not thread-safe).
+   */
+  public StepTimer stepTimer(int maxTokens) {
+    return new StepTimer(this, maxTokens);
   }
 
   /** Total work of one call over all operators and layers. */

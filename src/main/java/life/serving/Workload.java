@@ -25,6 +25,11 @@ public record Workload(Arrivals arrivals, Lengths prompt, Lengths output, int re
         seed);
   }
 
+  /** The requests of a trace, as recorded. */
+  public static Workload of(Arrivals.Trace trace) {
+    return new Workload(trace, new Lengths.Fixed(1), new Lengths.Fixed(1), trace.items().size(), 0);
+  }
+
   /** One request: its index, when it arrives (0 for max load and closed loops) and its token counts. */
   public record Item(int id, double arrivalS, long promptTokens, long outputTokens) {}
 
@@ -33,6 +38,9 @@ public record Workload(Arrivals arrivals, Lengths prompt, Lengths output, int re
    * changing the length distribution leaves the arrival times as they were (and the other way round).
    */
   public List<Item> items() {
+    if (arrivals instanceof Arrivals.Trace t) {
+      return t.items();
+    }
     RandomGenerator gaps = new Well19937c(seed);
     RandomGenerator prompts = new Well19937c(seed ^ 0x9E3779B97F4A7C15L);
     RandomGenerator outputs = new Well19937c(seed ^ 0xC2B2AE3D27D4EB4FL);

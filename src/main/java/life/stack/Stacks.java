@@ -180,7 +180,8 @@ public final class Stacks {
     };
   }
 
-  private static List<Record> read(String resource) {
+  /** The rows of a CSV file shipped in the jar ({@code /catalog/...}), header first. */
+  public static List<Record> read(String resource) {
     try (InputStream in = Stacks.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + " is missing from the jar");

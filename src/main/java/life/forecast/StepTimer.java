@@ -1,0 +1,203 @@
+package life.forecast;
+
+import java.util.Arrays;
+import life.ops.OpCost;
+import life.ops.Operator;
+
+/**
+ * Seconds of one engine step of continuous batching: the running sequences' decode tokens, each at its own context,
+ * and prompt chunks, run as one call (vLLM's and TensorRT-LLM's scheduler; llama.cpp's server batches its slots the
+ * same way).
+ *
+ * <p>Our split of the forecaster's operators (docs/serving.md): an operator whose cost does not depend on the cached
+ * length (linears, experts, norms, element-wise, embedding, collectives) runs once over all {@code T} tokens of the
+ * step, so the weights are read once; the LM head runs over the {@code S} sequences that sample. An operator that
+ * reads the cache (attention products, scores, flash attention, the KV append, the inline LoRA merge of a first call)
+ * runs per part: the decodes as one batch at their mean cached length (exact where its cost is affine in that length,
+ * as it is outside a sliding window's transition), and each chunk at its own. Host costs are those of a sampling
+ * call: per step, per sampling sequence and per cached token. Steps with no prompt tokens use the decode efficiencies,
+ * the others the prefill ones.
+ *
+ * <p>So a step of B decodes at one cached length p costs exactly {@link Forecaster#callSeconds(long, long, int)
+ * callSeconds(p, 1, B)}, and one chunk alone costs {@link Forecaster#callSeconds(long, long, int, boolean)} of that
+ * chunk. Not thread-safe: it caches the token part by step size; make one per simulation.
+ */
+public final class StepTimer {
+  private final Forecaster f;
+  private final Operator[] ops;
+  /** Indices of the operators that read or write the cache. */
+  private final int[] contextual;
+  /** Indices of the other operators that run on every token, and of those that run only on sampling sequences. */
+  private final int[] tokenwise;
+  private final int[] sampling;
+  /** Cached token-part times [decode-only, mixed] by tokens: roofline, compute, memory, dispatch seconds. */
+  private final double[][] tokenTime = new double[2][];
+  private final double[][] tokenCompute = new double[2][];
+  private final double[][] tokenMemory = new double[2][];
+
+  StepTimer(Forecaster f, int maxTokens) {
+    if (maxTokens < 1) {
+      throw new IllegalArgumentException("a step holds at least 1 token, got " + maxTokens);
+    }
+    this.f = f;
+    this.ops = f.ops;
+    int[] c = new int[ops.length];
+    int[] t = new int[ops.length];
+    int[] s = new int[ops.length];
+    int nc = 0;
+    int nt = 0;
+    int ns = 0;
+    for (int i = 0; i < ops.length; i++) {
+      Operator o = ops[i];
+      if (o instanceof Operator.AttentionBmm || o instanceof Operator.ScoreOp || o instanceof Operator.FlashAttention
+          || o instanceof Operator.KvAppend || o instanceof Operator.LoraMerge) {
+        c[nc++] = i;
+      } else if (o.sampling()) {
+        s[ns++] = i;
+      } else {
+        t[nt++] = i;
+      }
+    }
+    contextual = Arrays.copyOf(c, nc);
+    tokenwise = Arrays.copyOf(t, nt);
+    sampling = Arrays.copyOf(s, ns);
+    for (int k = 0; k < 2; k++) {
+      tokenTime[k] = new double[maxTokens + 1];
+      tokenCompute[k] = new double[maxTokens + 1];
+      tokenMemory[k] = new double[maxTokens + 1];
+      Arrays.fill(tokenTime[k], Double.NaN);
+    }
+  }
+
+  /**
+   * Seconds of one step.
+   *
+   * @param decodes sequences that decode one token each
+   * @param decodePast their cached tokens, summed
+   * @param chunks prompt chunks in the step (entries 0 … chunks − 1 of the arrays)
+   * @param chunkPast tokens each chunk's sequence has cached before it
+   * @param chunkTokens tokens of each chunk
+   * @param chunkSamples whether each chunk ends its prompt, so its sequence samples a token
+   */
+  public double seconds(int decodes, long decodePast, int chunks, long[] chunkPast, long[] chunkTokens,
+      boolean[] chunkSamples) {
+    long tokens = decodes;
+    int samplers = decodes;
+    for (int j = 0; j < chunks; j++) {
+      tokens += chunkTokens[j];
+      samplers += chunkSamples[j] ? 1 : 0;
+    }
+    if (tokens == 0) {
+      return 0;
+    }
+    boolean mixed = chunks > 0;
+    int k = mixed ? 1 : 0;
+    double[] spo = mixed ? f.secPerOp : f.secPerOpDecode;
+    double[] spb = mixed ? f.secPerByte : f.secPerByteDecode;
+    double t;
+    double tc;
+    double tm;
+    if (tokens < tokenTime[k].length) {
+      int n = (int) tokens;
+      if (Double.isNaN(tokenTime[k][n])) {
+        double[] r = tokenPart(n, spo, spb);
+        tokenCompute[k][n] = r[1];
+        tokenMemory[k][n] = r[2];
+        tokenTime[k][n] = r[0];
+      }
+      t = tokenTime[k][n];
+      tc = tokenCompute[k][n];
+      tm = tokenMemory[k][n];
+    } else {
+      double[] r = tokenPart(tokens, spo, spb);
+      t = r[0];
+      tc = r[1];
+      tm = r[2];
+    }
+    double disp = 0;
+    for (int i : sampling) {
+      if (samplers > 0) {
+        OpCost c = ops[i].cost(1, 1, samplers);
+        double ci = c.ops() * spo[i];
+        double mi = c.bytes() * spb[i];
+        double m = f.mult[i];
+        tc += m * ci;
+        tm += m * mi;
+        t += m * Math.max(ci, mi);
+        disp += m * c.dispatches();
+      }
+    }
+    long meanPast = decodes > 0 ? Math.round((double) decodePast / decodes) : 0;
+    for (int i : contextual) {
+      double m = f.mult[i];
+      double d = 0;
+      if (decodes > 0) {
+        OpCost c = ops[i].cost(meanPast, 1, decodes);
+        double ci = c.ops() * f.secPerOpDecode[i];
+        double mi = c.bytes() * f.secPerByteDecode[i];
+        tc += m * ci;
+        tm += m * mi;
+        t += m * Math.max(ci, mi);
+        d = c.dispatches();
+      }
+      for (int j = 0; j < chunks; j++) {
+        OpCost c = ops[i].cost(chunkPast[j], chunkTokens[j], 1);
+        double ci = c.ops() * f.secPerOp[i];
+        double mi = c.bytes() * f.secPerByte[i];
+        tc += m * ci;
+        tm += m * mi;
+        t += m * Math.max(ci, mi);
+        d = Math.max(d, c.dispatches());
+      }
+      disp += m * d;
+    }
+    double host = 0;
+    if (samplers > 0) {
+      double context = (decodePast + decodes) * (f.contextSec + f.gqaSec);
+      for (int j = 0; j < chunks; j++) {
+        if (chunkSamples[j]) {
+          context += (chunkPast[j] + chunkTokens[j]) * f.contextSec;
+        }
+      }
+      host = f.stepSec + samplers * f.sequenceSec + context;
+    }
+    return (f.overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * f.dispatchSec + host;
+  }
+
+  /**
+   * Roofline, compute and memory seconds of the token-wise operators over {@code tokens} tokens, their dispatches
+   * included in the roofline term.
+   */
+  private double[] tokenPart(long tokens, double[] spo, double[] spb) {
+    double t = 0;
+    double tc = 0;
+    double tm = 0;
+    double disp = 0;
+    for (int i : tokenwise) {
+      OpCost c = ops[i].cost(1, tokens, 1);
+      double ci = c.ops() * spo[i];
+      double mi = c.bytes() * spb[i];
+      double m = f.mult[i];
+      tc += m * ci;
+      tm += m * mi;
+      t += m * Math.max(ci, mi);
+      disp += m * c.dispatches();
+    }
+    // The dispatches ride on the roofline term; PHASE overlap adds them to max(compute, memory) the same way.
+    double ds = disp * f.dispatchSec;
+    return new double[] {t + ds, tc + ds, tm + ds};
+  }
+
+  /**
+   * Bytes of activations a step of {@code tokens} prompt tokens holds at its peak: what an engine reserves beside
+   * weights and cache (vLLM profiles a step of its token budget at start-up).
+   */
+  public double transientBytes(long tokens) {
+    double peak = 0;
+    for (int i = 0; i < ops.length; i++) {
+      OpCost c = ops[i].cost(0, tokens, 1);
+      peak = Math.max(peak, ops[i].transientBytes(c, 0, tokens, 1));
+    }
+    return peak;
+  }
+}
