@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "life 0.2.0",
     description = "LLM Inference Forecast Engine: TTFT, TPOT, TPS and memory of LLM inference from hardware specs.",
-    subcommands = {ForecastCommand.class, ServeCommand.class, SweepCommand.class, MergeCommand.class, ParetoCommand.class,
+    subcommands = {ForecastCommand.class, ServeCommand.class, PlanCommand.class, SweepCommand.class, MergeCommand.class, ParetoCommand.class,
         ValidateCommand.class, CalibrateCommand.class,
         ReportCommand.class,
         CatalogCommand.class,

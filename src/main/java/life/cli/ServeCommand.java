@@ -139,9 +139,8 @@ final class ServeCommand implements Callable<Integer> {
         default -> throw new IllegalArgumentException("--chunked-prefill must be on or off, got '" + chunkedPrefill
             + "'");
       };
-      e = Engine.defaults(setup.stack(), setup.device()).with(maxBatchedTokens == null ? 0 : maxBatchedTokens,
-          maxSeqs == null ? 0 : maxSeqs, blockTokens == null ? 0 : blockTokens,
-          memoryFraction == null ? Double.NaN : memoryFraction, chunked);
+      e = Engine.defaults(setup.stack(), setup.device()).with(maxBatchedTokens, maxSeqs, blockTokens, memoryFraction,
+          chunked);
       if (load.trace != null) {
         w = Workload.of(TraceFile.read(load.trace));
       } else {

@@ -72,11 +72,11 @@ public record Engine(int maxBatchedTokens, int maxSeqs, int blockTokens, double 
     throw new IllegalStateException("catalog/serving-defaults.csv has no row for every engine ('*')");
   }
 
-  /** These settings with the user's overrides (0 or NaN: keep). */
-  public Engine with(int tokens, int seqs, int block, double fraction, Boolean chunked) {
-    boolean changed = tokens > 0 || seqs > 0 || block > 0 || !Double.isNaN(fraction) || chunked != null;
-    return new Engine(tokens > 0 ? tokens : maxBatchedTokens, seqs > 0 ? seqs : maxSeqs, block > 0 ? block : blockTokens,
-        Double.isNaN(fraction) ? memoryFraction : fraction, chunked != null ? chunked : chunkedPrefill,
-        changed ? "user; otherwise " + source : source);
+  /** These settings with the user's overrides (null: keep). */
+  public Engine with(Integer tokens, Integer seqs, Integer block, Double fraction, Boolean chunked) {
+    boolean changed = tokens != null || seqs != null || block != null || fraction != null || chunked != null;
+    return new Engine(tokens != null ? tokens : maxBatchedTokens, seqs != null ? seqs : maxSeqs,
+        block != null ? block : blockTokens, fraction != null ? fraction : memoryFraction,
+        chunked != null ? chunked : chunkedPrefill, changed ? "user; otherwise " + source : source);
   }
 }

@@ -75,6 +75,7 @@ public final class Simulator {
    * @param meanBatch sequences in a step, weighted by the step's time
    * @param meanInFlight requests arrived and not finished (queued or running), averaged over the duration
    * @param meanKvUsage share of the cache's blocks in use, weighted by step time; {@code peakKvUsage} its largest
+   * @param busyShare share of the duration the replica spent running steps
    * @param kvBlocks blocks the cache holds; {@code blockTokens} tokens per block
    * @param saturated the engine falls behind the offered rate: over the arrivals after the first quarter, fewer than
    *     90 % as many requests completed as arrived (only for arrivals at a rate)
@@ -82,7 +83,7 @@ public final class Simulator {
   public record Result(int requests, int completed, int rejected, double durationS, long outputTokens,
       double throughputTps, double requestsPerS, double goodputRps, Latency ttft, Latency tpot, Latency e2e,
       double meanBatch, double meanInFlight, double meanKvUsage, double peakKvUsage, long preemptions, long steps,
-      long kvBlocks, int blockTokens, boolean saturated) {
+      double busyShare, long kvBlocks, int blockTokens, boolean saturated) {
     /**
      * The figures under their output names ({@code life serve --format json}, sweep columns): units in every name,
      * times in milliseconds.
@@ -115,6 +116,7 @@ public final class Simulator {
       m.put("output_tokens", outputTokens);
       m.put("duration_s", durationS);
       m.put("steps", steps);
+      m.put("busy_share", busyShare);
       m.put("kv_blocks", kvBlocks);
       m.put("kv_block_tokens", blockTokens);
       m.put("saturated", saturated);
@@ -457,7 +459,7 @@ public final class Simulator {
       double d = end > 0 ? end : Double.NaN;
       return new Result(n, c, rejectedCount, end, outTokens, outTokens / d, c / d, good / d, Latency.of(ttft, c),
           Latency.of(tpot, ct), Latency.of(e2e, c), busy > 0 ? batchTime / busy : 0, inFlight / d,
-          busy > 0 ? kvTime / busy : 0, peakKv, preemptions, steps, totalBlocks, bt, saturated);
+          busy > 0 ? kvTime / busy : 0, peakKv, preemptions, steps, busy / d, totalBlocks, bt, saturated);
     }
   }
 }
