@@ -77,7 +77,9 @@ final class BenchCommand implements Callable<Integer> {
     try {
       double[] dense = measure(pool, forecasters(DENSE), 0);
       double[] opt = measure(pool, forecasters(OPTIMIZED), OPTIMIZED_CHUNK);
-      double[] written = written(t, seconds);
+      double[] written = written(t, seconds, "/bench/bench-sweep.yaml", 20_000);
+      double[] serving = written(t, seconds, "/bench/bench-serving.yaml", 4_096);
+      double[] steps = simulatedSteps(seconds);
       PrintWriter out = spec.commandLine().getOut();
       int cores = Runtime.getRuntime().availableProcessors();
       if (format.equals("json")) {
@@ -94,6 +96,10 @@ final class BenchCommand implements Callable<Integer> {
         o.put("write_runs", (long) written[3]);
         o.put("rows_per_run", (long) written[1]);
         o.put("csv_bytes_per_row", written[2]);
+        o.put("serving_rows_per_s", serving[0]);
+        o.put("serving_rows_per_run", (long) serving[1]);
+        o.put("simulated_steps_per_s_one_core", steps[0]);
+        o.put("simulated_steps_per_run", (long) steps[1]);
         o.put("checksum", dense[1] + opt[1]);
         out.println(new ObjectMapper().writeValueAsString(o));
       } else {
@@ -105,6 +111,11 @@ final class BenchCommand implements Callable<Integer> {
             t, cores, (long) dense[2], MODELS.size(), PROMPTS.length * OUTPUTS.length * BATCHES.length, dense[0],
             opt[0], dense[0] / opt[0], written[0], (long) written[3], (long) written[1], written[2], written[4],
             written[5]);
+        out.printf(Locale.ROOT, "serving_rows_per_s %.0f (every row with max_qps_at_slo, replicas, p90 latencies at "
+            + "the rate, USD/Mtok and J/token from the steady-state model; %d rows a run, written to CSV)%n"
+            + "simulated_steps_per_s_one_core %.0f (life serve's simulator on one thread: Llama-3.1-8B on an H100 "
+            + "under vLLM at 20 requests/s, lognormal prompts of mean 1000, outputs of 50-400 tokens; %d steps a "
+            + "run)%n", serving[0], (long) serving[1], steps[0], (long) steps[1]);
       }
       out.flush();
     } finally {
@@ -118,11 +129,11 @@ final class BenchCommand implements Callable<Integer> {
    * sweep run end to end (evaluated and written to CSV part files in a temporary folder): one warm-up run, then runs
    * until {@code seconds} have passed (at least two); rows/s is all measured rows over all measured time.
    */
-  private static double[] written(int threads, double seconds) throws Exception {
+  private static double[] written(int threads, double seconds, String sweep, int partRows) throws Exception {
     Path dir = Files.createTempDirectory("life-bench");
     try {
       Path file = dir.resolve("bench.yaml");
-      try (var in = BenchCommand.class.getResourceAsStream("/bench/bench-sweep.yaml")) {
+      try (var in = BenchCommand.class.getResourceAsStream(sweep)) {
         Files.copy(in, file);
       }
       SweepSpec s = SweepFile.read(file);
@@ -136,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         Path out = dir.resolve("out");
         long t0 = System.nanoTime();
         Manifest m = new SweepRunner(s, new SweepRunner.Options(out, false, threads, 0, 1,
-            EnumSet.of(OutputFormat.CSV), 20_000, true, -1)).run();
+            EnumSet.of(OutputFormat.CSV), partRows, true, -1)).run();
         double el = (System.nanoTime() - t0) / 1e9;
         try (var files = Files.list(out.resolve("parts"))) {
           bytesPerRow = (double) files.mapToLong(p -> p.toFile().length()).sum() / m.rows;
@@ -154,6 +165,36 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       delete(dir);
     }
+  }
+
+  /**
+   * {simulated engine steps/s, steps per run} of {@code life serve}'s simulator on the calling thread: one warm-up
+   * run, then runs until {@code seconds} have passed (at least two).
+   */
+  private static double[] simulatedSteps(double seconds) {
+    java.util.Map<String, String> text = new java.util.HashMap<>();
+    text.put("model", "llama-3.1-8b");
+    text.put("hardware", "nvidia-h100-sxm5-80gb");
+    text.put("stack", "vllm/cuda");
+    life.scenario.Setup setup = life.scenario.ScenarioText.setup(text, HardwareCatalog.builtIn(), null);
+    Forecaster f = ((life.scenario.Built.Ready) setup.build()).forecaster();
+    life.serving.Engine e = life.serving.Engine.defaults(setup.stack(), setup.device());
+    life.serving.Workload w = life.serving.Workload.of(new life.serving.Arrivals.Poisson(20), "lognormal:1000/500",
+        "uniform:50-400", 20_000, 1);
+    long steps = 0;
+    double elapsed = 0;
+    long perRun = 0;
+    for (int run = 0; run < 3 || elapsed < seconds; run++) {
+      long t0 = System.nanoTime();
+      life.serving.Simulator.Result r = life.serving.Simulator.run(f, e, w, life.serving.Simulator.Slo.NONE);
+      double el = (System.nanoTime() - t0) / 1e9;
+      perRun = r.steps();
+      if (run > 0) {
+        steps += r.steps();
+        elapsed += el;
+      }
+    }
+    return new double[] {steps / elapsed, perRun};
   }
 
   private static void delete(Path dir) throws java.io.IOException {

@@ -166,7 +166,12 @@ public final class Forecaster {
    * per simulation (it caches and is not thread-safe).
    */
   public StepTimer stepTimer(int maxTokens) {
-    return new StepTimer(this, maxTokens);
+    return new StepTimer(this, maxTokens, true);
+  }
+
+  /** A timer of engine steps that caches nothing: for a caller that times each step size once. */
+  public StepTimer uncachedStepTimer() {
+    return new StepTimer(this, 1, false);
   }
 
   /** Total work of one call over all operators and layers. */

@@ -35,8 +35,15 @@ public final class StepTimer {
   private final double[][] tokenCompute = new double[2][];
   private final double[][] tokenMemory = new double[2][];
 
-  StepTimer(Forecaster f, int maxTokens) {
+  StepTimer(Forecaster f, int maxTokens, boolean cache) {
+    this(f, cache ? maxTokens : 0);
     if (maxTokens < 1) {
+      throw new IllegalArgumentException("a step holds at least 1 token, got " + maxTokens);
+    }
+  }
+
+  StepTimer(Forecaster f, int maxTokens) {
+    if (maxTokens < 0) {
       throw new IllegalArgumentException("a step holds at least 1 token, got " + maxTokens);
     }
     this.f = f;
@@ -61,12 +68,25 @@ public final class StepTimer {
     contextual = Arrays.copyOf(c, nc);
     tokenwise = Arrays.copyOf(t, nt);
     sampling = Arrays.copyOf(s, ns);
+    this.maxTokens = maxTokens;
     for (int k = 0; k < 2; k++) {
-      tokenTime[k] = new double[maxTokens + 1];
-      tokenCompute[k] = new double[maxTokens + 1];
-      tokenMemory[k] = new double[maxTokens + 1];
-      Arrays.fill(tokenTime[k], Double.NaN);
+      tokenTime[k] = new double[0];
+      tokenCompute[k] = new double[0];
+      tokenMemory[k] = new double[0];
     }
+  }
+
+  /** Steps of up to this many tokens have their token part cached (grown on demand); 0: nothing is cached. */
+  private final int maxTokens;
+
+  /** Grows the caches of kind {@code k} to hold {@code n} tokens. */
+  private void grow(int k, int n) {
+    int size = (int) Math.min(maxTokens + 1L, Math.max(64, Math.max(n + 1L, 2L * tokenTime[k].length)));
+    int old = tokenTime[k].length;
+    tokenTime[k] = Arrays.copyOf(tokenTime[k], size);
+    tokenCompute[k] = Arrays.copyOf(tokenCompute[k], size);
+    tokenMemory[k] = Arrays.copyOf(tokenMemory[k], size);
+    Arrays.fill(tokenTime[k], old, size, Double.NaN);
   }
 
   /**
@@ -97,8 +117,11 @@ public final class StepTimer {
     double t;
     double tc;
     double tm;
-    if (tokens < tokenTime[k].length) {
+    if (tokens <= maxTokens) {
       int n = (int) tokens;
+      if (n >= tokenTime[k].length) {
+        grow(k, n);
+      }
       if (Double.isNaN(tokenTime[k][n])) {
         double[] r = tokenPart(n, spo, spb);
         tokenCompute[k][n] = r[1];

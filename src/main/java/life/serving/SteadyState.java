@@ -24,17 +24,15 @@ public final class SteadyState {
   private final Engine e;
   private final double prompt;
   private final double output;
-  private final StepTimer timer;
   private final long kvTokens;
   /** Cached step times of b decodes (index b) and of the prefill's extra cost at b decodes; NaN until computed. */
   private final double[] decodeStep;
   private final double[] prefillExtra;
   private final int[] prefillSteps;
-  /** Seconds of a prefill with no decode beside it (decodeAt(0) is 0 then). */
-  private double prefillAlone;
-  private final long[] oneChunk = new long[1];
-  private final long[] onePast = new long[1];
-  private final boolean[] oneSamples = new boolean[1];
+  /** Seconds of a prefill with no decode beside it. */
+  private final double prefillAlone;
+  /** Requests per second of one request at a time: where {@link #maxRate} starts. */
+  private final double oneRequestRate;
 
   /** The model of {@code f} under {@code e} for requests of {@code prompt} and {@code output} tokens (means). */
   public SteadyState(Forecaster f, Engine e, double prompt, double output) {
@@ -44,15 +42,70 @@ public final class SteadyState {
     this.e = e;
     this.prompt = prompt;
     this.output = output;
-    this.timer = f.stepTimer(e.maxBatchedTokens());
+    StepTimer timer = f.uncachedStepTimer();
     long blocks = Simulator.kvBlocks(f, e);
     this.kvTokens = blocks >= Long.MAX_VALUE / 8 ? Long.MAX_VALUE / 8 : blocks * e.blockTokens();
     int cap = Math.min(e.maxSeqs(), e.maxBatchedTokens()) + 2;
     decodeStep = new double[cap];
     prefillExtra = new double[cap];
     prefillSteps = new int[cap];
-    java.util.Arrays.fill(decodeStep, Double.NaN);
+    // Every batch's step, exact on a grid (each batch up to EXACT_BELOW, then ratio 9/8, refined where the midpoint of
+    // an interval is off its interpolation by more than 0.5 %: a kernel switch such as vLLM's paged-attention V1/V2)
+    // and interpolated between: the model is immutable from here on, so one instance serves every thread of a sweep.
+    boolean[] exact = new boolean[cap];
+    long nextGrid = 0;
+    int last = 0;
+    for (int b = 0; b < cap; b++) {
+      if (b <= EXACT_BELOW || b == cap - 1 || b >= nextGrid) {
+        exact(timer, b);
+        exact[b] = true;
+        if (b > last + 1) {
+          refine(timer, exact, last, b);
+        }
+        last = b;
+        nextGrid = Math.max(b + 1, (long) Math.ceil(b * 9.0 / 8));
+      }
+    }
+    int below = 0;
+    for (int b = 0; b < cap; b++) {
+      if (exact[b]) {
+        below = b;
+        continue;
+      }
+      int above = b + 1;
+      while (!exact[above]) {
+        above++;
+      }
+      double w = (double) (b - below) / (above - below);
+      decodeStep[b] = decodeStep[below] + w * (decodeStep[above] - decodeStep[below]);
+      prefillExtra[b] = prefillExtra[below] + w * (prefillExtra[above] - prefillExtra[below]);
+      prefillSteps[b] = prefillSteps[below];
+    }
+    prefillAlone = prefillExtra[0];
+    oneRequestRate = 1 / (prefillAlone + Math.max(0, output - 1) * decodeStep[1]);
   }
+
+  /** Batches up to this many are evaluated exactly; above, on a geometric grid of ratio 9/8. */
+  private static final int EXACT_BELOW = 16;
+  /** Splits the interval (g0, g1) of exact batches where its midpoint is off the interpolation by more than 0.5 %. */
+  private void refine(StepTimer timer, boolean[] exact, int g0, int g1) {
+    if (g1 - g0 <= 1) {
+      return;
+    }
+    int m = (g0 + g1) / 2;
+    exact(timer, m);
+    exact[m] = true;
+    double w = (double) (m - g0) / (g1 - g0);
+    double t = decodeStep[g0] + w * (decodeStep[g1] - decodeStep[g0]);
+    double x = prefillExtra[g0] + w * (prefillExtra[g1] - prefillExtra[g0]);
+    if (Math.abs(t - decodeStep[m]) > 0.005 * decodeStep[m] || Math.abs(x - prefillExtra[m]) > 0.005
+        * Math.abs(prefillExtra[m]) || prefillSteps[g0] != prefillSteps[g1]) {
+      refine(timer, exact, g0, m);
+      refine(timer, exact, m, g1);
+    }
+  }
+
+
 
   /**
    * Figures at one rate. Times in milliseconds; NaN when saturated.
@@ -60,34 +113,108 @@ public final class SteadyState {
    * @param rate requests per second offered
    * @param throughputTps output tokens per second served (the offered λ·O below saturation)
    * @param meanBatch mean decoding sequences B
+   * @param slotLoad arrival rate × a request's service time / max_seqs: above 0.5 the cap on sequences binds and the
+   *     model is less accurate (its slot wait is Erlang's C)
+   * @param busy share of time the replica runs steps
    */
   public record Estimate(double rate, boolean saturated, double throughputTps, double meanBatch, double ttftP50Ms,
-      double ttftP90Ms, double tpotP50Ms, double tpotP90Ms, double e2eP50Ms, double slotLoad, String why) {}
+      double ttftP90Ms, double tpotP50Ms, double tpotP90Ms, double e2eP50Ms, double slotLoad, double busy,
+      String why) {}
 
   /** The steady state at {@code rate} requests per second. */
   public Estimate at(double rate) {
-    double tau = decode(1);
+    return estimate(rate);
+  }
+
+  /**
+   * Mean step seconds τ at {@code rate} with B decoding sequences, {@code avg} set to the averaged step and prefill
+   * extra; infinite where prefills take all the time.
+   */
+  private double tau(double rate, double b, double[] avg) {
+    averaged(b, avg);
+    double load = rate * avg[1];
+    return load >= 1 ? Double.POSITIVE_INFINITY : avg[0] / (1 - load);
+  }
+
+  /**
+   * B at {@code rate}: the smallest fixed point of B = λ·(O − 1)·τ(B), by iteration from an idle replica, then, where
+   * that converges slowly (near saturation), by bisection between the last iterate and the first B above the fixed
+   * point. NaN when there is none below the caps (max_seqs and the KV cache), {@code why[0]} saying which.
+   */
+  private double batchAt(double rate, double[] avg, String[] why) {
+    double kvCap = kvTokens / (prompt + output / 2.0);
+    double cap = Math.min(e.maxSeqs(), kvCap);
+    double k = rate * (output - 1);
+    if (k == 0) {
+      return 0;
+    }
     double b = 0;
-    double[] avg = new double[2];
-    for (int i = 0; i < 200; i++) {
-      b = rate * (output - 1) * tau;
-      if (b > e.maxSeqs()) {
-        return saturated(rate, b, "more running sequences than max_seqs " + e.maxSeqs());
-      }
-      if (b * (prompt + output / 2.0) > kvTokens) {
-        return saturated(rate, b, "running sequences overflow the KV cache (" + kvTokens + " tokens)");
-      }
-      averaged(b, avg);
-      double load = rate * avg[1];
-      if (load >= 1) {
-        return saturated(rate, b, "prefills take all the time");
-      }
-      double next = avg[0] / (1 - load);
-      boolean done = Math.abs(next - tau) <= 1e-9 * tau;
-      tau = next;
-      if (done) {
+    for (int i = 0; i < 4; i++) {
+      double next = k * tau(rate, b, avg);
+      if (!(next <= cap)) {
         break;
       }
+      if (Math.abs(next - b) <= 1e-6 * Math.max(next, 1e-9)) {
+        return next;
+      }
+      b = next;
+    }
+    // g(B) = λ·(O − 1)·τ(B) − B is positive below the fixed point; bracket it, then Illinois regula falsi.
+    double lo = b;
+    double glo = k * tau(rate, lo, avg) - lo;
+    double hi = Math.min(cap, Math.max(2 * lo, lo + 1));
+    double ghi = k * tau(rate, hi, avg) - hi;
+    while (ghi > 0) {
+      if (hi >= cap) {
+        why[0] = Double.isInfinite(ghi) ? "prefills take all the time"
+            : cap == e.maxSeqs() ? "more running sequences than max_seqs " + e.maxSeqs()
+            : "running sequences overflow the KV cache (" + kvTokens + " tokens)";
+        return Double.NaN;
+      }
+      lo = hi;
+      glo = ghi;
+      hi = Math.min(cap, 2 * hi);
+      ghi = k * tau(rate, hi, avg) - hi;
+    }
+    int side = 0;
+    for (int i = 0; i < 60 && hi - lo > 1e-6 * hi; i++) {
+      double m = Double.isInfinite(glo) ? (lo + hi) / 2 : hi - ghi * (hi - lo) / (ghi - glo);
+      if (!(m > lo && m < hi)) {
+        m = (lo + hi) / 2;
+      }
+      double gm = k * tau(rate, m, avg) - m;
+      if (Math.abs(gm) <= 1e-7 * m) {
+        return m;
+      }
+      if (gm > 0) {
+        lo = m;
+        glo = gm;
+        if (side == 1) {
+          ghi /= 2;
+        }
+        side = 1;
+      } else {
+        hi = m;
+        ghi = gm;
+        if (side == -1) {
+          glo /= 2;
+        }
+        side = -1;
+      }
+    }
+    return hi;
+  }
+
+  private Estimate estimate(double rate) {
+    double[] avg = new double[2];
+    String[] why = new String[1];
+    double b = batchAt(rate, avg, why);
+    if (Double.isNaN(b)) {
+      return saturated(rate, Double.NaN, why[0]);
+    }
+    double tau = tau(rate, b, avg);
+    if (Double.isInfinite(tau)) {
+      return saturated(rate, b, "prefills take all the time");
     }
     double step = avg[0];
     double extra = avg[1];
@@ -117,7 +244,7 @@ public final class SteadyState {
     ttft90 += queue90;
     double e2e = ttft50 + (output - 1) * tau;
     return new Estimate(rate, false, rate * output, b, ttft50 * 1e3, ttft90 * 1e3, tpot50 * 1e3, tpot90 * 1e3,
-        e2e * 1e3, slotLoad, "");
+        e2e * 1e3, slotLoad, 1 - idle, "");
   }
 
   /** The {@code q} quantile of a Poisson count of mean {@code m}. */
@@ -152,7 +279,7 @@ public final class SteadyState {
     double base = chunks * step;
     double lo = Math.min(base, alone);
     double hi = base + prefillStep + extra * (1 + rate * prefillStep + 10 * Math.sqrt(rate * prefillStep + 1));
-    for (int it = 0; it < 50; it++) {
+    for (int it = 0; it < 50 && hi - lo > 1e-4 * hi; it++) {
       double mid = (lo + hi) / 2;
       double cdf = idle * (mid >= alone ? 1 : 0) + (1 - idle) * ((1 - wPrefill) * cdfGiven(mid - base, step, rate,
           extra) + wPrefill * cdfGiven(mid - base, prefillStep, rate, extra));
@@ -224,22 +351,48 @@ public final class SteadyState {
       out[1] = extra(1);
       return;
     }
-    double lo = Math.max(1, Math.floor(b - 6 * Math.sqrt(b) - 2));
-    double hi = Math.ceil(b + 6 * Math.sqrt(b) + 3);
-    double logB = Math.log(b);
+    double sd = Math.sqrt(b);
+    long lo = (long) Math.max(1, Math.floor(b - 4.5 * sd - 2));
+    long hi = (long) Math.ceil(b + 4.5 * sd + 3);
+    // Wide ranges are summed in buckets of a power of two, each evaluated at its middle: the evaluated batches stay on
+    // one grid whatever b is, so the cached step times are reused.
+    long width = 1;
+    while ((hi - lo) / width > 48) {
+      width *= 2;
+    }
+    double pk = Math.exp(lo * Math.log(b) - b - logFactorial(lo));
     double t = 0;
     double x = 0;
     double mass = 0;
-    int step = (int) Math.max(1, (hi - lo) / 48);
-    for (long k = (long) lo; k <= hi; k += step) {
-      double w = Math.exp(k * logB - b - logFactorial(k)) * step;
-      int kk = (int) Math.min(k, e.maxSeqs());
-      t += w * decodeAt(kk);
-      x += w * extra(kk);
-      mass += w;
+    double bucket = 0;
+    long current = lo / width;
+    for (long k = lo; k <= hi; k++) {
+      if (k > lo) {
+        pk *= b / k;
+      }
+      if (k / width != current) {
+        add(bucket, current, width, out);
+        t += out[0];
+        x += out[1];
+        mass += bucket;
+        bucket = 0;
+        current = k / width;
+      }
+      bucket += pk;
     }
+    add(bucket, current, width, out);
+    t += out[0];
+    x += out[1];
+    mass += bucket;
     out[0] = t / mass;
     out[1] = x / mass;
+  }
+
+  /** Weighted step time and prefill extra of the bucket {@code index} of {@code width} batches. */
+  private void add(double weight, long index, long width, double[] out) {
+    int k = (int) Math.max(1, Math.min(index * width + width / 2, e.maxSeqs()));
+    out[0] = weight * decodeAt(k);
+    out[1] = weight * extra(k);
   }
 
   private static double logFactorial(long k) {
@@ -248,42 +401,87 @@ public final class SteadyState {
 
   private Estimate saturated(double rate, double b, String why) {
     return new Estimate(rate, true, Double.NaN, b, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-        Double.NaN, why);
+        Double.NaN, 1, why);
   }
 
   /**
-   * The largest rate whose p90 TTFT and TPOT meet {@code slo} (0: no objective), found by bisection on the steady
-   * state to 0.1 %; 0 when even a trickle of requests misses them.
+   * The largest rate whose p90 TTFT and TPOT meet {@code slo} (0: no objective), to 0.1 %; 0 when even a trickle of
+   * requests misses them. The margin {@code h(r) = min(1 − TTFT₉₀/SLO, 1 − TPOT₉₀/SLO)} falls with the rate (−1 once
+   * saturated): bracketed by doubling from the rate of one request at a time, then found by Illinois regula falsi,
+   * bisecting where the margin jumps. A pure function of this model and {@code slo}.
    */
   public double maxRate(Simulator.Slo slo) {
     double lo = 0;
-    double hi = 1;
-    while (meets(hi, slo) && hi < 1e9) {
+    double hlo = 1;
+    double hi = oneRequestRate;
+    double hhi = margin(hi, slo);
+    while (hhi >= 0) {
+      if (hi >= 1e9) {
+        return hi;
+      }
       lo = hi;
+      hlo = hhi;
       hi *= 2;
+      hhi = margin(hi, slo);
     }
     if (lo == 0) {
-      double tiny = 1e-6;
-      if (!meets(tiny, slo)) {
-        return 0;
+      // Down from there: halve until the objectives hold, or give up at a trickle.
+      while (lo == 0) {
+        double r = hi / 2;
+        if (r < 1e-6) {
+          return margin(1e-6, slo) >= 0 ? 1e-6 : 0;
+        }
+        double h = margin(r, slo);
+        if (h >= 0) {
+          lo = r;
+          hlo = h;
+        } else {
+          hi = r;
+          hhi = h;
+        }
       }
-      lo = tiny;
     }
-    while (hi - lo > 1e-3 * lo) {
-      double mid = (lo + hi) / 2;
-      if (meets(mid, slo)) {
-        lo = mid;
+    int side = 0;
+    for (int i = 0; i < 100 && hi - lo > 1e-3 * lo; i++) {
+      double m = hi - hhi * (hi - lo) / (hhi - hlo);
+      if (!(m > lo + 1e-4 * (hi - lo) && m < hi - 1e-4 * (hi - lo)) || side == 2 || side == -2) {
+        m = (lo + hi) / 2;
+        side = 0;
+      }
+      double h = margin(m, slo);
+      if (h >= 0) {
+        lo = m;
+        hlo = h;
+        side = side > 0 ? side + 1 : 1;
+        if (side == 2) {
+          hhi /= 2;
+        }
       } else {
-        hi = mid;
+        hi = m;
+        hhi = h;
+        side = side < 0 ? side - 1 : -1;
+        if (side == -2) {
+          hlo /= 2;
+        }
       }
     }
     return lo;
   }
 
-  private boolean meets(double rate, Simulator.Slo slo) {
-    Estimate x = at(rate);
-    return !x.saturated() && (slo.ttftMs() == 0 || x.ttftP90Ms() <= slo.ttftMs())
-        && (slo.tpotMs() == 0 || x.tpotP90Ms() <= slo.tpotMs());
+  /** How far inside the objectives the p90 latencies are at {@code rate}, as a share of them; −1 when saturated. */
+  private double margin(double rate, Simulator.Slo slo) {
+    Estimate x = estimate(rate);
+    if (x.saturated()) {
+      return -1;
+    }
+    double h = 1;
+    if (slo.ttftMs() > 0) {
+      h = Math.min(h, 1 - x.ttftP90Ms() / slo.ttftMs());
+    }
+    if (slo.tpotMs() > 0) {
+      h = Math.min(h, 1 - x.tpotP90Ms() / slo.tpotMs());
+    }
+    return h;
   }
 
   /** Seconds of a step of {@code b} decodes at the mean cached length, linear between whole batches. */
@@ -295,36 +493,35 @@ public final class SteadyState {
   }
 
   private double decodeAt(int b) {
-    b = Math.min(b, decodeStep.length - 1);
-    if (Double.isNaN(decodeStep[b])) {
-      long past = Math.round(prompt + output / 2.0);
-      decodeStep[b] = b == 0 ? 0 : timer.seconds(b, past * b, 0, null, null, null);
-      // The prefill's chunks (of the budget less the decodes) and what they add to steps of b decodes.
-      long budget = Math.max(1, e.maxBatchedTokens() - b);
-      long p = Math.round(prompt);
-      double extra = 0;
-      int n = 0;
-      for (long done = 0; done < p; done += budget) {
-        onePast[0] = done;
-        oneChunk[0] = Math.min(budget, p - done);
-        oneSamples[0] = done + oneChunk[0] == p;
-        extra += timer.seconds(b, past * b, 1, onePast, oneChunk, oneSamples) - decodeStep[b];
-        n++;
-      }
-      prefillExtra[b] = extra;
-      prefillSteps[b] = n;
-      if (b == 0) {
-        prefillAlone = extra;
-      }
+    return decodeStep[Math.min(b, decodeStep.length - 1)];
+  }
+
+  /** Computes the step of {@code b} decodes and what a prefill adds to it, by the forecaster. */
+  private void exact(StepTimer timer, int b) {
+    long past = Math.round(prompt + output / 2.0);
+    decodeStep[b] = b == 0 ? 0 : timer.seconds(b, past * b, 0, null, null, null);
+    // The prefill's chunks (of the budget less the decodes) and what they add to steps of b decodes.
+    long budget = Math.max(1, e.maxBatchedTokens() - b);
+    long p = Math.round(prompt);
+    long[] chunkPast = new long[1];
+    long[] chunk = new long[1];
+    boolean[] samples = new boolean[1];
+    double extra = 0;
+    int n = 0;
+    for (long done = 0; done < p; done += budget) {
+      chunkPast[0] = done;
+      chunk[0] = Math.min(budget, p - done);
+      samples[0] = done + chunk[0] == p;
+      extra += timer.seconds(b, past * b, 1, chunkPast, chunk, samples) - decodeStep[b];
+      n++;
     }
-    return decodeStep[b];
+    prefillExtra[b] = extra;
+    prefillSteps[b] = n;
   }
 
   /** Seconds a prefill adds to the steps it shares with {@code b} decodes. */
   private double extra(double b) {
     int lo = (int) Math.floor(b);
-    decodeAt(lo);
-    decodeAt(Math.min(lo + 1, decodeStep.length - 1));
     double f = b - lo;
     double a = prefillExtra[Math.min(lo, decodeStep.length - 1)];
     return a + f * (prefillExtra[Math.min(lo + 1, decodeStep.length - 1)] - a);
@@ -332,7 +529,6 @@ public final class SteadyState {
 
   private int chunks(double b) {
     int lo = Math.min((int) Math.floor(b), decodeStep.length - 1);
-    decodeAt(lo);
     return prefillSteps[lo];
   }
 }

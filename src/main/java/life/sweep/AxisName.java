@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * The axes a sweep can vary, with the value each takes when the sweep file leaves it out. Request axes (prompt,
- * output, batch, chunk) change the request; the others change the model graph or the device, and so which
+ * output, batch, chunk, and the serving axes qps and SLOs) change the request; the others change the model graph or the device, and so which
  * forecaster evaluates the point.
  */
 public enum AxisName {
@@ -28,7 +28,13 @@ public enum AxisName {
   PROMPT("1024", true),
   OUTPUT("128", true),
   BATCH("1", true),
-  CHUNK("auto", true);
+  CHUNK("auto", true),
+  /** Request rate per replica the serving columns are for, requests/s; 0: none (no serving columns). */
+  QPS("0", true),
+  /** p90 TTFT objective of {@code max_qps_at_slo}, ms; 0: none. */
+  SLO_TTFT_MS("0", true),
+  /** p90 TPOT objective of {@code max_qps_at_slo}, ms; 0: none. */
+  SLO_TPOT_MS("0", true);
 
   private final String defaultValue;
   private final boolean request;

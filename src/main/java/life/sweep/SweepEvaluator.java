@@ -55,18 +55,31 @@ public final class SweepEvaluator {
   private static final int V_MEM_BW_GBPS = Vars.index("mem_bw_gbps");
   private static final int V_PRICE_USD = Vars.index("price_usd");
   private static final int V_TDP_W = Vars.index("tdp_w");
+  private static final int V_QPS = Vars.index("qps");
+  private static final int V_SLO_TTFT = Vars.index("slo_ttft_ms");
+  private static final int V_SLO_TPOT = Vars.index("slo_tpot_ms");
+  private static final int V_MAX_QPS = Vars.index("max_qps_at_slo");
+  /** Serving columns of a row: max_qps_at_slo, replicas, load_ttft_p90_ms, load_tpot_p90_ms, usd_per_mtok, j_per_token. */
+  private static final int SERVING_COLUMNS = 6;
   private final SweepSpec spec;
   private final Plan plan;
   private final HardwareCatalog catalog;
   private final int[] axisIndex;
   private final String[][] values;
   private final ConcurrentHashMap<Long, Object> forecasters = new ConcurrentHashMap<>();
+  /** Steady-state models of a forecaster and request shape (or why there is none), shared by every thread. */
+  private final ConcurrentHashMap<ServingKey, Object> steady = new ConcurrentHashMap<>();
+  /** Largest rates within objectives, by forecaster, shape and objectives. */
+  private final ConcurrentHashMap<RateKey, Double> rates = new ConcurrentHashMap<>();
   private final int[] graphAxes;
   private final long[] prompts;
   private final long[] outputs;
   private final long[] batches;
   private final long[] chunks;
   private final double[] keeps;
+  private final double[] qpsValues;
+  private final double[] sloTtftValues;
+  private final double[] sloTpotValues;
   private final RowSchema schema;
 
   public SweepEvaluator(SweepSpec spec) {
@@ -98,6 +111,13 @@ public final class SweepEvaluator {
     chunks = java.util.Arrays.stream(values[axisIndex[AxisName.CHUNK.ordinal()]])
         .mapToLong(x -> x.equals("auto") ? -1 : Long.parseLong(x)).toArray();
     keeps = java.util.Arrays.stream(values[axisIndex[AxisName.KV_KEEP.ordinal()]]).mapToDouble(Double::parseDouble).toArray();
+    qpsValues = doubles(AxisName.QPS);
+    sloTtftValues = doubles(AxisName.SLO_TTFT_MS);
+    sloTpotValues = doubles(AxisName.SLO_TPOT_MS);
+  }
+
+  private double[] doubles(AxisName a) {
+    return java.util.Arrays.stream(values[axisIndex[a.ordinal()]]).mapToDouble(Double::parseDouble).toArray();
   }
 
   private long[] longs(AxisName a) {
@@ -153,6 +173,10 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("mem_gib", ColumnType.DOUBLE));
     c.add(new RowSchema.Column("price_usd", ColumnType.DOUBLE));
     c.add(new RowSchema.Column("tdp_w", ColumnType.DOUBLE));
+    for (String n : List.of("qps", "slo_ttft_ms", "slo_tpot_ms", "max_qps_at_slo", "replicas", "load_ttft_p90_ms",
+        "load_tpot_p90_ms", "usd_per_mtok", "j_per_token")) {
+      c.add(new RowSchema.Column(n, ColumnType.DOUBLE));
+    }
     c.add(new RowSchema.Column("status", ColumnType.STRING));
     if (intervals) {
       for (String n : life.stack.Intervals.COLUMNS.keySet()) {
@@ -192,6 +216,7 @@ public final class SweepEvaluator {
     double[] vars = new double[Vars.COUNT];
     long lastKey = -1;
     Object f = null;
+    double[] serving = new double[SERVING_COLUMNS];
     for (long i = from; i < to; i++) {
       counts.jobs++;
       if (i == from) {
@@ -226,8 +251,10 @@ public final class SweepEvaluator {
       } else {
         status = (String) f;
       }
+      java.util.Arrays.fill(serving, Double.NaN);
       if (fc != null) {
-        fillAfter(vars, fc);
+        serve(serving, key, (Target) f, prompt, output, vars);
+        fillAfter(vars, fc, serving);
       }
       if (!passes(vars, true, counts)) {
         continue;
@@ -235,7 +262,7 @@ public final class SweepEvaluator {
       if (fc == null) {
         counts.failed++;
       }
-      row(out, i, coords, f, fc, prompt, output, batch, chunk, status);
+      row(out, i, coords, f, fc, prompt, output, batch, chunk, status, serving);
       counts.rows++;
     }
     return counts;
@@ -338,22 +365,85 @@ public final class SweepEvaluator {
     v[V_CHUNK] = chunk;
     v[V_CONTEXT] = prompt + output;
     v[V_KV_KEEP] = keeps[at(coords, AxisName.KV_KEEP)];
+    v[V_QPS] = qpsValues[at(coords, AxisName.QPS)];
+    v[V_SLO_TTFT] = sloTtftValues[at(coords, AxisName.SLO_TTFT_MS)];
+    v[V_SLO_TPOT] = sloTpotValues[at(coords, AxisName.SLO_TPOT_MS)];
     if (f instanceof Target t) {
       System.arraycopy(t.before, 0, v, V_KV_BITS, t.before.length);
       assert V_TDP_W == V_KV_BITS + t.before.length - 1;
     }
   }
 
-  private static void fillAfter(double[] v, Forecast f) {
+  private static void fillAfter(double[] v, Forecast f, double[] serving) {
     int b = Vars.BEFORE.size();
     double[] m = {f.ttftMs(), f.tpotMs(), f.tps(), f.throughputTps(), f.e2eMs(), f.memoryGib(), f.weightsGib(),
         f.kvCacheGib(), f.activationGib(), f.fits() ? 1 : 0, f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(),
         f.decodeGbPerStep(), f.dispatchesPerStep()};
     System.arraycopy(m, 0, v, b, m.length);
+    System.arraycopy(serving, 0, v, V_MAX_QPS, serving.length);
+  }
+
+  /** One replica's steady state for a request shape, shared by the points of a range that differ in rate or SLO. */
+  private record ServingKey(long graph, long prompt, long output) {}
+
+  private record RateKey(long graph, long prompt, long output, double ttftMs, double tpotMs) {}
+
+  /**
+   * The serving columns of a point ({@link life.serving.SteadyState}, the stack's engine defaults, the default costs
+   * of {@link life.serving.Capacity.Costs}): with a rate or an objective, the largest rate per replica within the
+   * objectives (p90; the saturation rate without objectives); with a rate, the replicas it needs and their p90
+   * latencies at their share of it; the cost and energy per output token at the rate (or, without one, of a replica
+   * at its largest rate). NaN where there is no rate and no objective, or the replica cannot serve at all.
+   */
+  private void serve(double[] out, long graph, Target t, long prompt, long output, double[] v) {
+    double qps = v[V_QPS];
+    double sloTtft = v[V_SLO_TTFT];
+    double sloTpot = v[V_SLO_TPOT];
+    if (qps == 0 && sloTtft == 0 && sloTpot == 0) {
+      return;
+    }
+    if (steady.size() >= CACHE_LIMIT) {
+      steady.clear();
+    }
+    if (rates.size() >= 16 * CACHE_LIMIT) {
+      rates.clear();
+    }
+    Object model = steady.computeIfAbsent(new ServingKey(graph, prompt, output), k -> {
+      try {
+        return new life.serving.SteadyState(t.forecaster, life.serving.Engine.defaults(t.setup.stack(),
+            t.setup.device()), prompt, output);
+      } catch (IllegalArgumentException e) {
+        return e.getMessage();
+      }
+    });
+    if (!(model instanceof life.serving.SteadyState ss)) {
+      return;
+    }
+    double max = rates.computeIfAbsent(new RateKey(graph, prompt, output, sloTtft, sloTpot),
+        k -> ss.maxRate(new life.serving.Simulator.Slo(sloTtft, sloTpot)));
+    out[0] = Digits.round(max, DIGITS);
+    if (!(max > 0)) {
+      return;
+    }
+    double replicas = qps > 0 ? Math.max(1, Math.ceil(qps / max - 1e-9)) : 1;
+    double rate = qps > 0 ? qps / replicas : max;
+    life.serving.SteadyState.Estimate x = ss.at(rate);
+    int devices = t.forecaster.graph().options().parallel().devices();
+    double price = t.before[5];
+    double tdp = t.before[6];
+    life.serving.Capacity.Costs costs = life.serving.Capacity.Costs.DEFAULT;
+    double watts = replicas * costs.watts(tdp / devices, x.busy()) * devices;
+    double outputTps = replicas * rate * output;
+    out[1] = qps > 0 ? replicas : Double.NaN;
+    out[2] = Digits.round(x.ttftP90Ms(), DIGITS);
+    out[3] = Digits.round(x.tpotP90Ms(), DIGITS);
+    out[4] = Digits.round((replicas * price / (costs.amortizeYears() * 8760) + watts / 1000 * costs.usdPerKwh())
+        / (outputTps * 3600) * 1e6, DIGITS);
+    out[5] = Digits.round(watts / outputTps, DIGITS);
   }
 
   private void row(RowBatch out, long index, int[] coords, Object f, Forecast fc, long prompt, long output, int batch,
-      long chunk, String status) {
+      long chunk, String status, double[] serving) {
     int r = out.addRow();
     int c = 0;
     out.longs(c++)[r] = index;
@@ -415,6 +505,12 @@ public final class SweepEvaluator {
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[3];
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[5];
     out.doubles(c++)[r] = t == null ? Double.NaN : t.before[6];
+    out.doubles(c++)[r] = qpsValues[at(coords, AxisName.QPS)];
+    out.doubles(c++)[r] = sloTtftValues[at(coords, AxisName.SLO_TTFT_MS)];
+    out.doubles(c++)[r] = sloTpotValues[at(coords, AxisName.SLO_TPOT_MS)];
+    for (double x : serving) {
+      out.doubles(c++)[r] = x;
+    }
     out.strings(c++)[r] = status;
     if (spec.intervals()) {
       for (int k = 0; k < INTERVAL_FIELDS.size(); k++) {

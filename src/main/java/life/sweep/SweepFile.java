@@ -362,10 +362,25 @@ public final class SweepFile {
         case STACK -> check(n, key, s, x -> life.scenario.ScenarioText.check("stack", x));
         case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
         case PARALLEL -> check(n, key, s, x -> life.ops.Parallelism.parse(x).id());
+        case QPS, SLO_TTFT_MS, SLO_TPOT_MS -> check(n, key, s, SweepFile::rateOrTime);
         default -> throw new IllegalStateException(a.toString());
       });
     }
     return out;
+  }
+
+  /** A serving axis value: a number from 0 (none) to 1e9 (requests/s or ms), in one canonical text. */
+  private static String rateOrTime(String x) {
+    double d;
+    try {
+      d = Double.parseDouble(x);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a number from 0 to 1e9, got " + quote(x));
+    }
+    if (!(d >= 0 && d <= 1e9)) {
+      throw new IllegalArgumentException("expected a number from 0 to 1e9, got " + quote(x));
+    }
+    return Double.toString(d);
   }
 
   private static int parseInt(String x) {

@@ -68,4 +68,47 @@ final class SweepEvaluatorTest {
       }
     }
   }
+
+  /**
+   * The serving axes: max_qps_at_slo is the steady state's largest rate within the objectives, the replicas the
+   * ceiling of the rate over it, cost and energy per token follow the device's price and TDP (NaN without a price),
+   * and a where constraint can use them.
+   */
+  @Test
+  void servingColumnsFollowTheSteadyState(@TempDir Path dir) throws IOException {
+    SweepEvaluator.Counts[] counts = new SweepEvaluator.Counts[1];
+    RowBatch out = evaluate(dir, "name: s\naxes:\n  hardware: [nvidia-h100-sxm5-80gb, nvidia-l40s]\n"
+        + "  model: [llama-3.1-8b]\n  stack: [vllm/cuda]\n  prompt: [1024]\n  output: [128]\n"
+        + "  qps: [0, 5, 40]\n  slo_ttft_ms: [500]\n  slo_tpot_ms: [30]\n"
+        + "where:\n  - max_qps_at_slo > 0\n", counts);
+    assertEquals(6, out.size());
+    var h100 = SimulatorTestAccess.forecaster("llama-3.1-8b", "nvidia-h100-sxm5-80gb", "vllm/cuda");
+    var ss = new life.serving.SteadyState(h100, life.serving.Engine.defaults(h100.stack(), h100.hardware()), 1024,
+        128);
+    double max = ss.maxRate(new life.serving.Simulator.Slo(500, 30));
+    int hw = out.schema().indexOf("hardware");
+    int qps = out.schema().indexOf("qps");
+    for (int r = 0; r < out.size(); r++) {
+      double q = out.doubles(qps)[r];
+      double got = out.doubles(out.schema().indexOf("max_qps_at_slo"))[r];
+      double replicas = out.doubles(out.schema().indexOf("replicas"))[r];
+      double usd = out.doubles(out.schema().indexOf("usd_per_mtok"))[r];
+      double joules = out.doubles(out.schema().indexOf("j_per_token"))[r];
+      assertTrue(got > 0);
+      assertTrue(joules > 0, "no TDP used");
+      if (q == 0) {
+        assertTrue(Double.isNaN(replicas));
+      } else {
+        assertEquals(Math.ceil(q / got), replicas);
+        assertTrue(out.doubles(out.schema().indexOf("load_ttft_p90_ms"))[r] <= 500);
+        assertTrue(out.doubles(out.schema().indexOf("load_tpot_p90_ms"))[r] <= 30);
+      }
+      if (out.strings(hw)[r].equals("nvidia-h100-sxm5-80gb")) {
+        assertEquals(max, got, 1e-5 * max);
+        assertTrue(usd > 0);
+      } else {
+        assertTrue(Double.isNaN(usd), "the L40S has no price in the catalog");
+      }
+    }
+  }
 }
