@@ -27,9 +27,14 @@ import picocli.CommandLine.Spec;
 final class ValidateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--measurements", required = true, split = ",", paramLabel = "FILE",
+  @Option(names = "--measurements", split = ",", paramLabel = "FILE",
       description = "Measurement CSV files (schema: measurements/README.md), or builtin:all / builtin:NAME.")
   List<String> files;
+
+  @Option(names = "--serving", description = "Validate the serving simulator instead: serve each row of published "
+      + "serving measurements (--measurements FILE, default the built-in serving-published.csv) and report the error "
+      + "by source and metric.")
+  boolean serving;
 
   @Mixin HardwareOptions hw = new HardwareOptions();
 
@@ -57,6 +62,12 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (serving) {
+      return serving();
+    }
+    if (files == null) {
+      throw new UsageError("give --measurements FILE[,FILE...] (or builtin:all), or --serving");
+    }
     if (heldOut && specOnly) {
       throw new UsageError("--held-out refits the stacks' defaults; --spec-only uses none: give one of them");
     }
@@ -250,5 +261,67 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static String quote(String s) {
     return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+
+  /** {@code --serving}: every published serving row served by the simulator; errors by source and metric. */
+  private Integer serving() throws Exception {
+    List<life.validate.ServingValidator.Row> rows = new ArrayList<>();
+    if (files == null) {
+      rows.addAll(life.validate.ServingValidator.builtIn());
+    } else {
+      for (String f : files) {
+        Path p = Path.of(f);
+        rows.addAll(life.validate.ServingValidator.parse(p.toString(), life.catalog.InputFile.read("serving "
+            + "measurement file", p)));
+      }
+    }
+    List<life.validate.ServingValidator.Outcome> outcomes = life.validate.ServingValidator.run(rows, hw.catalog());
+    List<life.validate.ServingValidator.Summary> summary = life.validate.ServingValidator.summarize(outcomes);
+    PrintWriter w = spec.commandLine().getOut();
+    long ok = outcomes.stream().filter(life.validate.ServingValidator.Outcome::ok).count();
+    if (format.equals("json")) {
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (var s : summary) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", s.source());
+        m.put("metric", s.metric());
+        m.put("rows", s.rows());
+        m.put("mape_pct", s.mapePct());
+        m.put("median_ape_pct", s.medianApePct());
+        m.put("mean_signed_pct", s.meanSignedPct());
+        m.put("held_out", !s.inSample());
+        list.add(m);
+      }
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("rows", outcomes.size());
+      o.put("forecast", ok);
+      o.put("by_source_and_metric", list);
+      w.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+    } else {
+      w.printf(Locale.ROOT, "%d serving rows, %d forecast (the others say why with --out)%n", outcomes.size(), ok);
+      w.printf(Locale.ROOT, "%-40s %-20s %5s %8s %10s %10s  %s%n", "source", "metric", "rows", "MAPE%", "median%",
+          "signed%", "fit");
+      for (var s : summary) {
+        w.printf(Locale.ROOT, "%-40s %-20s %5d %8.1f %10.1f %+10.1f  %s%n", s.source(), s.metric(), s.rows(),
+            s.mapePct(), s.medianApePct(), s.meanSignedPct(), s.inSample() ? "in-sample" : "held-out");
+      }
+    }
+    if (out != null) {
+      List<String> lines = new ArrayList<>();
+      lines.add("row,source,hardware,model,metric,measured,predicted,error_pct,why");
+      for (var o : outcomes) {
+        var r = o.row();
+        lines.add(String.join(",", csv(r.row().file()), csv(r.sourceId()), r.row().hardware(), r.row().model(),
+            r.metric(), String.valueOf(r.value()), o.ok() ? String.valueOf(r.unit().equals("ms") ? o.predicted() * 1e3
+                : o.predicted()) : "", o.ok() ? String.format(Locale.ROOT, "%.2f", o.errorPct()) : "", csv(o.why())));
+      }
+      life.io.Commit.writeLines(out, lines);
+    }
+    w.flush();
+    return 0;
+  }
+
+  private static String csv(String s) {
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 }
