@@ -79,6 +79,12 @@ final class OptimizationOptions {
           + Limits.MAX_DEVICES + " (default ${DEFAULT-VALUE}).")
   String parallel;
 
+  @Option(names = "--spec", defaultValue = "none", paramLabel = "METHOD",
+      description = "Speculative decoding: none, draft:MODEL:K:ACCEPTANCE (a draft model), eagle:K:ACCEPTANCE, "
+          + "mtp:K:ACCEPTANCE (a one-layer head) or medusa:K:ACCEPTANCE (K extra LM heads); K drafted tokens per step, "
+          + "each accepted with probability ACCEPTANCE (default ${DEFAULT-VALUE}).")
+  String spec;
+
   /** These options as scenario text ({@link life.scenario.ScenarioText}'s keys); options not given are left out. */
   void into(java.util.Map<String, String> t) {
     t.put("dtype", dtype);
@@ -116,5 +122,6 @@ final class OptimizationOptions {
     }
     t.put("fusion", fusion);
     t.put("parallel", parallel);
+    t.put("spec", spec);
   }
 }

@@ -75,7 +75,8 @@ final class PlanCommand implements Callable<Integer> {
       description = "Requests per simulation (default ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of arrivals and lengths (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1",
+      description = "Seed of arrivals and lengths (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--amortize-years", defaultValue = "3", description = "Years a device's price is spread over "

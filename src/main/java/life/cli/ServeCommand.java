@@ -75,7 +75,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "Requests to simulate, 1 to " + Workload.MAX_REQUESTS + " (default ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of arrivals and lengths (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1",
+      description = "Seed of arrivals and lengths (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--max-batched-tokens", paramLabel = "N", description = "Token budget of one step (default: the "

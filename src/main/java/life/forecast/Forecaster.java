@@ -67,6 +67,9 @@ public final class Forecaster {
       new java.util.concurrent.atomic.AtomicReferenceArray<>(1024);
   private final Function<Long, Table> tableMaker = this::table;
   private volatile Table lastTable;
+  /** Speculative decoding ({@link Speculation#NONE}: none) and, for a draft model, its forecaster. */
+  final Speculation spec;
+  final Forecaster draft;
 
   /** A forecaster with no serving stack (the raw roofline at {@code eff}). */
   public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Overlap overlap) {
@@ -78,7 +81,22 @@ public final class Forecaster {
    * efficiencies forecasts the same rows under thousands of candidates).
    */
   public Forecaster withEfficiencies(Efficiencies e) {
-    return new Forecaster(graph, hw, e, stack, overlap);
+    return new Forecaster(graph, hw, e, stack, overlap, spec, draft == null ? null : draft.withEfficiencies(e));
+  }
+
+  /**
+   * This forecaster decoding speculatively ({@link Speculation}); {@code draftModel} is the draft model's forecaster on
+   * the same devices and stack for {@code draft}, null for the head methods.
+   */
+  public Forecaster withSpeculation(Speculation s, Forecaster draftModel) {
+    if (s.method().equals("draft") != (draftModel != null)) {
+      throw new IllegalArgumentException("a draft model's forecaster is needed for draft speculation, and only there");
+    }
+    return new Forecaster(graph, hw, eff, stack, overlap, s, draftModel);
+  }
+
+  public Speculation speculation() {
+    return spec;
   }
 
   /**
@@ -86,6 +104,13 @@ public final class Forecaster {
    * {@code stack} also decides whether a batch too large for memory runs in waves.
    */
   public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap) {
+    this(graph, hw, eff, stack, overlap, Speculation.NONE, null);
+  }
+
+  private Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap,
+      Speculation spec, Forecaster draft) {
+    this.spec = spec;
+    this.draft = draft;
     this.graph = graph;
     this.hw = hw;
     this.eff = eff;
@@ -378,12 +403,14 @@ public final class Forecaster {
     double kv = graph.kvCacheBytes(past + r.output()) * b / split;
     double mem = weightBytes + kv + prefill.transientBytes;
     double g = HardwareSpec.GIB;
-    return new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, r.context(), ttft * 1e3, tpot * 1e3, 1.0 / tpot,
+    Forecast plain = new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, r.context(), ttft * 1e3, tpot * 1e3,
+        1.0 / tpot,
         (double) b * r.output() / e2e, e2e * 1e3, l > 0 ? b * l / ttft : 0, mem / g, weightBytes / g, kv / g,
         prefill.transientBytes / g, hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound,
         s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY, prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9,
         s.bytes / n / 1e9, s.dispatches / n, stackId, eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
         eff.origin());
+    return spec.active() && r.output() > 1 ? speculative(plain, r) : plain;
   }
 
   /**
@@ -419,6 +446,72 @@ public final class Forecaster {
       return b;
     }
     return (int) Math.max(1, Math.min(b, Math.floor(free / perSequence)));
+  }
+
+  /** Seconds of the operators that run on sampling sequences (the LM head) over {@code sequences} of them. */
+  public double samplingSeconds(int sequences, boolean decode) {
+    double[] spo = decode ? secPerOpDecode : secPerOp;
+    double[] spb = decode ? secPerByteDecode : secPerByte;
+    double t = 0;
+    for (int i = 0; i < ops.length; i++) {
+      if (ops[i].sampling() && sequences > 0) {
+        OpCost c = ops[i].cost(1, 1, sequences);
+        t += mult[i] * (Math.max(c.ops() * spo[i], c.bytes() * spb[i]) + c.dispatches() * dispatchSec);
+      }
+    }
+    return t;
+  }
+
+  /** Decoder layers of the model (every group's count). */
+  public int layers() {
+    int n = 0;
+    for (ModelGraph.LayerGroup g : graph.groups()) {
+      n += g.count();
+    }
+    return n;
+  }
+
+  /**
+   * Seconds a speculative step spends drafting its k tokens for {@code batch} sequences with {@code past} cached:
+   * k decode calls of the draft model; k of one decoder layer and the LM head (eagle, mtp); k LM heads (medusa).
+   */
+  public double draftSeconds(long past, int batch) {
+    int k = spec.k();
+    return switch (spec.method()) {
+      case "draft" -> k * draft.callSeconds(past, 1, batch);
+      case "eagle", "mtp" -> {
+        double head = samplingSeconds(batch, true);
+        yield k * ((callSeconds(past, 1, batch) - head) / Math.max(1, layers()) + head);
+      }
+      case "medusa" -> k * samplingSeconds(batch, true);
+      default -> 0;
+    };
+  }
+
+  /**
+   * {@code f} with speculative decoding: TPOT is the mean step ({@link StepTimer}: draft, then verify of k + 1
+   * positions per sequence, at the decode's mean cached length, where their costs are affine in it) over the tokens a
+   * step yields; a draft model adds its prompt prefill to TTFT
+   * and its weights and cache to memory.
+   */
+  private Forecast speculative(Forecast f, Request r) {
+    int b = r.batch();
+    long meanPast = Math.round(r.context() + r.prompt() + (r.output() - 2) / 2.0);
+    double tpot = uncachedStepTimer().seconds(b, meanPast * b, 0, null, null, null) / spec.tokensPerStep();
+    double ttft = f.ttftMs() / 1e3;
+    double extraMem = 0;
+    if (draft != null) {
+      ttft += draft.prefillSeconds(r.context(), r.prompt(), b, r.chunkSize(), r.pipelineChunks());
+      extraMem = draft.weightBytesPerDevice() + draft.kvCacheBytesPerDevice(r.context() + r.prompt() + r.output()) * b;
+    }
+    double e2e = ttft + (r.output() - 1) * tpot;
+    double g = HardwareSpec.GIB;
+    double mem = f.memoryGib() + extraMem / g;
+    return new Forecast(f.model(), f.hardware(), f.promptLen(), f.outputLen(), f.batch(), f.contextLen(), ttft * 1e3,
+        tpot * 1e3, 1 / tpot, (double) b * r.output() / e2e, e2e * 1e3, r.prompt() > 0 ? b * r.prompt() / ttft : 0,
+        mem, f.weightsGib(), f.kvCacheGib(), f.activationGib(), hw.memBytes() > 0 && mem * g <= hw.memBytes(),
+        f.prefillBound(), f.decodeBound(), f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(), f.decodeGbPerStep(),
+        f.dispatchesPerStep(), f.stack(), f.computeEff(), f.memEff(), f.dispatchUs(), f.efficiencies());
   }
 
   /**

@@ -101,8 +101,11 @@ public final class StepTimer {
    */
   public double seconds(int decodes, long decodePast, int chunks, long[] chunkPast, long[] chunkTokens,
       boolean[] chunkSamples) {
-    long tokens = decodes;
-    int samplers = decodes;
+    // Under speculative decoding each decoding sequence verifies k drafted tokens and the one after them, every one
+    // through the LM head, after the drafter ran.
+    int present = f.spec.active() ? f.spec.k() + 1 : 1;
+    long tokens = (long) decodes * present;
+    long samplers = (long) decodes * present;
     for (int j = 0; j < chunks; j++) {
       tokens += chunkTokens[j];
       samplers += chunkSamples[j] ? 1 : 0;
@@ -110,7 +113,7 @@ public final class StepTimer {
     if (tokens == 0) {
       return 0;
     }
-    boolean mixed = chunks > 0;
+    boolean mixed = chunks > 0 || (present > 1 && decodes > 0);
     int k = mixed ? 1 : 0;
     double[] spo = mixed ? f.secPerOp : f.secPerOpDecode;
     double[] spb = mixed ? f.secPerByte : f.secPerByteDecode;
@@ -140,7 +143,7 @@ public final class StepTimer {
     double disp = 0;
     for (int i : sampling) {
       if (samplers > 0) {
-        OpCost c = ops[i].cost(1, 1, samplers);
+        OpCost c = ops[i].cost(1, 1, (int) Math.min(samplers, Integer.MAX_VALUE));
         double ci = c.ops() * spo[i];
         double mi = c.bytes() * spb[i];
         double m = f.mult[i];
@@ -155,9 +158,9 @@ public final class StepTimer {
       double m = f.mult[i];
       double d = 0;
       if (decodes > 0) {
-        OpCost c = ops[i].cost(meanPast, 1, decodes);
-        double ci = c.ops() * f.secPerOpDecode[i];
-        double mi = c.bytes() * f.secPerByteDecode[i];
+        OpCost c = ops[i].cost(meanPast, present, decodes);
+        double ci = c.ops() * (present == 1 ? f.secPerOpDecode[i] : f.secPerOp[i]);
+        double mi = c.bytes() * (present == 1 ? f.secPerByteDecode[i] : f.secPerByte[i]);
         tc += m * ci;
         tm += m * mi;
         t += m * Math.max(ci, mi);
@@ -176,15 +179,22 @@ public final class StepTimer {
     }
     double host = 0;
     if (samplers > 0) {
-      double context = (decodePast + decodes) * (f.contextSec + f.gqaSec);
+      double context = (decodePast + (double) decodes * present) * (f.contextSec + (present == 1 ? f.gqaSec : 0));
       for (int j = 0; j < chunks; j++) {
         if (chunkSamples[j]) {
           context += (chunkPast[j] + chunkTokens[j]) * f.contextSec;
         }
       }
-      host = f.stepSec + samplers * f.sequenceSec + context;
+      host = f.stepSec + (samplers - (long) decodes * (present - 1)) * f.sequenceSec + context;
     }
-    return (f.overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * f.dispatchSec + host;
+    double drafting = present > 1 && decodes > 0 ? f.draftSeconds(meanPast, decodes) : 0;
+    if (f.draft != null) {
+      // A draft model prefills the prompts too, in its own calls.
+      for (int j = 0; j < chunks; j++) {
+        drafting += f.draft.callSeconds(chunkPast[j], chunkTokens[j], 1, chunkSamples[j]);
+      }
+    }
+    return (f.overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * f.dispatchSec + host + drafting;
   }
 
   /**

@@ -3,6 +3,7 @@ package life.scenario;
 import life.forecast.Forecaster;
 import life.forecast.Overlap;
 import life.forecast.Request;
+import life.forecast.Speculation;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
 import life.spec.DType;
@@ -20,14 +21,17 @@ import life.stack.Stack;
  *
  * @param efficiencyOverrides values given on the command line, each null where not given
  * @param kvFp8 the KV cache is stored as fp8 (8 bits, floating point)
+ * @param speculation speculative decoding, {@link Speculation#NONE} for none
+ * @param draftModel the draft model of {@code draft} speculation (same devices, stack and options), else null
  */
 public record Setup(ModelSpec model, HardwareSpec device, Efficiencies.Overrides deviceFit, Stack stack,
     GraphOptions options, Overlap overlap, EfficiencyRule rule, Efficiencies.Overrides efficiencyOverrides,
-    boolean kvFp8) {
+    boolean kvFp8, Speculation speculation, ModelSpec draftModel) {
 
   /** This setup with efficiencies chosen by {@code r}. */
   public Setup withRule(EfficiencyRule r) {
-    return new Setup(model, device, deviceFit, stack, options, overlap, r, efficiencyOverrides, kvFp8);
+    return new Setup(model, device, deviceFit, stack, options, overlap, r, efficiencyOverrides, kvFp8, speculation,
+        draftModel);
   }
 
   /** The efficiencies this setup forecasts with. */
@@ -48,8 +52,13 @@ public record Setup(ModelSpec model, HardwareSpec device, Efficiencies.Overrides
           + "conversion in the attention kernel is not modelled");
     }
     try {
-      return new Built.Ready(this, new Forecaster(GraphBuilder.build(model, graphOptions()), device, efficiencies(),
-          stack, overlap));
+      Forecaster f = new Forecaster(GraphBuilder.build(model, graphOptions()), device, efficiencies(), stack, overlap);
+      if (speculation.active()) {
+        Forecaster d = draftModel == null ? null : new Forecaster(GraphBuilder.build(draftModel, graphOptions()),
+            device, efficiencies(), stack, overlap);
+        f = f.withSpeculation(speculation, d);
+      }
+      return new Built.Ready(this, f);
     } catch (IllegalArgumentException e) {
       return new Built.Unsupported(e.getMessage());
     }

@@ -187,6 +187,10 @@ public final class Simulator {
     final boolean closed;
     final int[] schedId;
     final int[] schedTokens;
+    /** Speculative decoding: tokens drafted per decode step (0: none), and the draws of their acceptance. */
+    final life.forecast.Speculation spec;
+    final int drafted;
+    final org.apache.commons.math3.random.RandomGenerator accept;
     final long[] chunkPast;
     final long[] chunkTokens;
     final boolean[] chunkSamples;
@@ -225,6 +229,13 @@ public final class Simulator {
       chunkSamples = new boolean[cap];
       freeBlocks = totalBlocks;
       closed = w.arrivals() instanceof Arrivals.Concurrency;
+      spec = f.speculation();
+      drafted = spec.active() ? spec.k() : 0;
+      accept = new org.apache.commons.math3.random.Well19937c(w.seed() ^ 0x2545F4914F6CDD1DL);
+      if (1 + drafted > e.maxBatchedTokens()) {
+        throw new IllegalArgumentException("--max-batched-tokens " + e.maxBatchedTokens() + " is below a speculative "
+            + "step's " + (1 + drafted) + " tokens per sequence");
+      }
       released = closed ? Math.min(((Arrivals.Concurrency) w.arrivals()).clients(), n) : n;
     }
 
@@ -306,7 +317,11 @@ public final class Simulator {
         int i = 0;
         while (i < runningSize && budget > 0) {
           int r = running[i];
-          int tokens = Math.min(known(r) - computed[r], budget);
+          boolean decode = computed[r] > 0 && known(r) - computed[r] == 1;
+          int tokens = decode ? 1 + drafted : Math.min(known(r) - computed[r], budget);
+          if (tokens > budget) {
+            break;
+          }
           long need = blocksFor((long) computed[r] + tokens) - blocks[r];
           while (need > freeBlocks) {
             int victim = running[--runningSize];
@@ -358,7 +373,7 @@ public final class Simulator {
         for (int k = 0; k < scheduled; k++) {
           int r = schedId[k];
           int tokens = schedTokens[k];
-          if (tokens == 1 && computed[r] > 0 && computed[r] + 1 == known(r)) {
+          if (computed[r] > 0 && computed[r] + 1 == known(r)) {
             decodes++;
             decodePast += computed[r];
           } else {
@@ -383,7 +398,14 @@ public final class Simulator {
         boolean anyDone = false;
         for (int k = 0; k < scheduled; k++) {
           int r = schedId[k];
-          computed[r] += schedTokens[k];
+          if (drafted > 0 && computed[r] > 0 && computed[r] + 1 == known(r)) {
+            // A speculative step keeps the drafted tokens up to the first rejected one, and the target's token there.
+            int emitted = Math.min(1 + spec.accepted(accept.nextDouble()), output[r] - generated[r]);
+            computed[r] += emitted;
+            generated[r] += emitted - 1;
+          } else {
+            computed[r] += schedTokens[k];
+          }
           if (computed[r] == known(r)) {
             generated[r]++;
             if (generated[r] == 1) {

@@ -8,7 +8,8 @@ import life.forecast.StepTimer;
  * continuous-batching step (our model, docs/serving.md), for sweeps, where a simulation per point is too slow.
  *
  * <p>Requests of {@code P} prompt and {@code O} output tokens arrive at rate λ. In steady state the engine runs
- * steps of mean length τ holding B decoding sequences, B = λ·(O − 1)·τ (Little's law over the decode phase). Each
+ * steps of mean length τ holding B decoding sequences, B = λ·(O − 1)/E·τ (Little's law over the decode phase, E the
+ * tokens a step yields: 1, or more under speculative decoding). Each
  * prompt adds its chunks to some steps, costing Δ(B) beyond a step of B decodes alone (chunks of up to the token
  * budget less B; the weights are already read). Over a long window, time = steps · T(B) + prefills · Δ(B), so
  * {@code τ = T(B) / (1 − λ·Δ(B))}: iterated from B = 1 it converges in a few rounds while λ·Δ &lt; 1; at λ·Δ ≥ 1, or
@@ -29,6 +30,8 @@ public final class SteadyState {
   private final double[] decodeStep;
   private final double[] prefillExtra;
   private final int[] prefillSteps;
+  /** Decode steps of a request: O − 1, over the expected tokens a speculative step yields. */
+  private final double decodeSteps;
   /** Seconds of a prefill with no decode beside it. */
   private final double prefillAlone;
   /** Requests per second of one request at a time: where {@link #maxRate} starts. */
@@ -42,6 +45,7 @@ public final class SteadyState {
     this.e = e;
     this.prompt = prompt;
     this.output = output;
+    this.decodeSteps = Math.max(0, output - 1) / f.speculation().tokensPerStep();
     StepTimer timer = f.uncachedStepTimer();
     long blocks = Simulator.kvBlocks(f, e);
     this.kvTokens = blocks >= Long.MAX_VALUE / 8 ? Long.MAX_VALUE / 8 : blocks * e.blockTokens();
@@ -82,7 +86,7 @@ public final class SteadyState {
       prefillSteps[b] = prefillSteps[below];
     }
     prefillAlone = prefillExtra[0];
-    oneRequestRate = 1 / (prefillAlone + Math.max(0, output - 1) * decodeStep[1]);
+    oneRequestRate = 1 / (prefillAlone + decodeSteps * decodeStep[1]);
   }
 
   /** Batches up to this many are evaluated exactly; above, on a geometric grid of ratio 9/8. */
@@ -137,14 +141,14 @@ public final class SteadyState {
   }
 
   /**
-   * B at {@code rate}: the smallest fixed point of B = λ·(O − 1)·τ(B), by iteration from an idle replica, then, where
+   * B at {@code rate}: the smallest fixed point of B = λ·(O − 1)/E·τ(B), by iteration from an idle replica, then, where
    * that converges slowly (near saturation), by bisection between the last iterate and the first B above the fixed
    * point. NaN when there is none below the caps (max_seqs and the KV cache), {@code why[0]} saying which.
    */
   private double batchAt(double rate, double[] avg, String[] why) {
     double kvCap = kvTokens / (prompt + output / 2.0);
     double cap = Math.min(e.maxSeqs(), kvCap);
-    double k = rate * (output - 1);
+    double k = rate * decodeSteps;
     if (k == 0) {
       return 0;
     }
@@ -225,15 +229,16 @@ public final class SteadyState {
     double perPrefillStep = p > 0 ? arrivals / p : 1;
     double prefillStep = step + extra * perPrefillStep;
     // A request's decode steps are τ̄ each, plus Δ for each prefill that arrives while it decodes (Poisson).
-    double interrupts = rate * (output - 1) * tau;
-    double tpot50 = step + extra * poissonQuantile(0.5, interrupts) / Math.max(1, output - 1);
-    double tpot90 = step + extra * poissonQuantile(0.9, interrupts) / Math.max(1, output - 1);
+    double interrupts = rate * decodeSteps * tau;
+    double perToken = decodeSteps / Math.max(1, output - 1);
+    double tpot50 = step * perToken + extra * poissonQuantile(0.5, interrupts) / Math.max(1, output - 1);
+    double tpot90 = step * perToken + extra * poissonQuantile(0.9, interrupts) / Math.max(1, output - 1);
     // The engine idles while nothing runs (no decoding sequence, no prefill): an arrival then starts at once.
     double idle = Math.exp(-b) * Math.max(0, 1 - rate * extra);
     double alone = decodeAt(0) + prefillAlone;
     double ttft50 = ttftQuantile(0.5, rate, step, extra, chunks, p, prefillStep, idle, alone);
     double ttft90 = ttftQuantile(0.9, rate, step, extra, chunks, p, prefillStep, idle, alone);
-    double service = ttft50 + (output - 1) * tau;
+    double service = ttft50 + decodeSteps * tau;
     double slotLoad = rate * service / e.maxSeqs();
     double queue50 = slotWait(0.5, rate, service);
     double queue90 = slotWait(0.9, rate, service);
@@ -242,7 +247,7 @@ public final class SteadyState {
     }
     ttft50 += queue50;
     ttft90 += queue90;
-    double e2e = ttft50 + (output - 1) * tau;
+    double e2e = ttft50 + decodeSteps * tau;
     return new Estimate(rate, false, rate * output, b, ttft50 * 1e3, ttft90 * 1e3, tpot50 * 1e3, tpot90 * 1e3,
         e2e * 1e3, slotLoad, 1 - idle, "");
   }

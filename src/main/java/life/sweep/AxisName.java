@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * The axes a sweep can vary, with the value each takes when the sweep file leaves it out. Request axes (prompt,
- * output, batch, chunk, and the serving axes qps and SLOs) change the request; the others change the model graph or the device, and so which
- * forecaster evaluates the point.
+ * output, batch, chunk, and the serving axes qps and SLOs) change the request; the others change the model graph or
+ * the device, and so which forecaster evaluates the point.
  */
 public enum AxisName {
   MODEL("llama-2-7b", false),
@@ -25,6 +25,8 @@ public enum AxisName {
   COUNTING("causal", false),
   STACK("auto", false),
   PARALLEL("1", false),
+  /** Speculative decoding ({@code none}, {@code draft:MODEL:K:ACCEPTANCE}, {@code eagle:K:ACCEPTANCE}, …). */
+  SPEC("none", false),
   PROMPT("1024", true),
   OUTPUT("128", true),
   BATCH("1", true),

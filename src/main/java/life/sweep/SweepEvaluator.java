@@ -59,7 +59,7 @@ public final class SweepEvaluator {
   private static final int V_SLO_TTFT = Vars.index("slo_ttft_ms");
   private static final int V_SLO_TPOT = Vars.index("slo_tpot_ms");
   private static final int V_MAX_QPS = Vars.index("max_qps_at_slo");
-  /** Serving columns of a row: max_qps_at_slo, replicas, load_ttft_p90_ms, load_tpot_p90_ms, usd_per_mtok, j_per_token. */
+  /** Serving columns: max_qps_at_slo, replicas, load_ttft_p90_ms, load_tpot_p90_ms, usd_per_mtok, j_per_token. */
   private static final int SERVING_COLUMNS = 6;
   private final SweepSpec spec;
   private final Plan plan;
@@ -161,6 +161,7 @@ public final class SweepEvaluator {
     c.add(new RowSchema.Column("counting", ColumnType.STRING));
     c.add(new RowSchema.Column("stack_requested", ColumnType.STRING));
     c.add(new RowSchema.Column("parallel", ColumnType.STRING));
+    c.add(new RowSchema.Column("spec", ColumnType.STRING));
     c.add(new RowSchema.Column("prompt_len", ColumnType.LONG));
     c.add(new RowSchema.Column("output_len", ColumnType.LONG));
     c.add(new RowSchema.Column("batch", ColumnType.LONG));
@@ -464,6 +465,7 @@ public final class SweepEvaluator {
     out.strings(c++)[r] = value(coords, AxisName.COUNTING);
     out.strings(c++)[r] = value(coords, AxisName.STACK);
     out.strings(c++)[r] = value(coords, AxisName.PARALLEL);
+    out.strings(c++)[r] = value(coords, AxisName.SPEC);
     out.longs(c++)[r] = prompt;
     out.longs(c++)[r] = output;
     out.longs(c++)[r] = batch;

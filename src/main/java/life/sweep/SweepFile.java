@@ -362,6 +362,7 @@ public final class SweepFile {
         case STACK -> check(n, key, s, x -> life.scenario.ScenarioText.check("stack", x));
         case COUNTING -> check(n, key, s, x -> Counting.parse(x).id());
         case PARALLEL -> check(n, key, s, x -> life.ops.Parallelism.parse(x).id());
+        case SPEC -> check(n, key, s, x -> life.forecast.Speculation.parse(x).id());
         case QPS, SLO_TTFT_MS, SLO_TPOT_MS -> check(n, key, s, SweepFile::rateOrTime);
         default -> throw new IllegalStateException(a.toString());
       });
