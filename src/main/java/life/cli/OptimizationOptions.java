@@ -85,6 +85,12 @@ final class OptimizationOptions {
           + "each accepted with probability ACCEPTANCE (default ${DEFAULT-VALUE}).")
   String spec;
 
+  @Option(names = "--disaggregate", defaultValue = "none", paramLabel = "P:D[@GBPS]",
+      description = "Prefill on P instances and decoding on D others (each the --parallel devices), each prompt's KV "
+          + "cache sent between them at GBPS GB/s per device (default: the device's link_gbps); none: one pool "
+          + "(default ${DEFAULT-VALUE}).")
+  String disaggregate;
+
   /** These options as scenario text ({@link life.scenario.ScenarioText}'s keys); options not given are left out. */
   void into(java.util.Map<String, String> t) {
     t.put("dtype", dtype);
@@ -123,5 +129,6 @@ final class OptimizationOptions {
     t.put("fusion", fusion);
     t.put("parallel", parallel);
     t.put("spec", spec);
+    t.put("disaggregate", disaggregate);
   }
 }

@@ -70,6 +70,8 @@ public final class Forecaster {
   /** Speculative decoding ({@link Speculation#NONE}: none) and, for a draft model, its forecaster. */
   final Speculation spec;
   final Forecaster draft;
+  /** Disaggregated prefill and decode ({@link Disaggregation#NONE}: one pool). */
+  final Disaggregation disagg;
 
   /** A forecaster with no serving stack (the raw roofline at {@code eff}). */
   public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Overlap overlap) {
@@ -81,7 +83,8 @@ public final class Forecaster {
    * efficiencies forecasts the same rows under thousands of candidates).
    */
   public Forecaster withEfficiencies(Efficiencies e) {
-    return new Forecaster(graph, hw, e, stack, overlap, spec, draft == null ? null : draft.withEfficiencies(e));
+    return new Forecaster(graph, hw, e, stack, overlap, spec, draft == null ? null : draft.withEfficiencies(e),
+        disagg);
   }
 
   /**
@@ -92,7 +95,29 @@ public final class Forecaster {
     if (s.method().equals("draft") != (draftModel != null)) {
       throw new IllegalArgumentException("a draft model's forecaster is needed for draft speculation, and only there");
     }
-    return new Forecaster(graph, hw, eff, stack, overlap, s, draftModel);
+    return new Forecaster(graph, hw, eff, stack, overlap, s, draftModel, disagg);
+  }
+
+  /**
+   * This forecaster serving disaggregated: prompts on {@code d.prefill()} instances, decoding on {@code d.decode()}
+   * others, each prompt's KV cache sent between them ({@link #kvTransferSeconds}).
+   */
+  public Forecaster withDisaggregation(Disaggregation d) {
+    if (d.active() && d.linkGbps() == 0 && hw.linkBytesPerSecond() <= 0) {
+      throw new IllegalArgumentException("hardware " + hw.id() + " has no link_gbps figure: give the KV link's speed "
+          + "as P:D@GBPS");
+    }
+    return new Forecaster(graph, hw, eff, stack, overlap, spec, draft, d);
+  }
+
+  public Disaggregation disaggregation() {
+    return disagg;
+  }
+
+  /** Seconds to send the KV cache of {@code tokens} tokens of one sequence from a prefill to a decode instance. */
+  public double kvTransferSeconds(long tokens) {
+    double rate = disagg.linkGbps() > 0 ? disagg.linkGbps() * 1e9 : hw.linkBytesPerSecond();
+    return disagg.active() ? kvCacheBytesPerDevice(tokens) / rate : 0;
   }
 
   public Speculation speculation() {
@@ -104,13 +129,14 @@ public final class Forecaster {
    * {@code stack} also decides whether a batch too large for memory runs in waves.
    */
   public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap) {
-    this(graph, hw, eff, stack, overlap, Speculation.NONE, null);
+    this(graph, hw, eff, stack, overlap, Speculation.NONE, null, Disaggregation.NONE);
   }
 
   private Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap,
-      Speculation spec, Forecaster draft) {
+      Speculation spec, Forecaster draft, Disaggregation disagg) {
     this.spec = spec;
     this.draft = draft;
+    this.disagg = disagg;
     this.graph = graph;
     this.hw = hw;
     this.eff = eff;
@@ -410,7 +436,8 @@ public final class Forecaster {
         s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY, prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9,
         s.bytes / n / 1e9, s.dispatches / n, stackId, eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
         eff.origin());
-    return spec.active() && r.output() > 1 ? speculative(plain, r) : plain;
+    Forecast f = spec.active() && r.output() > 1 ? speculative(plain, r) : plain;
+    return disagg.active() && r.output() > 1 ? transferred(f, r) : f;
   }
 
   /**
@@ -486,6 +513,20 @@ public final class Forecaster {
       case "medusa" -> k * samplingSeconds(batch, true);
       default -> 0;
     };
+  }
+
+  /**
+   * {@code f} served disaggregated: the first token comes from the prefill instance, then the batch's KV cache moves to
+   * a decode instance before the second; E2E and throughput include the transfer.
+   */
+  private Forecast transferred(Forecast f, Request r) {
+    double transfer = r.batch() * kvTransferSeconds(r.context() + r.prompt());
+    double e2e = f.e2eMs() / 1e3 + transfer;
+    return new Forecast(f.model(), f.hardware(), f.promptLen(), f.outputLen(), f.batch(), f.contextLen(), f.ttftMs(),
+        f.tpotMs(), f.tps(), (double) r.batch() * r.output() / e2e, e2e * 1e3, f.prefillTps(), f.memoryGib(),
+        f.weightsGib(), f.kvCacheGib(), f.activationGib(), f.fits(), f.prefillBound(), f.decodeBound(),
+        f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(), f.decodeGbPerStep(), f.dispatchesPerStep(), f.stack(),
+        f.computeEff(), f.memEff(), f.dispatchUs(), f.efficiencies());
   }
 
   /**

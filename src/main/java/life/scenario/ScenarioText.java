@@ -79,6 +79,7 @@ public final class ScenarioText {
     d.put("counting", "causal");
     d.put("same_prompt", "false");
     d.put("spec", "none");
+    d.put("disaggregate", "none");
     d.put("efficiencies", "stack");
     d.put("compute_eff", null);
     d.put("mem_eff", null);
@@ -152,6 +153,8 @@ public final class ScenarioText {
     o = get("same_prompt", () -> o8.withRoutesAlike(bool(value(text, "same_prompt"))));
     Overlap overlap = get("overlap", () -> Overlap.parse(value(text, "overlap")));
     life.forecast.Speculation spec = get("spec", () -> life.forecast.Speculation.parse(value(text, "spec")));
+    life.forecast.Disaggregation disagg = get("disaggregate", () -> life.forecast.Disaggregation.parse(value(text,
+        "disaggregate")));
     life.spec.ModelSpec draft = spec.method().equals("draft") ? get("spec", () -> ModelCatalog.builtIn().resolve(
         spec.draftModel())) : null;
     EfficiencyRule r = rule != null ? rule : get("efficiencies", () -> EfficiencyRule.parse(value(text,
@@ -161,7 +164,7 @@ public final class ScenarioText {
     Double dus = get("dispatch_us", () -> optionalNonNegative(text.get("dispatch_us")));
     Efficiencies.Overrides cli = new Efficiencies.Overrides(ce, me, null, null, dus == null ? null : dus * 1e-6, null,
         null, null, null, false, "cli");
-    return new Setup(model, device.spec(), device.fit(), stack, o, overlap, r, cli, kvFp8, spec, draft);
+    return new Setup(model, device.spec(), device.fit(), stack, o, overlap, r, cli, kvFp8, spec, draft, disagg);
   }
 
   /** The request of {@code text} for setup {@code s} (the stack's micro-batch where {@code chunk} is auto). */
@@ -203,6 +206,7 @@ public final class ScenarioText {
       case "parallel" -> Parallelism.parse(value);
       case "same_prompt" -> bool(value);
       case "spec" -> life.forecast.Speculation.parse(value);
+      case "disaggregate" -> life.forecast.Disaggregation.parse(value);
       case "chunk" -> {
         if (!value.equals("auto")) {
           tokens(value, 0);

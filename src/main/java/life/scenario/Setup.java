@@ -3,6 +3,7 @@ package life.scenario;
 import life.forecast.Forecaster;
 import life.forecast.Overlap;
 import life.forecast.Request;
+import life.forecast.Disaggregation;
 import life.forecast.Speculation;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
@@ -23,15 +24,16 @@ import life.stack.Stack;
  * @param kvFp8 the KV cache is stored as fp8 (8 bits, floating point)
  * @param speculation speculative decoding, {@link Speculation#NONE} for none
  * @param draftModel the draft model of {@code draft} speculation (same devices, stack and options), else null
+ * @param disaggregation prefill and decode on separate instances, {@link Disaggregation#NONE} for one pool
  */
 public record Setup(ModelSpec model, HardwareSpec device, Efficiencies.Overrides deviceFit, Stack stack,
     GraphOptions options, Overlap overlap, EfficiencyRule rule, Efficiencies.Overrides efficiencyOverrides,
-    boolean kvFp8, Speculation speculation, ModelSpec draftModel) {
+    boolean kvFp8, Speculation speculation, ModelSpec draftModel, Disaggregation disaggregation) {
 
   /** This setup with efficiencies chosen by {@code r}. */
   public Setup withRule(EfficiencyRule r) {
     return new Setup(model, device, deviceFit, stack, options, overlap, r, efficiencyOverrides, kvFp8, speculation,
-        draftModel);
+        draftModel, disaggregation);
   }
 
   /** The efficiencies this setup forecasts with. */
@@ -57,6 +59,9 @@ public record Setup(ModelSpec model, HardwareSpec device, Efficiencies.Overrides
         Forecaster d = draftModel == null ? null : new Forecaster(GraphBuilder.build(draftModel, graphOptions()),
             device, efficiencies(), stack, overlap);
         f = f.withSpeculation(speculation, d);
+      }
+      if (disaggregation.active()) {
+        f = f.withDisaggregation(disaggregation);
       }
       return new Built.Ready(this, f);
     } catch (IllegalArgumentException e) {

@@ -10,7 +10,8 @@ import life.spec.HardwareSpec;
  * and energy per output token.
  *
  * <p>The rate comes from the steady state ({@link SteadyState#maxRate}) and is then settled by simulation: a
- * bisection of the simulator's p90 TTFT and TPOT between half and one and a half times the steady estimate. The
+ * bisection of the simulator's p90 TTFT and TPOT, starting between half and one and a half times the steady estimate
+ * (widened while the objectives hold above it, or fail below it). The
  * replicas then share the target rate evenly and one more simulation at that load gives the latencies reported.
  *
  * <p>Power of a device (our model): {@code P = idle·TDP + (1 − idle)·TDP·busy}, busy being the share of time the
@@ -85,7 +86,12 @@ public final class Capacity {
   public static Plan plan(Forecaster f, Engine e, Workload shape, double targetQps, Simulator.Slo slo, Costs costs) {
     HardwareSpec hw = f.hardware();
     String parallel = f.graph().options().parallel().id();
-    int perReplica = f.graph().options().parallel().devices();
+    // A disaggregated replica is its prefill and decode instances, each of the parallelism's devices.
+    life.forecast.Disaggregation dis = f.disaggregation();
+    int perReplica = f.graph().options().parallel().devices() * (dis.active() ? dis.prefill() + dis.decode() : 1);
+    if (dis.active()) {
+      parallel = parallel + " " + dis.id();
+    }
     SteadyState ss;
     try {
       ss = new SteadyState(f, e, shape.prompt().mean(), shape.output().mean());
@@ -112,6 +118,12 @@ public final class Capacity {
       }
       lo = hi;
       hi = 2 * hi;
+    } else {
+      // The steady state is a starting point (it does not model disaggregation): go up while the objectives hold.
+      for (int i = 0; i < 20 && meets(f, e, shape, hi, slo); i++) {
+        lo = hi;
+        hi *= 2;
+      }
     }
     for (int i = 0; i < 7; i++) {
       double mid = (lo + hi) / 2;

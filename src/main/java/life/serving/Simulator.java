@@ -130,7 +130,12 @@ public final class Simulator {
    * @throws IllegalArgumentException when the weights and one step's activations leave no room for a cache block
    */
   public static Result run(Forecaster f, Engine e, Workload w, Slo slo) {
-    return new Run(f, e, w, slo).simulate();
+    if (f.disaggregation().active()) {
+      return Disaggregated.run(f, e, w, slo);
+    }
+    int clients = w.arrivals() instanceof Arrivals.Concurrency c ? c.clients() : 0;
+    return new Run(f, e, w.items(), clients, w.seed(), w.arrivals() instanceof Arrivals.Poisson, slo, false)
+        .simulate();
   }
 
   /** Blocks of KV cache one replica holds under {@code e} (a run's {@link Result#kvBlocks}). */
@@ -155,10 +160,35 @@ public final class Simulator {
     return (long) Math.floor(free / blockBytes);
   }
 
+  /**
+   * Whether a run at a rate fell behind: over the arrivals after the first quarter, fewer than 90 % as many requests
+   * completed as arrived.
+   */
+  static boolean saturated(double[] arrival, double[] finish, boolean[] rejected) {
+    int n = arrival.length;
+    if (n < 8) {
+      return false;
+    }
+    double[] sorted = arrival.clone();
+    Arrays.sort(sorted);
+    double from = sorted[n / 4];
+    double to = sorted[n - 1];
+    int arrived = n - 1 - n / 4;
+    int completed = 0;
+    for (int r = 0; r < n; r++) {
+      completed += !rejected[r] && finish[r] > from && finish[r] <= to ? 1 : 0;
+    }
+    return to > from && completed < 0.9 * arrived;
+  }
+
   /** One run's state: per-request arrays indexed by request id, and the running list in admission order. */
-  private static final class Run {
+  static final class Run {
     final Engine e;
-    final Workload w;
+    /** Arrivals are at a rate (saturation can be judged). */
+    final boolean atRate;
+    final long seed;
+    /** Requests arrive with their prompt's KV cache (a decode instance of a disaggregated service). */
+    final boolean[] pending;
     final Slo slo;
     final StepTimer timer;
     final int n;
@@ -195,14 +225,19 @@ public final class Simulator {
     final long[] chunkTokens;
     final boolean[] chunkSamples;
 
-    Run(Forecaster f, Engine e, Workload w, Slo slo) {
+    /**
+     * A replica serving {@code items} (in arrival order); {@code clients} &gt; 0 for a closed loop (arrival times then
+     * set as clients finish); {@code prefilled}: each request arrives with its prompt cached and its first token made.
+     */
+    Run(Forecaster f, Engine e, List<Workload.Item> items, int clients, long seed, boolean atRate, Slo slo,
+        boolean prefilled) {
       this.e = e;
-      this.w = w;
+      this.atRate = atRate;
+      this.seed = seed;
       this.slo = slo;
       this.timer = f.stepTimer(e.maxBatchedTokens());
       this.bt = e.blockTokens();
       this.totalBlocks = kvBlocks(f, e);
-      List<Workload.Item> items = w.items();
       n = items.size();
       arrival = new double[n];
       prompt = new int[n];
@@ -228,15 +263,17 @@ public final class Simulator {
       chunkTokens = new long[cap];
       chunkSamples = new boolean[cap];
       freeBlocks = totalBlocks;
-      closed = w.arrivals() instanceof Arrivals.Concurrency;
+      closed = clients > 0;
+      pending = new boolean[n];
+      java.util.Arrays.fill(pending, prefilled);
       spec = f.speculation();
       drafted = spec.active() ? spec.k() : 0;
-      accept = new org.apache.commons.math3.random.Well19937c(w.seed() ^ 0x2545F4914F6CDD1DL);
+      accept = new org.apache.commons.math3.random.Well19937c(seed ^ 0x2545F4914F6CDD1DL);
       if (1 + drafted > e.maxBatchedTokens()) {
         throw new IllegalArgumentException("--max-batched-tokens " + e.maxBatchedTokens() + " is below a speculative "
             + "step's " + (1 + drafted) + " tokens per sequence");
       }
-      released = closed ? Math.min(((Arrivals.Concurrency) w.arrivals()).clients(), n) : n;
+      released = closed ? Math.min(clients, n) : n;
     }
 
     long blocksFor(long tokens) {
@@ -345,14 +382,22 @@ public final class Simulator {
         if (!preempted) {
           while (qSize > 0 && runningSize < running.length && budget > 0) {
             int r = queue[qHead];
-            int want = known(r) - computed[r];
-            int tokens = Math.min(want, budget);
-            if (!e.chunkedPrefill() && tokens < want) {
+            // A request that arrives prefilled holds its prompt and first token, and decodes from its first step.
+            int c0 = pending[r] ? prompt[r] : computed[r];
+            int want = pending[r] ? 1 : known(r) - computed[r];
+            boolean decode = c0 > 0 && want == 1;
+            int tokens = decode ? 1 + drafted : Math.min(want, budget);
+            if (tokens > budget || (!e.chunkedPrefill() && tokens < want)) {
               break;
             }
-            long need = blocksFor((long) computed[r] + tokens) - blocks[r];
+            long need = blocksFor((long) c0 + tokens) - blocks[r];
             if (need > freeBlocks) {
               break;
+            }
+            if (pending[r]) {
+              pending[r] = false;
+              computed[r] = prompt[r];
+              generated[r] = 1;
             }
             popFront();
             freeBlocks -= need;
@@ -468,15 +513,8 @@ public final class Simulator {
         }
       }
       boolean saturated = false;
-      if (w.arrivals() instanceof Arrivals.Poisson && n >= 8) {
-        double from = arrival[n / 4];
-        double to = arrival[n - 1];
-        int arrived = n - 1 - n / 4;
-        int completed = 0;
-        for (int r = 0; r < n; r++) {
-          completed += !rejected[r] && finish[r] > from && finish[r] <= to ? 1 : 0;
-        }
-        saturated = to > from && completed < 0.9 * arrived;
+      if (atRate) {
+        saturated = saturated(arrival, finish, rejected);
       }
       double d = end > 0 ? end : Double.NaN;
       return new Result(n, c, rejectedCount, end, outTokens, outTokens / d, c / d, good / d, Latency.of(ttft, c),

@@ -114,4 +114,20 @@ class ServingCliTest {
     assertTrue(rows.toString().contains("no link_gbps figure"), rows.toString());
     assertTrue(rows.toString().contains("misses the objectives"), rows.toString());
   }
+
+  /** A disaggregated replica counts its prefill and decode instances; speculation and disaggregation reach plan. */
+  @Test
+  void planCountsADisaggregatedReplicasInstances() throws Exception {
+    JsonNode rows = json(CliTest.run("plan", "--model", "llama-3.1-8b", "--hardware", "nvidia-h100-sxm5-80gb",
+        "--parallel", "tp:2", "--disaggregate", "1:2", "--prompt", "1024", "--output", "128", "--qps", "30",
+        "--slo-ttft-ms", "500", "--slo-tpot-ms", "20", "--requests", "500", "--format", "json"));
+    JsonNode r = rows.get(0);
+    assertEquals("", r.get("why").asText(), r.toString());
+    assertEquals("tp:2 1:2", r.get("parallel").asText());
+    assertEquals(r.get("replicas").asInt() * 6, r.get("devices").asInt());
+    CliTest.assertOneLineError(CliTest.run("forecast", "--model", "llama-3.1-8b", "--hardware",
+        "nvidia-h100-sxm5-80gb", "--disaggregate", "1-2"), "--disaggregate", "P:D");
+    CliTest.assertOneLineError(CliTest.run("forecast", "--model", "llama-3.1-8b", "--hardware",
+        "nvidia-h100-sxm5-80gb", "--spec", "eagle:0:0.5"), "--spec", "K");
+  }
 }

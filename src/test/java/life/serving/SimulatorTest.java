@@ -208,4 +208,57 @@ class SimulatorTest {
     assertEquals(1 + 0.8 + 0.64 + 0.512 + 0.4096, life.forecast.Speculation.parse("eagle:4:0.8").tokensPerStep(),
         1e-12);
   }
+
+  static Forecaster disaggregated(String d) {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put("model", "llama-3.1-8b");
+    t.put("hardware", "nvidia-h100-sxm5-80gb");
+    t.put("stack", "vllm/cuda");
+    t.put("disaggregate", d);
+    return ((Built.Ready) ScenarioText.setup(t, HardwareCatalog.builtIn(), null).build()).forecaster();
+  }
+
+  /**
+   * Disaggregated: the KV cache of a prompt crosses the link between prefill and decode; Llama-3.1-8B keeps 32 layers
+   * × 8 KV heads × 128 × (K, V) × 2 bytes = 131,072 bytes a token, so 4,096 tokens take 536,870,912 B / 5 GB/s.
+   */
+  @Test
+  void aDisaggregatedForecastWaitsForTheCacheToCross() {
+    life.forecast.Request r = new life.forecast.Request(4096, 256, 1, 0);
+    life.forecast.Forecast one = H100.forecast(r);
+    life.forecast.Forecast split = disaggregated("1:1@5").forecast(r);
+    assertEquals(one.ttftMs(), split.ttftMs(), 1e-9);
+    assertEquals(536_870_912 / 5e9 * 1e3, split.e2eMs() - one.e2eMs(), 1e-6);
+  }
+
+  /** One request through both stages, each step hand-timed: prefill, transfer, then two decode steps. */
+  @Test
+  void oneRequestCrossesBothStagesAsScheduled() {
+    Forecaster f = disaggregated("1:1@5");
+    StepTimer t = f.stepTimer(2048);
+    double t1 = t.seconds(0, 0, 1, new long[] {0}, new long[] {100}, new boolean[] {true});
+    double transfer = 100 * 131_072 / 5e9;
+    double t2 = t.seconds(1, 100, 0, null, null, null);
+    double t3 = t.seconds(1, 101, 0, null, null, null);
+    Workload w = Workload.of(new Arrivals.Trace(java.util.List.of(new Workload.Item(0, 0, 100, 3))));
+    Simulator.Result r = Simulator.run(f, engine(2048, 256), w, Simulator.Slo.NONE);
+    assertEquals(t1 * 1e3, r.ttft().meanMs(), 1e-9);
+    assertEquals((t1 + transfer + t2 + t3) * 1e3, r.e2e().meanMs(), 1e-9);
+    assertEquals(3, r.outputTokens());
+  }
+
+  @Test
+  void decodeInstancesNeverPauseForAPrefill() {
+    Workload w = poisson(6, 2000, 5);
+    Simulator.Result colocated = Simulator.run(H100, engine(2048, 256), w, Simulator.Slo.NONE);
+    Simulator.Result split = Simulator.run(disaggregated("1:1"), engine(2048, 256), w, Simulator.Slo.NONE);
+    assertEquals(2000, split.completed());
+    assertEquals(2000L * 128, split.outputTokens());
+    assertFalse(split.saturated());
+    assertTrue(split.tpot().p90Ms() < colocated.tpot().p90Ms(), split.tpot() + " vs " + colocated.tpot());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Simulator.run(
+        disaggregated("1:1"), engine(2048, 256), Workload.of(new Arrivals.Concurrency(4), "512", "128", 50, 1),
+        Simulator.Slo.NONE));
+    assertTrue(e.getMessage().contains("--concurrency"), e.getMessage());
+  }
 }
