@@ -1,7 +1,6 @@
 package life.report;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,28 +33,36 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Axis;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
+import tech.tablesaw.plotly.components.Line;
 import tech.tablesaw.plotly.components.Marker;
 import tech.tablesaw.plotly.traces.ScatterTrace;
 import tech.tablesaw.plotly.traces.Trace;
 
 /**
- * The hardware-selection report of a sweep: one self-contained HTML file (plotly.js inlined, nothing fetched) with
- * a frontier scatter per group (dominated points faded), a roofline per device with the operators of a forecast
- * placed on it, TTFT and TPOT against prompt length per device, a top-N table per group and the manifest; and
- * {@code summary.csv} (per group and device: frontier rows and the range of each objective). Tables are built
- * and summarized with Tablesaw.
+ * The hardware-selection report of a sweep: one self-contained HTML file (plotly.js inlined, nothing fetched) with,
+ * per group, a frontier scatter per pair of objectives (points coloured by device, the row on hover, a sample of
+ * all rows faded), a top-N table per group, for sweeps with serving columns the capacity and latency-against-load
+ * charts of {@link ServingCharts}, TTFT and TPOT against prompt length per device, a roofline per device with the
+ * operators of a forecast placed on it, and the manifest; and {@code summary.csv} (per group and device: frontier
+ * rows and the range of each objective). Tables are built and summarized with Tablesaw.
  */
 public final class Report {
-  private static final String PLOTLY = "/META-INF/resources/webjars/plotly.js-dist/2.35.3/plotly.js";
   private static final int MAX_GROUPS = 12;
   private static final int MAX_DEVICES = 8;
   private static final int SAMPLE_PER_GROUP = 800;
+  /** Columns a sweep axis sets: those whose value differs between rows are named in a frontier point's hover. */
+  private static final List<String> INPUTS = List.of("model", "hardware", "dtype", "weights", "kv_bits", "kv_keep",
+      "lora", "attention", "window", "fusion", "overlap", "counting", "stack_requested", "parallel", "prompt_len",
+      "output_len", "batch", "chunk", "qps", "slo_ttft_ms", "slo_tpot_ms");
+  private static final List<String> SERVING = List.of("qps", "slo_ttft_ms", "slo_tpot_ms", "max_qps_at_slo",
+      "replicas", "load_ttft_p90_ms", "load_tpot_p90_ms", "usd_per_mtok", "j_per_token");
 
   private final ResultTable table;
   private final Pareto.Options options;
   private final int topN;
-  private final StringBuilder body = new StringBuilder();
-  private int charts;
+  private final Page page = new Page();
+  private final Map<String, String> colours = new HashMap<>();
+  private final List<String> varyingInputs = new ArrayList<>();
 
   private Report(ResultTable table, Pareto.Options options, int topN) {
     this.table = table;
@@ -76,33 +83,52 @@ public final class Report {
     Pareto.Result front = Pareto.compute(table, options);
     Table frontier = frontierTable(front);
     Survey survey = survey();
-    Map<String, List<double[]>> sample = survey.sample;
+    int d = 0;
+    for (String device : survey.devices) {
+      colours.put(device, Plot.colour(d++));
+    }
     List<Objective> obj = options.objectives();
+    for (int i = 0; i < INPUTS.size(); i++) {
+      if (survey.varies[i]) {
+        varyingInputs.add(INPUTS.get(i));
+      }
+    }
 
-    section("Pareto frontiers", "Objectives: " + Pareto.describe(obj) + (options.by().isEmpty() ? ""
+    int pairs = obj.size() * (obj.size() - 1) / 2;
+    FrontierCharts charts = new FrontierCharts(table.columns(), obj, colours, varyingInputs);
+    page.section("Pareto frontiers", "Objectives: " + Pareto.describe(obj) + (options.by().isEmpty() ? ""
         : "; one front per " + String.join(", ", options.by())) + (options.where() == null ? ""
-        : "; rows where " + esc(options.where())) + ". " + front.rowsRead() + " rows, " + front.frontRows()
-        + " on a frontier. Faded: a sample of the dominated rows.");
+        : "; rows where " + Page.esc(options.where())) + ". " + front.rowsRead() + " rows, " + front.frontRows()
+        + " on a frontier" + (pairs > 1 ? ", shown on each pair of objectives (a point on the front of all "
+        + obj.size() + " can look dominated on one pair)" : "") + ". Frontier points are coloured by device; hover "
+        + "for the row. Faded: a sample of all rows.");
     int g = 0;
     for (String group : front.fronts().keySet()) {
       if (g++ >= MAX_GROUPS) {
-        body.append("<p>… ").append(front.fronts().size() - MAX_GROUPS).append(" more groups in pareto.csv</p>");
+        page.html("<p>… " + (front.fronts().size() - MAX_GROUPS) + " more groups in pareto.csv</p>");
         break;
       }
-      frontierChart(group, frontier, sample.getOrDefault(group, List.of()));
+      if (front.fronts().size() > 1) {
+        page.html("<h3>" + Page.esc(group) + "</h3>\n");
+      }
+      charts.write(page, group, front.fronts().get(group), survey.sample.getOrDefault(group, List.of()));
     }
 
-    section("Top " + topN + " per group", "Frontier rows sorted by " + obj.get(0) + ".");
+    page.section("Top " + topN + " per group", "Frontier rows sorted by " + obj.get(0) + ".");
     for (String group : front.fronts().keySet()) {
       Table t = frontier.where(frontier.stringColumn("front").isEqualTo(group));
       t = obj.get(0).maximize() ? t.sortDescendingOn(obj.get(0).column()) : t.sortAscendingOn(obj.get(0).column());
-      body.append("<h3>").append(esc(group)).append("</h3>").append(html(t.first(topN), columnsForTop()));
+      List<String> top = columnsForTop(survey.serving.present()).stream().filter(frontier::containsColumn).toList();
+      page.html("<h3>" + Page.esc(group) + "</h3>" + html(t.first(topN), top));
     }
 
+    if (survey.serving.present()) {
+      survey.serving.write(page, varyingInputs);
+    }
     latencyCharts(survey);
     rooflineCharts(survey);
 
-    section("Manifest", "The sweep these results come from.");
+    page.section("Manifest", "The sweep these results come from.");
     Map<String, Object> m = new LinkedHashMap<>();
     var mf = table.manifest();
     m.put("sweep", mf.sweepName);
@@ -115,10 +141,10 @@ public final class Report {
     m.put("removed by where", mf.removedBy);
     m.put("chunks", mf.completedCount() + " of " + mf.chunks + (mf.complete ? " (complete)" : " (incomplete)"));
     m.put("elapsed s", String.format(Locale.ROOT, "%.1f", mf.elapsedS));
-    body.append("<table>");
-    m.forEach((k, v) -> body.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(String.valueOf(v)))
-        .append("</td></tr>"));
-    body.append("</table>");
+    StringBuilder manifest = new StringBuilder("<table>");
+    m.forEach((k, v) -> manifest.append("<tr><th>").append(Page.esc(k)).append("</th><td>")
+        .append(Page.esc(String.valueOf(v))).append("</td></tr>"));
+    page.html(manifest.append("</table>").toString());
 
     Table summary = summary(frontier);
     Files.createDirectories(dir);
@@ -127,24 +153,28 @@ public final class Report {
       summary.write().csv(w);
     }
     try (FileOutput w = FileOutput.create(Commit.temp(dir.resolve("report.html")))) {
-      w.write(page(mf.sweepName).getBytes(StandardCharsets.UTF_8));
+      w.write(page.render(mf.sweepName).getBytes(StandardCharsets.UTF_8));
     }
     Commit.publishTogether(dir, "report", List.of("report.html", "summary.csv"));
-    return charts;
+    return page.charts();
   }
 
-  /** The frontier rows as a Tablesaw table: group, ids, objective and derived columns. */
+  /** The frontier rows as a Tablesaw table: group, ids, objective, serving and derived columns. */
   private Table frontierTable(Pareto.Result r) {
     List<String> cols = r.columns();
-    List<String> text = List.of("front", "model", "hardware", "weights", "lora", "fusion", "status");
+    List<String> text = new ArrayList<>(List.of("front", "model", "hardware", "weights", "lora", "fusion", "parallel",
+        "status"));
     List<String> nums = new ArrayList<>(List.of("prompt_len", "output_len", "batch", "ttft_ms", "tpot_ms", "tps",
         "throughput_tps", "memory_gib", "price_usd", "tdp_w"));
+    nums.addAll(SERVING);
     for (Objective o : options.objectives()) {
       if (!nums.contains(o.column())) {
         nums.add(o.column());
       }
     }
     nums.removeAll(Derived.NAMES);
+    text.removeIf(c -> !c.equals("front") && !cols.contains(c));
+    nums.removeIf(c -> !cols.contains(c));
     Table t = Table.create("frontier");
     for (String c : text) {
       t.addColumns(StringColumn.create(c));
@@ -192,8 +222,8 @@ public final class Report {
 
   /**
    * What the charts need beyond the fronts, gathered in one pass over the results: a reservoir sample of each
-   * group's objective values (the faded points), the devices, the first model, and per (device, prompt length) the
-   * best TTFT and TPOT of that model.
+   * group's objective values (the faded points), the devices, the first model, per (device, prompt length) the
+   * best TTFT and TPOT of that model, which {@link #INPUTS} vary, and the serving charts' rows.
    */
   private static final class Survey {
     final Map<String, List<double[]>> sample = new HashMap<>();
@@ -201,6 +231,9 @@ public final class Report {
     final java.util.TreeSet<String> devices = new java.util.TreeSet<>();
     String model;
     final Map<String, double[]> best = new TreeMap<>();
+    final String[] firstInput = new String[INPUTS.size()];
+    final boolean[] varies = new boolean[INPUTS.size()];
+    ServingCharts serving;
   }
 
   private Survey survey() throws IOException {
@@ -211,7 +244,9 @@ public final class Report {
     int prompt = cols.indexOf("prompt_len");
     int ttft = cols.indexOf("ttft_ms");
     int tpot = cols.indexOf("tpot_ms");
+    int[] inputs = INPUTS.stream().mapToInt(cols::indexOf).toArray();
     Survey sv = new Survey();
+    sv.serving = new ServingCharts(cols);
     Random rnd = new Random(12345);
     table.forEachRow(c -> {
       sv.devices.add(c[hw]);
@@ -227,6 +262,16 @@ public final class Report {
       if (!scan.read(c)) {
         return;
       }
+      for (int i = 0; i < inputs.length; i++) {
+        if (inputs[i] >= 0) {
+          if (sv.firstInput[i] == null) {
+            sv.firstInput[i] = c[inputs[i]];
+          } else if (!sv.firstInput[i].equals(c[inputs[i]])) {
+            sv.varies[i] = true;
+          }
+        }
+      }
+      sv.serving.accept(c);
       double[] v = scan.objectives();
       List<double[]> list = sv.sample.computeIfAbsent(scan.group, k -> new ArrayList<>());
       long n = ++sv.seen.computeIfAbsent(scan.group, k -> new long[1])[0];
@@ -242,27 +287,6 @@ public final class Report {
     return sv;
   }
 
-  private void frontierChart(String group, Table frontier, List<double[]> sample) {
-    List<Objective> obj = options.objectives();
-    Objective ox = obj.get(0);
-    Objective oy = obj.size() > 1 ? obj.get(1) : obj.get(0);
-    Table f = frontier.where(frontier.stringColumn("front").isEqualTo(group)).sortAscendingOn(ox.column());
-    double[] sx = sample.stream().mapToDouble(v -> v[0]).toArray();
-    double[] sy = sample.stream().mapToDouble(v -> v[obj.size() > 1 ? 1 : 0]).toArray();
-    String[] labels = new String[f.rowCount()];
-    for (int i = 0; i < labels.length; i++) {
-      Row r = f.row(i);
-      labels[i] = r.getString("hardware") + " " + r.getString("weights") + " batch " + (long) r.getDouble("batch");
-    }
-    Trace dominated = ScatterTrace.builder(sx, sy).name("sampled rows").mode(ScatterTrace.Mode.MARKERS)
-        .marker(Marker.builder().color("#9aa5b1").opacity(0.25).size(5).build()).build();
-    Trace front = ScatterTrace.builder(f.doubleColumn(ox.column()).asDoubleArray(),
-        f.doubleColumn(oy.column()).asDoubleArray()).name("frontier").mode(ScatterTrace.Mode.LINE_AND_MARKERS)
-        .text(labels).marker(Marker.builder().color("#d62728").size(9).build()).build();
-    chart(new Figure(Layout.builder().title(group + ": " + ox + " vs " + oy).height(420).width(760)
-        .xAxis(Axis.builder().title(ox.column()).type(Axis.Type.LOG).build())
-        .yAxis(Axis.builder().title(oy.column()).type(Axis.Type.LOG).build()).build(), dominated, front));
-  }
 
   /** TTFT and TPOT against prompt length, one line per device: the best over the other axes (first model). */
   private void latencyCharts(Survey sv) {
@@ -276,8 +300,8 @@ public final class Report {
       t.doubleColumn("Min [tpot_ms]").append(v[1]);
     });
     Table best = t.sortOn("hardware", "prompt_len");
-    section("Latency against prompt length", "Model " + esc(sv.model) + "; each point is the best over the other "
-        + "axes (batch, quantization, ...).");
+    page.section("Latency against prompt length", "Model " + Page.esc(sv.model) + "; each point is the best over the "
+        + "other axes (batch, quantization, ...).");
     for (String metric : List.of("ttft_ms", "tpot_ms")) {
       List<Trace> traces = new ArrayList<>();
       int d = 0;
@@ -286,13 +310,15 @@ public final class Report {
           break;
         }
         Table s = best.where(best.stringColumn("hardware").isEqualTo(h));
+        String colour = colours.getOrDefault(h, "#d62728");
         traces.add(ScatterTrace.builder(s.intColumn("prompt_len").asDoubleArray(),
             s.doubleColumn("Min [" + metric + "]").asDoubleArray()).name(h).mode(ScatterTrace.Mode.LINE_AND_MARKERS)
-            .build());
+            .line(Line.builder().color(colour).build()).marker(Marker.builder().color(colour).build()).build());
       }
-      chart(new Figure(Layout.builder().title(metric + " against prompt length").height(420).width(760)
-          .xAxis(Axis.builder().title("prompt_len").type(Axis.Type.LOG).build())
-          .yAxis(Axis.builder().title(metric).type(Axis.Type.LOG).build()).build(), traces.toArray(new Trace[0])));
+      page.chart(new Figure(Layout.builder().title(metric + " against prompt length").height(420).width(760)
+          .xAxis(Axis.builder().title(Plot.title("prompt_len")).type(Axis.Type.LOG).build())
+          .yAxis(Axis.builder().title(Plot.title(metric)).type(Axis.Type.LOG).build()).build(),
+          traces.toArray(new Trace[0])));
     }
   }
 
@@ -300,14 +326,14 @@ public final class Report {
   private void rooflineCharts(Survey sv) {
     java.util.SortedSet<String> devices = sv.devices;
 
-    section("Rooflines", "Each device's roofline (compute_eff × 16-bit peak, mem_eff × bandwidth) with the "
-        + "operators of " + esc(sv.model) + " (fp16, prompt 1024, batch 1): prefill (circles) and one decode step "
+    page.section("Rooflines", "Each device's roofline (compute_eff × 16-bit peak, mem_eff × bandwidth) with the "
+        + "operators of " + Page.esc(sv.model) + " (fp16, prompt 1024, batch 1): prefill (circles) and one decode step "
         + "(squares) at their arithmetic intensity and attained rate.");
     HardwareCatalog catalog = HardwareCatalog.builtIn();
     int n = 0;
     for (String id : devices) {
       if (n++ >= MAX_DEVICES) {
-        body.append("<p>… ").append(devices.size() - MAX_DEVICES).append(" more devices</p>");
+        page.html("<p>… " + (devices.size() - MAX_DEVICES) + " more devices</p>");
         break;
       }
       HardwareSpec h;
@@ -349,69 +375,46 @@ public final class Report {
             .symbol(phase.equals("prefill") ? tech.tablesaw.plotly.components.Symbol.CIRCLE
                 : tech.tablesaw.plotly.components.Symbol.SQUARE).build()).build());
       }
-      chart(new Figure(Layout.builder().title("Roofline: " + id).height(400).width(760)
+      page.chart(new Figure(Layout.builder().title("Roofline: " + id).height(400).width(760)
           .xAxis(Axis.builder().title("arithmetic intensity (ops/byte)").type(Axis.Type.LOG).build())
           .yAxis(Axis.builder().title("attained GOP/s").type(Axis.Type.LOG).build()).build(),
           traces.toArray(new Trace[0])));
     }
   }
 
-  private List<String> columnsForTop() {
+  private List<String> columnsForTop(boolean serving) {
     List<String> c = new ArrayList<>(List.of("hardware", "weights", "batch", "prompt_len", "output_len"));
+    if (serving) {
+      c.addAll(List.of("parallel", "qps", "slo_ttft_ms", "slo_tpot_ms"));
+    }
     for (Objective o : options.objectives()) {
       if (!c.contains(o.column())) {
         c.add(o.column());
       }
     }
-    for (String extra : List.of("ttft_ms", "tpot_ms", "memory_gib", "price_usd")) {
-      if (!c.contains(extra)) {
-        c.add(extra);
+    List<String> extra = serving ? List.of("max_qps_at_slo", "replicas", "usd_per_mtok", "j_per_token", "memory_gib",
+        "price_usd") : List.of("ttft_ms", "tpot_ms", "memory_gib", "price_usd");
+    for (String e : extra) {
+      if (!c.contains(e)) {
+        c.add(e);
       }
     }
     return c;
   }
 
-  private void chart(Figure f) {
-    String div = "chart" + charts++;
-    body.append("<div class='chart' id='").append(div).append("'></div>\n").append(f.asJavascript(div)).append('\n');
-  }
-
-  private void section(String title, String text) {
-    body.append("<h2>").append(esc(title)).append("</h2><p>").append(text).append("</p>\n");
-  }
-
   private static String html(Table t, List<String> cols) {
-    StringBuilder sb = new StringBuilder("<table><tr>");
+    StringBuilder sb = new StringBuilder("<div class='wide'><table><tr>");
     for (String c : cols) {
-      sb.append("<th>").append(esc(c)).append("</th>");
+      sb.append("<th>").append(Page.esc(c)).append("</th>");
     }
     sb.append("</tr>");
     for (int i = 0; i < t.rowCount(); i++) {
       sb.append("<tr>");
       for (String c : cols) {
-        sb.append("<td>").append(esc(t.column(c).getString(i))).append("</td>");
+        sb.append("<td>").append(Page.esc(t.column(c).getString(i))).append("</td>");
       }
       sb.append("</tr>");
     }
-    return sb.append("</table>").toString();
-  }
-
-  private String page(String name) throws IOException {
-    String plotly;
-    try (InputStream in = Report.class.getResourceAsStream(PLOTLY)) {
-      if (in == null) {
-        throw new IOException("plotly.js is missing from the classpath (" + PLOTLY + ")");
-      }
-      plotly = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    return "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>LIFE report: " + esc(name) + "</title>\n"
-        + "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
-        + "margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left}"
-        + ".chart{margin:1em 0}</style>\n<script>" + plotly.replace("</script>", "<\\/script>")
-        + "</script>\n</head><body><h1>LIFE report: " + esc(name) + "</h1>\n" + body + "</body></html>\n";
-  }
-
-  private static String esc(String s) {
-    return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
+    return sb.append("</table></div>").toString();
   }
 }
