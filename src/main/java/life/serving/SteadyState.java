@@ -32,6 +32,9 @@ public final class SteadyState {
   private final int[] prefillSteps;
   /** Decode steps of a request: O − 1, over the expected tokens a speculative step yields. */
   private final double decodeSteps;
+  /** The step and prefill extra averaged over a Poisson batch of mean b ({@link #averaged}), by whole b. */
+  private final double[] avgT;
+  private final double[] avgX;
   /** Seconds of a prefill with no decode beside it. */
   private final double prefillAlone;
   /** Requests per second of one request at a time: where {@link #maxRate} starts. */
@@ -53,7 +56,7 @@ public final class SteadyState {
     decodeStep = new double[cap];
     prefillExtra = new double[cap];
     prefillSteps = new int[cap];
-    // Every batch's step, exact on a grid (each batch up to EXACT_BELOW, then ratio 9/8, refined where the midpoint of
+    // Every batch's step, exact on a grid (each batch up to EXACT_BELOW, then ratio 5/4, refined where the midpoint of
     // an interval is off its interpolation by more than 0.5 %: a kernel switch such as vLLM's paged-attention V1/V2)
     // and interpolated between: the model is immutable from here on, so one instance serves every thread of a sweep.
     boolean[] exact = new boolean[cap];
@@ -67,18 +70,21 @@ public final class SteadyState {
           refine(timer, exact, last, b);
         }
         last = b;
-        nextGrid = Math.max(b + 1, (long) Math.ceil(b * 9.0 / 8));
+        nextGrid = Math.max(b + 1, (long) Math.ceil(b * 5.0 / 4));
       }
     }
     int below = 0;
+    int above = 0;
     for (int b = 0; b < cap; b++) {
       if (exact[b]) {
         below = b;
         continue;
       }
-      int above = b + 1;
-      while (!exact[above]) {
-        above++;
+      if (above <= b) {
+        above = b + 1;
+        while (!exact[above]) {
+          above++;
+        }
       }
       double w = (double) (b - below) / (above - below);
       decodeStep[b] = decodeStep[below] + w * (decodeStep[above] - decodeStep[below]);
@@ -86,11 +92,28 @@ public final class SteadyState {
       prefillSteps[b] = prefillSteps[below];
     }
     prefillAlone = prefillExtra[0];
+    avgT = new double[cap];
+    avgX = new double[cap];
+    double[] out = new double[2];
+    int prev = 0;
+    for (int b = 0; b < cap; b++) {
+      if (exact[b] || b == cap - 1) {
+        mixture(b, out);
+        avgT[b] = out[0];
+        avgX[b] = out[1];
+        for (int k = prev + 1; k < b; k++) {
+          double w = (double) (k - prev) / (b - prev);
+          avgT[k] = avgT[prev] + w * (avgT[b] - avgT[prev]);
+          avgX[k] = avgX[prev] + w * (avgX[b] - avgX[prev]);
+        }
+        prev = b;
+      }
+    }
     oneRequestRate = 1 / (prefillAlone + decodeSteps * decodeStep[1]);
   }
 
-  /** Batches up to this many are evaluated exactly; above, on a geometric grid of ratio 9/8. */
-  private static final int EXACT_BELOW = 16;
+  /** Batches up to this many are evaluated exactly; above, on a geometric grid of ratio 5/4. */
+  private static final int EXACT_BELOW = 8;
   /** Splits the interval (g0, g1) of exact batches where its midpoint is off the interpolation by more than 0.5 %. */
   private void refine(StepTimer timer, boolean[] exact, int g0, int g1) {
     if (g1 - g0 <= 1) {
@@ -351,6 +374,19 @@ public final class SteadyState {
    * and at most max_seqs run.
    */
   private void averaged(double b, double[] out) {
+    // Tabulated on the exact batches (and between them linearly: the average is smooth in b).
+    if (b >= avgT.length - 1) {
+      mixture(b, out);
+      return;
+    }
+    int lo = (int) Math.floor(b);
+    double w = b - lo;
+    out[0] = avgT[lo] + w * (avgT[lo + 1] - avgT[lo]);
+    out[1] = avgX[lo] + w * (avgX[lo + 1] - avgX[lo]);
+  }
+
+  /** {@link #averaged} computed: the Poisson mixture summed over the batches it weighs. */
+  private void mixture(double b, double[] out) {
     if (b < 1e-9) {
       out[0] = decodeAt(1);
       out[1] = extra(1);
