@@ -117,40 +117,31 @@ public final class StepTimer {
     int k = mixed ? 1 : 0;
     double[] spo = mixed ? f.secPerOp : f.secPerOpDecode;
     double[] spb = mixed ? f.secPerByte : f.secPerByteDecode;
-    double t;
-    double tc;
-    double tm;
+    Roofline acc = new Roofline();
     if (tokens <= maxTokens) {
       int n = (int) tokens;
       if (n >= tokenTime[k].length) {
         grow(k, n);
       }
       if (Double.isNaN(tokenTime[k][n])) {
-        double[] r = tokenPart(n, spo, spb);
-        tokenCompute[k][n] = r[1];
-        tokenMemory[k][n] = r[2];
-        tokenTime[k][n] = r[0];
+        Roofline r = tokenPart(n, spo, spb);
+        tokenCompute[k][n] = r.compute;
+        tokenMemory[k][n] = r.memory;
+        tokenTime[k][n] = r.time;
       }
-      t = tokenTime[k][n];
-      tc = tokenCompute[k][n];
-      tm = tokenMemory[k][n];
+      acc.time = tokenTime[k][n];
+      acc.compute = tokenCompute[k][n];
+      acc.memory = tokenMemory[k][n];
     } else {
-      double[] r = tokenPart(tokens, spo, spb);
-      t = r[0];
-      tc = r[1];
-      tm = r[2];
+      Roofline r = tokenPart(tokens, spo, spb);
+      acc.time = r.time;
+      acc.compute = r.compute;
+      acc.memory = r.memory;
     }
-    double disp = 0;
-    for (int i : sampling) {
-      if (samplers > 0) {
-        OpCost c = ops[i].cost(1, 1, (int) Math.min(samplers, Integer.MAX_VALUE));
-        double ci = c.ops() * spo[i];
-        double mi = c.bytes() * spb[i];
-        double m = f.mult[i];
-        tc += m * ci;
-        tm += m * mi;
-        t += m * Math.max(ci, mi);
-        disp += m * c.dispatches();
+    if (samplers > 0) {
+      for (int i : sampling) {
+        acc.dispatches += f.mult[i] * acc.add(ops[i].cost(1, 1, (int) Math.min(samplers, Integer.MAX_VALUE)), spo[i],
+            spb[i], f.mult[i]);
       }
     }
     long meanPast = decodes > 0 ? Math.round((double) decodePast / decodes) : 0;
@@ -158,24 +149,13 @@ public final class StepTimer {
       double m = f.mult[i];
       double d = 0;
       if (decodes > 0) {
-        OpCost c = ops[i].cost(meanPast, present, decodes);
-        double ci = c.ops() * (present == 1 ? f.secPerOpDecode[i] : f.secPerOp[i]);
-        double mi = c.bytes() * (present == 1 ? f.secPerByteDecode[i] : f.secPerByte[i]);
-        tc += m * ci;
-        tm += m * mi;
-        t += m * Math.max(ci, mi);
-        d = c.dispatches();
+        d = acc.add(ops[i].cost(meanPast, present, decodes), present == 1 ? f.secPerOpDecode[i] : f.secPerOp[i],
+            present == 1 ? f.secPerByteDecode[i] : f.secPerByte[i], m);
       }
       for (int j = 0; j < chunks; j++) {
-        OpCost c = ops[i].cost(chunkPast[j], chunkTokens[j], 1);
-        double ci = c.ops() * f.secPerOp[i];
-        double mi = c.bytes() * f.secPerByte[i];
-        tc += m * ci;
-        tm += m * mi;
-        t += m * Math.max(ci, mi);
-        d = Math.max(d, c.dispatches());
+        d = Math.max(d, acc.add(ops[i].cost(chunkPast[j], chunkTokens[j], 1), f.secPerOp[i], f.secPerByte[i], m));
       }
-      disp += m * d;
+      acc.dispatches += m * d;
     }
     double host = 0;
     if (samplers > 0) {
@@ -194,31 +174,44 @@ public final class StepTimer {
         drafting += f.draft.callSeconds(chunkPast[j], chunkTokens[j], 1, chunkSamples[j]);
       }
     }
-    return (f.overlap == Overlap.PHASE ? Math.max(tc, tm) : t) + disp * f.dispatchSec + host + drafting;
+    return (f.overlap == Overlap.PHASE ? Math.max(acc.compute, acc.memory) : acc.time) + acc.dispatches * f.dispatchSec
+        + host + drafting;
+  }
+
+  /** Sums of a step's operator costs: per-operator rooflines, compute and memory times, and dispatches. */
+  private static final class Roofline {
+    double time;
+    double compute;
+    double memory;
+    double dispatches;
+
+    /** Adds {@code m} times an operator's cost at these seconds per op and per byte; returns its dispatches. */
+    double add(OpCost c, double secPerOp, double secPerByte, double m) {
+      double ci = c.ops() * secPerOp;
+      double mi = c.bytes() * secPerByte;
+      compute += m * ci;
+      memory += m * mi;
+      time += m * Math.max(ci, mi);
+      return c.dispatches();
+    }
   }
 
   /**
    * Roofline, compute and memory seconds of the token-wise operators over {@code tokens} tokens, their dispatches
    * included in the roofline term.
    */
-  private double[] tokenPart(long tokens, double[] spo, double[] spb) {
-    double t = 0;
-    double tc = 0;
-    double tm = 0;
-    double disp = 0;
+  private Roofline tokenPart(long tokens, double[] spo, double[] spb) {
+    Roofline r = new Roofline();
     for (int i : tokenwise) {
-      OpCost c = ops[i].cost(1, tokens, 1);
-      double ci = c.ops() * spo[i];
-      double mi = c.bytes() * spb[i];
-      double m = f.mult[i];
-      tc += m * ci;
-      tm += m * mi;
-      t += m * Math.max(ci, mi);
-      disp += m * c.dispatches();
+      r.dispatches += f.mult[i] * r.add(ops[i].cost(1, tokens, 1), spo[i], spb[i], f.mult[i]);
     }
     // The dispatches ride on the roofline term; PHASE overlap adds them to max(compute, memory) the same way.
-    double ds = disp * f.dispatchSec;
-    return new double[] {t + ds, tc + ds, tm + ds};
+    double ds = r.dispatches * f.dispatchSec;
+    r.time += ds;
+    r.compute += ds;
+    r.memory += ds;
+    r.dispatches = 0;
+    return r;
   }
 
   /**

@@ -98,48 +98,14 @@ final class Disaggregated {
         finish[i] = run.finish[j];
       }
     }
-    return combine(items, arrival, first, finish, rejected, slo, atRate, steps, preemptions,
-        busy / (d.prefill() + d.decode()), decodeBusy > 0 ? batchTime / decodeBusy : 0,
-        decodeBusy > 0 ? kvTime / decodeBusy : 0, peakKv, kvBlocks, e.blockTokens());
-  }
-
-  /** The service's figures from each request's arrival, first token and last token. */
-  private static Simulator.Result combine(List<Workload.Item> items, double[] arrival, double[] first,
-      double[] finish, boolean[] rejected, Simulator.Slo slo, boolean atRate, long steps, long preemptions,
-      double busyTime, double meanBatch, double meanKv, double peakKv, long kvBlocks, int blockTokens) {
-    int n = items.size();
-    double[] ttft = new double[n];
-    double[] tpot = new double[n];
-    double[] e2e = new double[n];
-    int c = 0;
-    int ct = 0;
-    int good = 0;
-    int rejectedCount = 0;
-    long outTokens = 0;
+    int[] output = new int[n];
     double end = 0;
-    double sojourn = 0;
     for (int i = 0; i < n; i++) {
+      output[i] = (int) items.get(i).outputTokens();
       end = Math.max(end, finish[i]);
-      if (rejected[i]) {
-        rejectedCount++;
-        continue;
-      }
-      long o = items.get(i).outputTokens();
-      double t1 = first[i] - arrival[i];
-      double tp = o > 1 ? (finish[i] - first[i]) / (o - 1) : Double.NaN;
-      ttft[c] = t1;
-      e2e[c++] = finish[i] - arrival[i];
-      sojourn += finish[i] - arrival[i];
-      if (o > 1) {
-        tpot[ct++] = tp;
-      }
-      outTokens += o;
-      good += slo.met(t1, tp) ? 1 : 0;
     }
-    double dur = end > 0 ? end : Double.NaN;
-    return new Simulator.Result(n, c, rejectedCount, end, outTokens, outTokens / dur, c / dur, good / dur,
-        Simulator.Latency.of(ttft, c), Simulator.Latency.of(tpot, ct), Simulator.Latency.of(e2e, c), meanBatch,
-        sojourn / dur, meanKv, peakKv, preemptions, steps, busyTime / dur, kvBlocks, blockTokens,
-        atRate && Simulator.saturated(arrival, finish, rejected));
+    return Simulator.summarize(arrival, first, finish, output, rejected, slo, atRate, end, Double.NaN, steps,
+        preemptions, decodeBusy > 0 ? batchTime / decodeBusy : 0, decodeBusy > 0 ? kvTime / decodeBusy : 0, peakKv,
+        busy / (d.prefill() + d.decode()), kvBlocks, e.blockTokens());
   }
 }

@@ -161,6 +161,44 @@ public final class Simulator {
   }
 
   /**
+   * A run's figures from each request's arrival, first token and last token ({@code rejected} ones counted apart);
+   * {@code inFlight} is the time integral of requests in flight, or NaN to take it from the requests' sojourns.
+   */
+  static Result summarize(double[] arrival, double[] first, double[] finish, int[] output, boolean[] rejected, Slo slo,
+      boolean atRate, double end, double inFlight, long steps, long preemptions, double meanBatch, double meanKv,
+      double peakKv, double busyTime, long kvBlocks, int blockTokens) {
+    int n = arrival.length;
+    double[] ttft = new double[n];
+    double[] tpot = new double[n];
+    double[] e2e = new double[n];
+    int c = 0;
+    int ct = 0;
+    int good = 0;
+    long outTokens = 0;
+    double sojourn = 0;
+    for (int r = 0; r < n; r++) {
+      if (rejected[r]) {
+        continue;
+      }
+      double t1 = first[r] - arrival[r];
+      double tp = output[r] > 1 ? (finish[r] - first[r]) / (output[r] - 1) : Double.NaN;
+      ttft[c] = t1;
+      e2e[c++] = finish[r] - arrival[r];
+      sojourn += finish[r] - arrival[r];
+      if (output[r] > 1) {
+        tpot[ct++] = tp;
+      }
+      outTokens += output[r];
+      good += slo.met(t1, tp) ? 1 : 0;
+    }
+    double d = end > 0 ? end : Double.NaN;
+    return new Result(n, c, n - c, end, outTokens, outTokens / d, c / d, good / d, Latency.of(ttft, c),
+        Latency.of(tpot, ct), Latency.of(e2e, c), meanBatch, (Double.isNaN(inFlight) ? sojourn : inFlight) / d, meanKv,
+        peakKv, preemptions, steps, busyTime / d, kvBlocks, blockTokens, atRate && saturated(arrival, finish,
+        rejected));
+  }
+
+  /**
    * Whether a run at a rate fell behind: over the arrivals after the first quarter, fewer than 90 % as many requests
    * completed as arrived.
    */
@@ -320,7 +358,6 @@ public final class Simulator {
       double kvTime = 0;
       double busy = 0;
       double peakKv = 0;
-      int rejectedCount = 0;
       while (done < n) {
         // Arrivals up to now join the queue; one that can never fit is rejected.
         while (next < released && arrival[next] <= now) {
@@ -330,7 +367,6 @@ public final class Simulator {
           if (full > totalBlocks || (!e.chunkedPrefill() && prompt[r] > e.maxBatchedTokens())) {
             rejected[r] = true;
             finish[r] = now;
-            rejectedCount++;
             done++;
             release(now);
           } else {
@@ -477,7 +513,7 @@ public final class Simulator {
           runningSize = k;
         }
       }
-      return result(now, steps, preemptions, inFlight, batchTime, kvTime, busy, peakKv, rejectedCount);
+      return result(now, steps, preemptions, inFlight, batchTime, kvTime, busy, peakKv);
     }
 
     /** In a closed loop, a finished (or rejected) request lets its client send the next one now. */
@@ -488,38 +524,9 @@ public final class Simulator {
     }
 
     Result result(double end, long steps, long preemptions, double inFlight, double batchTime, double kvTime,
-        double busy, double peakKv, int rejectedCount) {
-      double[] ttft = new double[n];
-      double[] tpot = new double[n];
-      double[] e2e = new double[n];
-      int c = 0;
-      int ct = 0;
-      int good = 0;
-      long outTokens = 0;
-      for (int r = 0; r < n; r++) {
-        if (rejected[r]) {
-          continue;
-        }
-        double t1 = firstToken[r] - arrival[r];
-        double tp = output[r] > 1 ? (finish[r] - firstToken[r]) / (output[r] - 1) : Double.NaN;
-        ttft[c] = t1;
-        e2e[c++] = finish[r] - arrival[r];
-        if (output[r] > 1) {
-          tpot[ct++] = tp;
-        }
-        outTokens += output[r];
-        if (slo.met(t1, tp)) {
-          good++;
-        }
-      }
-      boolean saturated = false;
-      if (atRate) {
-        saturated = saturated(arrival, finish, rejected);
-      }
-      double d = end > 0 ? end : Double.NaN;
-      return new Result(n, c, rejectedCount, end, outTokens, outTokens / d, c / d, good / d, Latency.of(ttft, c),
-          Latency.of(tpot, ct), Latency.of(e2e, c), busy > 0 ? batchTime / busy : 0, inFlight / d,
-          busy > 0 ? kvTime / busy : 0, peakKv, preemptions, steps, busy / d, totalBlocks, bt, saturated);
+        double busy, double peakKv) {
+      return summarize(arrival, firstToken, finish, output, rejected, slo, atRate, end, inFlight, steps, preemptions,
+          busy > 0 ? batchTime / busy : 0, busy > 0 ? kvTime / busy : 0, peakKv, busy, totalBlocks, bt);
     }
   }
 }
