@@ -51,7 +51,8 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println("life: error: " + InputException.escape(ex.getMessage()));
+      // picocli words some messages "Error: ..." itself (argument groups): one prefix is enough.
+      err.println("life: error: " + InputException.escape(ex.getMessage().replaceFirst("^Error: ", "")));
       err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return 2;

@@ -141,6 +141,11 @@ final class PlanCommand implements Callable<Integer> {
     }
     boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
     List<String> parallels = parallelGiven ? List.of(opt.parallel.split(",")) : List.of("1", "tp:2", "tp:4", "tp:8");
+    for (String p : parallels) {
+      check("parallel", p.trim());
+    }
+    check("spec", opt.spec);
+    check("disaggregate", opt.disaggregate);
     List<String[]> configs = new ArrayList<>();
     for (HardwareSpec d : devices) {
       for (String p : parallels) {
@@ -162,6 +167,15 @@ final class PlanCommand implements Callable<Integer> {
         .thenComparing(Capacity.Plan::hardware).thenComparing(Capacity.Plan::parallel));
     print(spec.commandLine().getOut(), ranked);
     return 0;
+  }
+
+  /** A value every configuration shares, checked once: a bad one is a usage error, not a row per configuration. */
+  private static void check(String key, String value) {
+    try {
+      life.scenario.ScenarioText.check(key, value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--" + key + ": " + e.getMessage());
+    }
   }
 
   private Capacity.Plan planOne(HardwareCatalog catalog, Map<String, String> base, String device, String parallel,

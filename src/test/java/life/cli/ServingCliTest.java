@@ -129,5 +129,9 @@ class ServingCliTest {
         "nvidia-h100-sxm5-80gb", "--disaggregate", "1-2"), "--disaggregate", "P:D");
     CliTest.assertOneLineError(CliTest.run("forecast", "--model", "llama-3.1-8b", "--hardware",
         "nvidia-h100-sxm5-80gb", "--spec", "eagle:0:0.5"), "--spec", "K");
+    CliTest.assertOneLineError(CliTest.run("plan", "--model", "llama-3.1-8b", "--hardware", "nvidia-h100-sxm5-80gb",
+        "--qps", "5", "--slo-ttft-ms", "500", "--slo-tpot-ms", "20", "--parallel", "1,tp:x"), "--parallel", "tp:x");
+    CliTest.assertOneLineError(CliTest.run("serve", "--model", "llama-3.1-8b", "--hardware", "nvidia-h100-sxm5-80gb"),
+        "specify one of these");
   }
 }
