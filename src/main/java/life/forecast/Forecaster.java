@@ -61,10 +61,11 @@ public final class Forecaster {
   private final double weightBytes;
   /** Devices a layer split spreads the weights and KV cache over (1 otherwise). */
   private final int split;
-  private final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
+  /** What this forecaster derives from its graph alone, shared with the forecasters of it at other efficiencies. */
+  private final Shape shape;
+  private final ConcurrentHashMap<Long, Table> tables;
   /** Decode tables (present 1, sampling) by batch size, the hot lookup, without boxing. */
-  private final java.util.concurrent.atomic.AtomicReferenceArray<Table> decodeTables =
-      new java.util.concurrent.atomic.AtomicReferenceArray<>(1024);
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Table> decodeTables;
   private final Function<Long, Table> tableMaker = this::table;
   private volatile Table lastTable;
   /** Speculative decoding ({@link Speculation#NONE}: none) and, for a draft model, its forecaster. */
@@ -83,8 +84,50 @@ public final class Forecaster {
    * efficiencies forecasts the same rows under thousands of candidates).
    */
   public Forecaster withEfficiencies(Efficiencies e) {
-    return new Forecaster(graph, hw, e, stack, overlap, spec, draft == null ? null : draft.withEfficiencies(e),
+    return new Forecaster(shape, hw, e, stack, overlap, spec, draft == null ? null : draft.withEfficiencies(e),
         disagg);
+  }
+
+  /**
+   * The operators of a graph with their layer counts, the spans of its layer groups, its weight bytes and
+   * grouped-query heads, and its cost tables (ops and bytes of calls, affine in the cached length between
+   * breakpoints), which depend on the graph alone: calibration forecasts one graph under thousands of efficiencies.
+   */
+  private static final class Shape {
+    final ModelGraph graph;
+    final Operator[] ops;
+    final double[] mult;
+    final List<Span> spans;
+    final double weightBytes;
+    final double groupedQueryHeads;
+    final ConcurrentHashMap<Long, Table> tables = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicReferenceArray<Table> decodeTables =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(1024);
+
+    Shape(ModelGraph graph) {
+      this.graph = graph;
+      List<Operator> list = new ArrayList<>(graph.head());
+      List<Double> m = new ArrayList<>();
+      graph.head().forEach(o -> m.add(1.0));
+      List<Span> s = new ArrayList<>();
+      for (ModelGraph.LayerGroup g : graph.groups()) {
+        for (Operator o : g.ops()) {
+          list.add(o);
+          m.add((double) g.count());
+        }
+        s.add(g.span());
+      }
+      list.addAll(graph.tail());
+      graph.tail().forEach(o -> m.add(1.0));
+      spans = List.copyOf(s);
+      ops = list.toArray(new Operator[0]);
+      mult = new double[ops.length];
+      for (int i = 0; i < ops.length; i++) {
+        mult[i] = m.get(i);
+      }
+      weightBytes = graph.weightBytes();
+      groupedQueryHeads = graph.groupedQueryHeads();
+    }
   }
 
   /**
@@ -95,7 +138,7 @@ public final class Forecaster {
     if (s.method().equals("draft") != (draftModel != null)) {
       throw new IllegalArgumentException("a draft model's forecaster is needed for draft speculation, and only there");
     }
-    return new Forecaster(graph, hw, eff, stack, overlap, s, draftModel, disagg);
+    return new Forecaster(shape, hw, eff, stack, overlap, s, draftModel, disagg);
   }
 
   /**
@@ -107,7 +150,7 @@ public final class Forecaster {
       throw new IllegalArgumentException("hardware " + hw.id() + " has no link_gbps figure: give the KV link's speed "
           + "as P:D@GBPS");
     }
-    return new Forecaster(graph, hw, eff, stack, overlap, spec, draft, d);
+    return new Forecaster(shape, hw, eff, stack, overlap, spec, draft, d);
   }
 
   public Disaggregation disaggregation() {
@@ -129,38 +172,28 @@ public final class Forecaster {
    * {@code stack} also decides whether a batch too large for memory runs in waves.
    */
   public Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap) {
-    this(graph, hw, eff, stack, overlap, Speculation.NONE, null, Disaggregation.NONE);
+    this(new Shape(graph), hw, eff, stack, overlap, Speculation.NONE, null, Disaggregation.NONE);
   }
 
-  private Forecaster(ModelGraph graph, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap,
+  private Forecaster(Shape shape, HardwareSpec hw, Efficiencies eff, Stack stack, Overlap overlap,
       Speculation spec, Forecaster draft, Disaggregation disagg) {
     this.spec = spec;
     this.draft = draft;
     this.disagg = disagg;
-    this.graph = graph;
+    this.shape = shape;
+    this.graph = shape.graph;
+    this.tables = shape.tables;
+    this.decodeTables = shape.decodeTables;
     this.hw = hw;
     this.eff = eff;
     this.stack = stack;
     this.stackId = stack.id();
     this.overlap = overlap;
     Device d = new Device(hw, eff, stack.settings().matrixUnitsOn(hw.id()));
-    List<Operator> list = new ArrayList<>(graph.head());
-    List<Double> m = new ArrayList<>();
-    graph.head().forEach(o -> m.add(1.0));
-    List<Span> s = new ArrayList<>();
-    for (ModelGraph.LayerGroup g : graph.groups()) {
-      for (Operator o : g.ops()) {
-        list.add(o);
-        m.add((double) g.count());
-      }
-      s.add(g.span());
-    }
-    list.addAll(graph.tail());
-    graph.tail().forEach(o -> m.add(1.0));
-    spans = List.copyOf(s);
-    int n = list.size();
-    ops = list.toArray(new Operator[0]);
-    mult = new double[n];
+    spans = shape.spans;
+    ops = shape.ops;
+    mult = shape.mult;
+    int n = ops.length;
     secPerOp = new double[n];
     secPerByte = new double[n];
     secPerOpDecode = new double[n];
@@ -171,9 +204,8 @@ public final class Forecaster {
     sequenceSec = eff.sequenceSeconds();
     stepSec = eff.stepSeconds();
     contextSec = eff.contextSeconds();
-    gqaSec = graph.groupedQueryHeads() * eff.gqaSeconds();
+    gqaSec = shape.groupedQueryHeads * eff.gqaSeconds();
     for (int i = 0; i < n; i++) {
-      mult[i] = m.get(i);
       secPerOp[i] = 1.0 / d.opsPerSecond(ops[i]);
       secPerByte[i] = 1.0 / (ops[i].link() ? d.linkBytesPerSecond(graph.options().parallel().devices())
           : d.bytesPerSecond());
@@ -183,7 +215,7 @@ public final class Forecaster {
     // A layer split spreads the weights and the KV cache over the devices; memory figures are per device.
     Parallelism par = graph.options().parallel();
     split = par.layerSplit() ? par.devices() : 1;
-    weightBytes = graph.weightBytes() / split;
+    weightBytes = shape.weightBytes / split;
   }
 
   public ModelGraph graph() {
@@ -200,6 +232,11 @@ public final class Forecaster {
 
   public Stack stack() {
     return stack;
+  }
+
+  /** Bytes of the model's weights, all devices together ({@link ModelGraph#weightBytes}, summed once). */
+  public double graphWeightBytes() {
+    return shape.weightBytes;
   }
 
   /** Bytes of weights each device holds. */

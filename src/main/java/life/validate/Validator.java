@@ -181,7 +181,7 @@ public final class Validator {
     if (bw <= 0 || n <= 1) {
       return null;
     }
-    double stepBytes = Math.min(fr.graph().weightBytes(), fr.stepCost(1, 1, Math.max(1, m.batch())).bytesRead());
+    double stepBytes = Math.min(fr.graphWeightBytes(), fr.stepCost(1, 1, Math.max(1, m.batch())).bytesRead());
     double minDecode = (n - 1) * stepBytes / bw;
     double measured = switch (m.metric()) {
       case "e2e" -> m.canonicalValue();
