@@ -45,6 +45,15 @@ public final class HfConfigReader {
   private static final Set<String> TIED_BY_DEFAULT =
       Set.of("gemma", "gemma2", "gemma3_text", "bloom", "opt", "falcon", "gpt2");
   private static final Set<String> QK_NORM = Set.of("qwen3", "qwen3_moe", "gemma3_text");
+  /** {@code model_type} values whose layers this reader builds (decoder-only transformers, dense or MoE, MLA). */
+  static final Set<String> SUPPORTED = new java.util.TreeSet<>(Set.of("llama", "mistral", "mixtral", "qwen2",
+      "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2", "gemma3", "gemma3_text", "phi3", "aquila", "deci",
+      "deepseek_v2", "deepseek_v3", "falcon", "refinedweb", "refinedwebmodel", "gptj", "bloom", "opt", "gpt2",
+      "gpt_neox"));
+  /** Families with state-space or linear-attention layers, whose recurrent state this reader does not model yet. */
+  static final Set<String> RECURRENT = Set.of("mamba", "mamba2", "jamba", "falcon_h1", "nemotron_h", "qwen3_next",
+      "zamba", "zamba2", "bamba", "granitemoehybrid", "recurrent_gemma", "rwkv", "rwkv5", "rwkv6", "lfm2", "minimax",
+      "minimax_m1", "plamo2", "xlstm");
 
   /** Widths: hidden size, latent ranks. */
   private static final Range WIDTH = new Range(1, 1 << 20);
@@ -126,6 +135,14 @@ public final class HfConfigReader {
       c = c.get("text_config");
     }
     String type = text("model_type").orElse("llama").toLowerCase(Locale.ROOT);
+    if (RECURRENT.contains(type)) {
+      throw new InputException(file + ": model_type '" + escape(type) + "' has state-space or linear-attention "
+          + "layers, which are not modelled yet (supported families: " + String.join(", ", SUPPORTED) + ")");
+    }
+    if (!SUPPORTED.contains(type)) {
+      throw new InputException(file + ": model_type '" + escape(type) + "' is not supported (supported families: "
+          + String.join(", ", SUPPORTED) + ")");
+    }
     if (type.equals("refinedweb") || type.equals("refinedwebmodel")) {
       type = "falcon";
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import life.ops.GraphBuilder;
 import life.ops.GraphOptions;
@@ -116,5 +117,28 @@ final class ModelCatalogTest {
       e = assertThrows(InputException.class, () -> ModelCatalog.builtIn().resolve("/dev/zero"));
       assertEquals("model config /dev/zero is not a regular file", e.getMessage());
     }
+  }
+
+  /**
+   * A model type whose layers are not built is refused in one line naming it and the supported families, never built
+   * as a Llama: state-space and linear-attention hybrids say so (Jamba's, Mamba's and Qwen3-Next's config fields).
+   */
+  @Test
+  void unsupportedModelTypes_areNamed_notBuiltAsLlama() {
+    String rest = "\"hidden_size\": 4096, \"num_hidden_layers\": 32, \"num_attention_heads\": 32, "
+        + "\"vocab_size\": 65536, \"intermediate_size\": 14336}";
+    for (String type : List.of("jamba", "mamba2", "qwen3_next", "falcon_h1", "nemotron_h")) {
+      InputException e = assertThrows(InputException.class,
+          () -> HfConfigReader.read("m", "m.json", "{\"model_type\": \"" + type + "\", " + rest));
+      assertTrue(e.getMessage().startsWith("m.json: model_type '" + type + "' has state-space or linear-attention"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("supported families: aquila, bloom,"), e.getMessage());
+    }
+    InputException e = assertThrows(InputException.class,
+        () -> HfConfigReader.read("m", "m.json", "{\"model_type\": \"made_up\", " + rest));
+    assertTrue(e.getMessage().startsWith("m.json: model_type 'made_up' is not supported (supported families: "),
+        e.getMessage());
+    // A config without model_type is still read as a Llama (many re-saved Llama configs omit it).
+    assertEquals("llama", HfConfigReader.read("m", "m.json", "{" + rest).modelType());
   }
 }
