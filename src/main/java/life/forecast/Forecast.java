@@ -17,6 +17,8 @@ package life.forecast;
  * @param prefillTps prompt tokens per second of the prefill, summed over the batch: {@code batch · prompt / ttft}
  * @param memoryGib peak memory: weights + KV cache at the final context for the whole batch + transient activations
  * @param fits {@code memory_gib} is within the device's capacity
+ * @param exceedsContext the context, prompt and output together exceed the model's {@code max_position_embeddings}
+ *     (the forecast still computes them, as an engine that allowed it would)
  * @param prefillBound the larger of the prefill's summed compute and memory times
  * @param decodeBound the same over all decode steps
  * @param prefillGops ops of the prefill in 10⁹
@@ -48,6 +50,7 @@ public record Forecast(
     double kvCacheGib,
     double activationGib,
     boolean fits,
+    boolean exceedsContext,
     Bound prefillBound,
     Bound decodeBound,
     double prefillGops,

@@ -21,7 +21,7 @@ public final class ForecastColumns {
       return switch (name) {
         case "model", "hardware", "prefill_bound", "decode_bound", "stack", "efficiencies" -> ColumnType.STRING;
         case "prompt_len", "output_len", "batch", "context_len" -> ColumnType.LONG;
-        case "fits" -> ColumnType.BOOLEAN;
+        case "fits", "exceeds_context" -> ColumnType.BOOLEAN;
         default -> ColumnType.DOUBLE;
       };
     }
@@ -45,6 +45,7 @@ public final class ForecastColumns {
       new Column("kv_cache_gib", Forecast::kvCacheGib),
       new Column("activation_gib", Forecast::activationGib),
       new Column("fits", Forecast::fits),
+      new Column("exceeds_context", Forecast::exceedsContext),
       new Column("prefill_bound", f -> f.prefillBound().id()),
       new Column("decode_bound", f -> f.decodeBound().id()),
       new Column("prefill_gops", Forecast::prefillGops),

@@ -469,7 +469,8 @@ public final class Forecaster {
     Forecast plain = new Forecast(graph.spec().id(), hw.id(), l, r.output(), b, r.context(), ttft * 1e3, tpot * 1e3,
         1.0 / tpot,
         (double) b * r.output() / e2e, e2e * 1e3, l > 0 ? b * l / ttft : 0, mem / g, weightBytes / g, kv / g,
-        prefill.transientBytes / g, hw.memBytes() > 0 && mem <= hw.memBytes(), prefillBound,
+        prefill.transientBytes / g, hw.memBytes() > 0 && mem <= hw.memBytes(),
+        graph.spec().maxPosition() > 0 && r.context() + l + r.output() > graph.spec().maxPosition(), prefillBound,
         s.compute > s.memory ? Bound.COMPUTE : Bound.MEMORY, prefill.ops / 1e9, prefill.bytes / 1e9, s.ops / n / 1e9,
         s.bytes / n / 1e9, s.dispatches / n, stackId, eff.computeEff(), eff.memEff(), eff.dispatchSeconds() * 1e6,
         eff.origin());
@@ -561,7 +562,8 @@ public final class Forecaster {
     double e2e = f.e2eMs() / 1e3 + transfer;
     return new Forecast(f.model(), f.hardware(), f.promptLen(), f.outputLen(), f.batch(), f.contextLen(), f.ttftMs(),
         f.tpotMs(), f.tps(), (double) r.batch() * r.output() / e2e, e2e * 1e3, f.prefillTps(), f.memoryGib(),
-        f.weightsGib(), f.kvCacheGib(), f.activationGib(), f.fits(), f.prefillBound(), f.decodeBound(),
+        f.weightsGib(), f.kvCacheGib(), f.activationGib(), f.fits(), f.exceedsContext(), f.prefillBound(),
+        f.decodeBound(),
         f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(), f.decodeGbPerStep(), f.dispatchesPerStep(), f.stack(),
         f.computeEff(), f.memEff(), f.dispatchUs(), f.efficiencies());
   }
@@ -588,7 +590,7 @@ public final class Forecaster {
     return new Forecast(f.model(), f.hardware(), f.promptLen(), f.outputLen(), f.batch(), f.contextLen(), ttft * 1e3,
         tpot * 1e3, 1 / tpot, (double) b * r.output() / e2e, e2e * 1e3, r.prompt() > 0 ? b * r.prompt() / ttft : 0,
         mem, f.weightsGib(), f.kvCacheGib(), f.activationGib(), hw.memBytes() > 0 && mem * g <= hw.memBytes(),
-        f.prefillBound(), f.decodeBound(), f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(), f.decodeGbPerStep(),
+        f.exceedsContext(), f.prefillBound(), f.decodeBound(), f.prefillGops(), f.prefillGb(), f.decodeGopsPerStep(), f.decodeGbPerStep(),
         f.dispatchesPerStep(), f.stack(), f.computeEff(), f.memEff(), f.dispatchUs(), f.efficiencies());
   }
 

@@ -59,6 +59,7 @@ public final class SweepEvaluator {
   private static final int V_SLO_TTFT = Vars.index("slo_ttft_ms");
   private static final int V_SLO_TPOT = Vars.index("slo_tpot_ms");
   private static final int V_MAX_QPS = Vars.index("max_qps_at_slo");
+  private static final int V_EXCEEDS_CONTEXT = Vars.index("exceeds_context");
   /** Serving columns: max_qps_at_slo, replicas, load_ttft_p90_ms, load_tpot_p90_ms, usd_per_mtok, j_per_token. */
   private static final int SERVING_COLUMNS = 6;
   private final SweepSpec spec;
@@ -382,6 +383,7 @@ public final class SweepEvaluator {
         f.decodeGbPerStep(), f.dispatchesPerStep()};
     System.arraycopy(m, 0, v, b, m.length);
     System.arraycopy(serving, 0, v, V_MAX_QPS, serving.length);
+    v[V_EXCEEDS_CONTEXT] = f.exceedsContext() ? 1 : 0;
   }
 
   /** One replica's steady state for a request shape, shared by the points of a range that differ in rate or SLO. */
@@ -482,6 +484,7 @@ public final class SweepEvaluator {
       out.doubles(c++)[r] = Digits.round(fc.kvCacheGib(), DIGITS);
       out.doubles(c++)[r] = Digits.round(fc.activationGib(), DIGITS);
       out.booleans(c++)[r] = fc.fits();
+      out.booleans(c++)[r] = fc.exceedsContext();
       out.strings(c++)[r] = fc.prefillBound().id();
       out.strings(c++)[r] = fc.decodeBound().id();
       out.doubles(c++)[r] = Digits.round(fc.prefillGops(), DIGITS);
@@ -495,7 +498,7 @@ public final class SweepEvaluator {
       out.doubles(c++)[r] = Digits.round(fc.dispatchUs(), DIGITS);
       out.strings(c++)[r] = fc.efficiencies();
     } else {
-      for (int k = 0; k < 23; k++, c++) {
+      for (int k = 0; k < 24; k++, c++) {
         switch (SCHEMA.column(c).type()) {
           case DOUBLE -> out.doubles(c)[r] = Double.NaN;
           case BOOLEAN -> out.booleans(c)[r] = false;

@@ -18,7 +18,7 @@ public final class Vars {
   public static final List<String> AFTER = List.of("ttft_ms", "tpot_ms", "tps", "throughput_tps", "e2e_ms",
       "memory_gib", "weights_gib", "kv_cache_gib", "activation_gib", "fits", "prefill_gops", "prefill_gb",
       "decode_gops_per_step", "decode_gb_per_step", "dispatches_per_step", "max_qps_at_slo", "replicas",
-      "load_ttft_p90_ms", "load_tpot_p90_ms", "usd_per_mtok", "j_per_token");
+      "load_ttft_p90_ms", "load_tpot_p90_ms", "usd_per_mtok", "j_per_token", "exceeds_context");
 
   public static final int COUNT = BEFORE.size() + AFTER.size();
 
