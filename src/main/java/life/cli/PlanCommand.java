@@ -93,8 +93,8 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
   String format;
 
-  static final List<String> COLUMNS = List.of("hardware", "parallel", "replicas", "devices", "max_qps_per_replica",
-      "usd_per_mtok", "j_per_token", "ttft_p90_ms", "tpot_p90_ms", "busy_share", "why");
+  /** The output columns: the keys of a row. */
+  static final List<String> COLUMNS = List.copyOf(row(Capacity.Plan.cannot("", "", "")).keySet());
 
   @Override
   public Integer call() throws Exception {

@@ -142,7 +142,7 @@ public final class Simulator {
   public static long kvBlocks(Forecaster f, Engine e) {
     HardwareSpec hw = f.hardware();
     double blockBytes = f.kvCacheBytesPerDevice(e.blockTokens());
-    double activations = f.stepTimer(1).transientBytes(e.maxBatchedTokens());
+    double activations = f.uncachedStepTimer().transientBytes(e.maxBatchedTokens());
     double free = e.memoryFraction() * hw.memBytes() - f.weightBytesPerDevice() - activations;
     if (hw.memBytes() <= 0) {
       throw new IllegalArgumentException(hw.id() + " states no memory capacity (mem_gib), so its KV cache cannot be "

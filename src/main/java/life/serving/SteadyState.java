@@ -525,14 +525,6 @@ public final class SteadyState {
     return h;
   }
 
-  /** Seconds of a step of {@code b} decodes at the mean cached length, linear between whole batches. */
-  private double decode(double b) {
-    int lo = (int) Math.floor(b);
-    double f = b - lo;
-    double t = decodeAt(lo);
-    return f == 0 ? t : t + f * (decodeAt(lo + 1) - t);
-  }
-
   private double decodeAt(int b) {
     return decodeStep[Math.min(b, decodeStep.length - 1)];
   }
